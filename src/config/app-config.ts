@@ -1,0 +1,65 @@
+import { listEnv, numberEnv, optionalEnv, requiredEnv } from './env.ts';
+
+/** Defaults of the configuration contract (README, "Configuration"). */
+const DEFAULTS = {
+  maxConnectionsPerUser: 5,
+  rateLimitBurst: 10,
+  rateLimitPerSecond: 1,
+  connectionIdleTimeoutSeconds: 600,
+  messageRetentionDays: 30,
+  environment: 'dev',
+} as const;
+
+interface RateLimitPolicy {
+  burst: number;
+  perSecond: number;
+}
+
+interface ConnectionPolicy {
+  idleTimeoutSeconds: number;
+  maxConnectionsPerUser: number;
+}
+
+const loadConnectionsTable = (): string => requiredEnv('CONNECTIONS_TABLE');
+const loadMessagesTable = (): string => requiredEnv('MESSAGES_TABLE');
+
+const loadConnectionPolicy = (): ConnectionPolicy => ({
+  idleTimeoutSeconds: numberEnv('CONNECTION_IDLE_TIMEOUT_SECONDS', DEFAULTS.connectionIdleTimeoutSeconds, {
+    min: 1,
+    max: 7200,
+    integer: true,
+  }),
+  maxConnectionsPerUser: numberEnv('MAX_CONNECTIONS_PER_USER', DEFAULTS.maxConnectionsPerUser, {
+    min: 1,
+    max: 1000,
+    integer: true,
+  }),
+});
+
+const loadRateLimitPolicy = (): RateLimitPolicy => ({
+  burst: numberEnv('RATE_LIMIT_BURST', DEFAULTS.rateLimitBurst, { min: 1, max: 10_000, integer: true }),
+  perSecond: numberEnv('RATE_LIMIT_PER_SECOND', DEFAULTS.rateLimitPerSecond, { min: 0.001, max: 10_000 }),
+});
+
+const loadMessageRetentionDays = (): number =>
+  numberEnv('MESSAGE_RETENTION_DAYS', DEFAULTS.messageRetentionDays, { min: 1, max: 3650, integer: true });
+
+/** Explicit management endpoint; when unset the sender derives it from the event. */
+const loadManagementEndpoint = (): string | undefined => optionalEnv('WS_MANAGEMENT_ENDPOINT');
+
+const loadAllowedOrigins = (): string[] => listEnv('ALLOWED_ORIGINS');
+
+const loadEnvironmentName = (): string => optionalEnv('ENVIRONMENT') ?? DEFAULTS.environment;
+
+export type { RateLimitPolicy, ConnectionPolicy };
+export {
+  DEFAULTS,
+  loadConnectionsTable,
+  loadMessagesTable,
+  loadConnectionPolicy,
+  loadRateLimitPolicy,
+  loadMessageRetentionDays,
+  loadManagementEndpoint,
+  loadAllowedOrigins,
+  loadEnvironmentName,
+};

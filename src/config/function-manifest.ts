@@ -1,0 +1,59 @@
+/**
+ * What each Lambda function is and what it touches. Terraform's IAM is checked against this list
+ * (a test fails when a role grants more or less), and the build bundles exactly these handlers.
+ */
+type TableAccess = Readonly<{
+  connections?: readonly string[];
+  connectionsUserIndex?: readonly string[];
+  messages?: readonly string[];
+}>;
+
+interface FunctionSpec {
+  /** `src/handlers/<name>.ts`, `dist/<name>.zip`, Lambda `{env}-websocket-<name>`. */
+  name: string;
+  /** API Gateway route key, or `authorizer`. */
+  route: string;
+  /** DynamoDB actions the function calls, per table or index. */
+  dynamodb: TableAccess;
+  /** Posts to or deletes connections through the @connections management API. */
+  managesConnections: boolean;
+}
+
+const FUNCTIONS: readonly FunctionSpec[] = [
+  { name: 'authorizer', route: 'authorizer', dynamodb: {}, managesConnections: false },
+  {
+    name: 'connect',
+    route: '$connect',
+    dynamodb: { connections: ['dynamodb:PutItem'], connectionsUserIndex: ['dynamodb:Query'] },
+    managesConnections: false,
+  },
+  { name: 'disconnect', route: '$disconnect', dynamodb: { connections: ['dynamodb:DeleteItem'] }, managesConnections: false },
+  {
+    name: 'message',
+    route: 'chat_message',
+    dynamodb: {
+      connections: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      connectionsUserIndex: ['dynamodb:Query'],
+      messages: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem'],
+    },
+    managesConnections: true,
+  },
+  {
+    name: 'ping',
+    route: 'ping',
+    dynamodb: { connections: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
+    managesConnections: true,
+  },
+  {
+    name: 'history',
+    route: 'history',
+    dynamodb: { connections: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], messages: ['dynamodb:Query'] },
+    managesConnections: true,
+  },
+  { name: 'default', route: '$default', dynamodb: { connections: ['dynamodb:DeleteItem'] }, managesConnections: true },
+];
+
+const FUNCTION_NAMES = FUNCTIONS.map((spec) => spec.name);
+
+export type { FunctionSpec, TableAccess };
+export { FUNCTIONS, FUNCTION_NAMES };

@@ -1,0 +1,35 @@
+/**
+ * Every metric the code emits, in one place. Terraform's alarms and dashboard must use exactly these
+ * names, in this namespace, with the default dimensions below (a test compares them).
+ */
+const DEFAULT_METRIC_NAMESPACE = 'ChatbotWebSocket';
+const DEFAULT_SERVICE_NAME = 'chatbot-websocket';
+
+/** Dimensions on every project metric: Powertools' `service` plus our `environment`. */
+const METRIC_DIMENSIONS = ['service', 'environment'] as const;
+
+const MetricName = {
+  AuthorizerAllowed: 'AuthorizerAllowed',
+  AuthorizerRefused: 'AuthorizerRefused',
+  ConnectionOpened: 'ConnectionOpened',
+  ConnectionRefused: 'ConnectionRefused',
+  ConnectionClosed: 'ConnectionClosed',
+  MessageReceived: 'MessageReceived',
+  MessageDuplicate: 'MessageDuplicate',
+  MessageDelivered: 'MessageDelivered',
+  DeliveryFailed: 'DeliveryFailed',
+  StaleConnectionRemoved: 'StaleConnectionRemoved',
+  RateLimited: 'RateLimited',
+  ClientError: 'ClientError',
+  TokenExpired: 'TokenExpired',
+  HandlerError: 'HandlerError',
+  ReplyLatency: 'ReplyLatency',
+} as const;
+
+type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
+
+/** Powertools emits this one itself (with an extra `function_name` dimension) when cold start capture is on. */
+const COLD_START_METRIC = 'ColdStart';
+
+export type { MetricNameValue };
+export { DEFAULT_METRIC_NAMESPACE, DEFAULT_SERVICE_NAME, METRIC_DIMENSIONS, MetricName, COLD_START_METRIC };
