@@ -1,0 +1,116 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { toEpochSeconds } from '../domain/clock.ts';
+import { minMessageIdAt } from '../domain/message-ids.ts';
+import type { HistoryPage, HistoryQuery, MessageStore, SaveResult, StoredChatMessage } from './message-store.ts';
+
+const MESSAGE_PREFIX = 'MSG#';
+const CLIENT_ID_PREFIX = 'CLIENT#';
+const DAY_MS = 86_400_000;
+
+/** sessionId cannot contain '#', so the key splits unambiguously even when a userId does. */
+const sessionKey = (userId: string, sessionId: string): string => `${userId}#${sessionId}`;
+
+const MESSAGE_FIELDS = ['messageId', 'sessionId', 'userId', 'role', 'message', 'createdAt', 'clientMessageId', 'replyTo'] as const;
+
+const toMessage = (item: Record<string, unknown>): StoredChatMessage => {
+  const message: Record<string, unknown> = {};
+  for (const field of MESSAGE_FIELDS) if (item[field] !== undefined) message[field] = item[field];
+  return message as unknown as StoredChatMessage;
+};
+
+/**
+ * Messages in DynamoDB: partition = the user's session, sort = `MSG#<ULID>`, so a Query returns a
+ * session in time order. A resent clientMessageId is caught by a `CLIENT#<id>` marker written in the
+ * same transaction as the message.
+ */
+class DynamoMessageStore implements MessageStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly retentionMs: number;
+
+  public constructor(client: DynamoDBDocumentClient, tableName: string, retentionDays: number) {
+    this.client = client;
+    this.tableName = tableName;
+    this.retentionMs = retentionDays * DAY_MS;
+  }
+
+  public async saveUserMessage(message: StoredChatMessage): Promise<SaveResult> {
+    const item = this.toItem(message);
+    if (message.clientMessageId === undefined) {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+      return { message, duplicate: false };
+    }
+    const markerKey = { sessionKey: item.sessionKey, itemKey: `${CLIENT_ID_PREFIX}${message.clientMessageId}` };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...markerKey, original: message, expiresAt: item.expiresAt },
+                ConditionExpression: 'attribute_not_exists(itemKey)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            { Put: { TableName: this.tableName, Item: item } },
+          ],
+        }),
+      );
+      return { message, duplicate: false };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const markerReason = error.CancellationReasons?.[0];
+      if (markerReason?.Code !== 'ConditionalCheckFailed') throw error;
+      const marker = markerReason.Item ? unmarshall(markerReason.Item) : await this.getItem(markerKey);
+      if (!marker) throw error;
+      return { message: marker.original as StoredChatMessage, duplicate: true };
+    }
+  }
+
+  public async saveAssistantMessage(message: StoredChatMessage): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.toItem(message) }));
+  }
+
+  public async listSession(query: HistoryQuery): Promise<HistoryPage> {
+    // Expired messages are older than the retention window; starting the range there hides them
+    // before TTL deletion catches up, without a filter that would break Limit.
+    const oldestLive = `${MESSAGE_PREFIX}${minMessageIdAt(query.nowMs - this.retentionMs)}`;
+    const after = query.after ? `${MESSAGE_PREFIX}${query.after}` : '';
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'sessionKey = :sessionKey AND itemKey BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':sessionKey': sessionKey(query.userId, query.sessionId),
+          // BETWEEN is inclusive; '\u0001' steps past the `after` message itself.
+          ':from': after > oldestLive ? `${after}\u0001` : oldestLive,
+          ':to': `${MESSAGE_PREFIX}\uffff`,
+        },
+        Limit: query.limit + 1,
+        ScanIndexForward: true,
+      }),
+    );
+    const messages = Items.slice(0, query.limit).map(toMessage);
+    return { messages, hasMore: Items.length > query.limit };
+  }
+
+  private toItem(message: StoredChatMessage) {
+    const createdMs = Date.parse(message.createdAt);
+    return {
+      ...message,
+      sessionKey: sessionKey(message.userId, message.sessionId),
+      itemKey: `${MESSAGE_PREFIX}${message.messageId}`,
+      expiresAt: toEpochSeconds(createdMs + this.retentionMs),
+    };
+  }
+
+  private async getItem(key: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return Item;
+  }
+}
+
+export { DynamoMessageStore };

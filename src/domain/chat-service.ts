@@ -1,0 +1,107 @@
+import type { ConnectionStore } from '../data/connection-store.ts';
+import type { MessageStore, StoredChatMessage } from '../data/message-store.ts';
+import type { Delivery } from '../delivery/delivery.ts';
+import type { Clock } from './clock.ts';
+import { chatMessageFrame } from './frames.ts';
+import { newMessageId } from './message-ids.ts';
+import type { Responder } from './responder.ts';
+
+interface ChatDependencies {
+  connections: ConnectionStore;
+  messages: MessageStore;
+  responder: Responder;
+  clock: Clock;
+}
+
+interface IncomingChatMessage {
+  userId: string;
+  connectionId: string;
+  sessionId: string;
+  message: string;
+  clientMessageId?: string;
+}
+
+interface ChatOutcome {
+  userMessage: StoredChatMessage;
+  reply?: StoredChatMessage;
+  duplicate: boolean;
+}
+
+/**
+ * Stores the user's message (once per clientMessageId), sends it to every live connection of the
+ * user, then stores and sends the responder's reply the same way. Storing and finding recipients run
+ * in parallel, so the first post waits for one DynamoDB round trip whatever the table size.
+ */
+const handleChatMessage = async (
+  deps: ChatDependencies,
+  delivery: Delivery,
+  incoming: IncomingChatMessage,
+): Promise<ChatOutcome> => {
+  const nowMs = deps.clock.nowMs();
+  const candidate: StoredChatMessage = {
+    messageId: newMessageId(nowMs),
+    sessionId: incoming.sessionId,
+    userId: incoming.userId,
+    role: 'user',
+    message: incoming.message,
+    createdAt: new Date(nowMs).toISOString(),
+    ...(incoming.clientMessageId === undefined ? {} : { clientMessageId: incoming.clientMessageId }),
+  };
+  const [saved, recipients] = await Promise.all([
+    deps.messages.saveUserMessage(candidate),
+    deps.connections.listLive(incoming.userId, nowMs),
+  ]);
+  if (saved.duplicate) {
+    // A retry after a drop: acknowledge with the original, answer nothing new.
+    await delivery.post(incoming.connectionId, chatMessageFrame(publicView(saved.message)));
+    return { userMessage: saved.message, duplicate: true };
+  }
+  // The sender's own row may be missing from an eventually consistent index read; it always gets its copy.
+  const audience = recipients.includes(incoming.connectionId) ? recipients : [incoming.connectionId, ...recipients];
+  await delivery.postToAll(audience, chatMessageFrame(publicView(saved.message)));
+  const reply = await produceReply(deps, delivery, audience, saved.message);
+  return { userMessage: saved.message, reply, duplicate: false };
+};
+
+const produceReply = async (
+  deps: ChatDependencies,
+  delivery: Delivery,
+  audience: string[],
+  question: StoredChatMessage,
+): Promise<StoredChatMessage> => {
+  const messageId = newMessageId(deps.clock.nowMs());
+  let text = '';
+  let seq = 0;
+  for await (const delta of deps.responder.respond({ ...question, messageId: question.messageId })) {
+    text += delta;
+    if (deps.responder.streams) {
+      await delivery.postToAll(audience, {
+        type: 'chat_message_chunk',
+        data: { messageId, sessionId: question.sessionId, seq, delta },
+      });
+      seq += 1;
+    }
+  }
+  const reply: StoredChatMessage = {
+    messageId,
+    sessionId: question.sessionId,
+    userId: question.userId,
+    role: 'assistant',
+    message: text,
+    createdAt: new Date(deps.clock.nowMs()).toISOString(),
+    replyTo: question.messageId,
+  };
+  // Stored before it is sent, so a client that resumes from history never misses a reply it saw.
+  await deps.messages.saveAssistantMessage(reply);
+  await delivery.postToAll(audience, chatMessageFrame(publicView(reply)));
+  return reply;
+};
+
+/** The protocol's chat_message data: no storage-only fields. */
+const publicView = (message: StoredChatMessage) => {
+  const { replyTo: _replyTo, ...rest } = message;
+  return rest;
+};
+
+export type { ChatDependencies, IncomingChatMessage, ChatOutcome };
+export { handleChatMessage, publicView };

@@ -1,0 +1,45 @@
+import type { ErrorCode, ErrorDetail } from './errors.ts';
+
+/** The server's frames (README, "Protocol"). */
+interface ChatMessage {
+  messageId: string;
+  sessionId: string;
+  userId: string;
+  role: 'user' | 'assistant';
+  message: string;
+  createdAt: string;
+  clientMessageId?: string;
+}
+
+interface ChatMessageFrame {
+  type: 'chat_message';
+  data: ChatMessage;
+}
+
+interface ChatMessageChunkFrame {
+  type: 'chat_message_chunk';
+  data: { messageId: string; sessionId: string; seq: number; delta: string };
+}
+
+interface PongFrame {
+  type: 'pong';
+  data: { connectionId: string; serverTime: string; expiresAt: number };
+}
+
+interface HistoryFrame {
+  type: 'history';
+  data: { sessionId: string; messages: ChatMessage[]; hasMore: boolean };
+}
+
+interface ErrorFrame {
+  type: 'error';
+  error: { code: ErrorCode; message: string; details?: ErrorDetail[]; retryAfterMs?: number };
+  requestId: string;
+}
+
+type ServerFrame = ChatMessageFrame | ChatMessageChunkFrame | PongFrame | HistoryFrame | ErrorFrame;
+
+const chatMessageFrame = (data: ChatMessage): ChatMessageFrame => ({ type: 'chat_message', data });
+
+export type { ChatMessage, ChatMessageFrame, ChatMessageChunkFrame, PongFrame, HistoryFrame, ErrorFrame, ServerFrame };
+export { chatMessageFrame };

@@ -1,0 +1,41 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { Clock } from '../domain/clock.ts';
+import { ForbiddenError, TokenExpiredError } from '../domain/errors.ts';
+import { MetricName } from '../observability/metric-names.ts';
+import type { RouteContext, WebSocketEvent } from './route-types.ts';
+
+interface AuthContextOptions {
+  clock: Clock;
+  metrics: Metrics;
+  /** Refuse frames that arrive after the token's `exp` (message routes). @default true */
+  enforceExpiry?: boolean;
+}
+
+/**
+ * Reads who the authorizer said the user is from `requestContext.authorizer` and puts it on
+ * `context.auth`. No user means refused: a frame can never choose its user. A connection lives no
+ * longer than its token.
+ */
+const authContext = (opts: AuthContextOptions): MiddlewareObj<WebSocketEvent<unknown>, unknown, Error, RouteContext> => {
+  const { clock, metrics, enforceExpiry } = { enforceExpiry: true, ...opts };
+
+  const authContextBefore = (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
+    const authorizer = request.event.requestContext?.authorizer;
+    const userId = authorizer?.userId;
+    if (typeof userId !== 'string' || userId.length === 0) {
+      throw new ForbiddenError('This connection has no authenticated user');
+    }
+    const expiry = Number(authorizer?.tokenExpiresAt);
+    const tokenExpiresAt = Number.isFinite(expiry) ? expiry : undefined;
+    if (enforceExpiry && tokenExpiresAt !== undefined && clock.nowMs() >= tokenExpiresAt * 1000) {
+      metrics.addMetric(MetricName.TokenExpired, 'Count', 1);
+      throw new TokenExpiredError();
+    }
+    request.context.auth = { userId, ...(tokenExpiresAt === undefined ? {} : { tokenExpiresAt }) };
+  };
+
+  return { before: authContextBefore };
+};
+
+export { authContext };

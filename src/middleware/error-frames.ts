@@ -1,0 +1,43 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj, Request } from '@middy/core';
+import { Delivery } from '../delivery/delivery.ts';
+import type { SenderPool } from '../delivery/management-api-sender.ts';
+import { MetricName } from '../observability/metric-names.ts';
+import { toErrorFrame } from './error-frame.ts';
+import type { RouteContext, RouteResponse, WebSocketEvent } from './route-types.ts';
+
+interface ErrorFramesOptions {
+  logger: Logger;
+  metrics: Metrics;
+  senders: SenderPool;
+}
+
+/**
+ * For message routes: turns any error into one error frame posted to the sender. Unknown errors are
+ * logged with their stack and counted; the client sees INTERNAL_ERROR only. Errors that end the
+ * connection (an expired token) close it after the frame is sent.
+ */
+const errorFrames = ({ logger, metrics, senders }: ErrorFramesOptions): MiddlewareObj<WebSocketEvent<unknown>, RouteResponse, Error, RouteContext> => {
+  const errorFramesOnError = async (request: Request<WebSocketEvent<unknown>, RouteResponse, Error, RouteContext>) => {
+    if (request.response !== undefined) return;
+    const { error, event } = request;
+    const { connectionId, requestId } = event.requestContext;
+    const frame = toErrorFrame(error, requestId);
+    if (frame.error.code === 'INTERNAL_ERROR') {
+      logger.error('Unhandled error in route handler', error as Error);
+      metrics.addMetric(MetricName.HandlerError, 'Count', 1);
+    } else {
+      logger.info('Frame refused', { code: frame.error.code, reason: frame.error.message });
+      metrics.addMetric(MetricName.ClientError, 'Count', 1);
+    }
+    const delivery = request.context.delivery ?? new Delivery(senders.forRequest(event.requestContext));
+    await delivery.post(connectionId, frame);
+    if ((error as { closeConnection?: boolean } | null)?.closeConnection) await delivery.close(connectionId);
+    // Not returned: returning would stop the onError chain before Powertools flushes metrics and traces.
+    request.response = { statusCode: frame.error.code === 'INTERNAL_ERROR' ? 500 : 200 };
+  };
+  return { onError: errorFramesOnError };
+};
+
+export { errorFrames };

@@ -1,0 +1,43 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { ConnectionStore } from '../data/connection-store.ts';
+import { Delivery } from '../delivery/delivery.ts';
+import type { SenderPool } from '../delivery/management-api-sender.ts';
+import { MetricName } from '../observability/metric-names.ts';
+import type { RouteContext, WebSocketEvent } from './route-types.ts';
+
+interface StaleConnectionsOptions {
+  connections: ConnectionStore;
+  senders: SenderPool;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * Gives each request its own Delivery and, when the request ends (success or error), removes exactly
+ * the connections that answered 410 Gone: the stale ones, never the sender because it sent.
+ */
+const staleConnections = (opts: StaleConnectionsOptions): MiddlewareObj<WebSocketEvent<unknown>, unknown, Error, RouteContext> => {
+  const { connections, senders, logger, metrics } = opts;
+
+  const staleConnectionsBefore = (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
+    request.context.delivery = new Delivery(senders.forRequest(request.event.requestContext));
+  };
+
+  const staleConnectionsCleanup = async (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
+    const gone = [...(request.context.delivery?.gone ?? [])];
+    if (gone.length === 0) return;
+    const results = await Promise.allSettled(gone.map((connectionId) => connections.remove(connectionId)));
+    const removed = results.filter((result) => result.status === 'fulfilled').length;
+    metrics.addMetric(MetricName.StaleConnectionRemoved, 'Count', removed);
+    logger.info('Removed stale connections', { staleConnectionIds: gone, removed });
+    for (const result of results) {
+      if (result.status === 'rejected') logger.warn('Could not remove a stale connection', { error: String(result.reason) });
+    }
+  };
+
+  return { before: staleConnectionsBefore, after: staleConnectionsCleanup, onError: staleConnectionsCleanup };
+};
+
+export { staleConnections };

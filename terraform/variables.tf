@@ -1,0 +1,357 @@
+# ---------------------------------------------------------------------------------------------------
+# Identity
+# ---------------------------------------------------------------------------------------------------
+
+variable "aws_region" {
+  description = "AWS Region to deploy into."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
+    error_message = "aws_region must look like a Region code, e.g. eu-west-1."
+  }
+}
+
+variable "environment" {
+  description = "Environment name (dev, staging, prod...). Prefixes every resource name: {environment}-websocket-*, {environment}-chatbot-*; also the ENVIRONMENT metric dimension."
+  type        = string
+  default     = "dev"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,15}$", var.environment))
+    error_message = "environment must be 1-16 characters of a-z, 0-9 and '-', starting with a letter."
+  }
+}
+
+variable "stage_name" {
+  description = "API Gateway stage name (the last path segment of the wss:// URL). Null means the environment name."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.stage_name == null || can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))
+    error_message = "stage_name must be 1-128 characters of A-Z, a-z, 0-9, '_' and '-'."
+  }
+}
+
+variable "service_name" {
+  description = "Powertools service name (POWERTOOLS_SERVICE_NAME); the 'service' dimension of every project metric."
+  type        = string
+  default     = "chatbot-websocket"
+
+  validation {
+    condition     = length(var.service_name) > 0
+    error_message = "service_name must not be empty."
+  }
+}
+
+variable "metric_namespace" {
+  description = "CloudWatch namespace of the project's metrics (POWERTOOLS_METRICS_NAMESPACE)."
+  type        = string
+  default     = "ChatbotWebSocket"
+
+  validation {
+    condition     = length(var.metric_namespace) > 0 && !startswith(var.metric_namespace, "AWS/")
+    error_message = "metric_namespace must not be empty and must not start with AWS/."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every resource that takes tags (merged with Project and Environment)."
+  type        = map(string)
+  default     = {}
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Functions
+# ---------------------------------------------------------------------------------------------------
+
+variable "artifacts_dir" {
+  description = "Directory holding the build's zips (<name>.zip per function). Null means ../dist next to this module."
+  type        = string
+  default     = null
+}
+
+variable "lambda_memory_size" {
+  description = "Memory of every function, in MB."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.lambda_memory_size >= 256 && var.lambda_memory_size <= 512
+    error_message = "lambda_memory_size must be between 256 and 512 MB."
+  }
+}
+
+variable "lambda_timeout_seconds" {
+  description = "Timeout of every function, in seconds. API Gateway gives an integration at most 29 seconds."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.lambda_timeout_seconds >= 3 && var.lambda_timeout_seconds <= 29
+    error_message = "lambda_timeout_seconds must be between 3 and 29."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of every function (the bundles are plain JavaScript, so both work)."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "log_level" {
+  description = "Powertools log level of every function (POWERTOOLS_LOG_LEVEL)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARN or ERROR."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' and the API's log groups, in days."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ..., 365, ..., 3653)."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Application policy (the configuration contract)
+# ---------------------------------------------------------------------------------------------------
+
+variable "max_connections_per_user" {
+  description = "Live connections one user may hold; $connect refuses the next one."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.max_connections_per_user >= 1 && var.max_connections_per_user <= 1000 && floor(var.max_connections_per_user) == var.max_connections_per_user
+    error_message = "max_connections_per_user must be an integer between 1 and 1000."
+  }
+}
+
+variable "rate_limit_burst" {
+  description = "Token bucket size per connection (frames a client may send at once)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.rate_limit_burst >= 1 && var.rate_limit_burst <= 10000 && floor(var.rate_limit_burst) == var.rate_limit_burst
+    error_message = "rate_limit_burst must be an integer between 1 and 10000."
+  }
+}
+
+variable "rate_limit_per_second" {
+  description = "Token refill rate per connection, in frames per second."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.rate_limit_per_second >= 0.001 && var.rate_limit_per_second <= 10000
+    error_message = "rate_limit_per_second must be between 0.001 and 10000."
+  }
+}
+
+variable "connection_idle_timeout_seconds" {
+  description = "Idle expiry of a connection item (TTL pushed forward by every frame); API Gateway's own idle timeout is 600."
+  type        = number
+  default     = 600
+
+  validation {
+    condition     = var.connection_idle_timeout_seconds >= 1 && var.connection_idle_timeout_seconds <= 7200
+    error_message = "connection_idle_timeout_seconds must be between 1 and 7200."
+  }
+}
+
+variable "message_retention_days" {
+  description = "Days a chat message is kept before DynamoDB TTL removes it."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.message_retention_days >= 1 && var.message_retention_days <= 3650
+    error_message = "message_retention_days must be between 1 and 3650."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Authorizer (JWT). Exactly one key source: an SSM SecureString holding an HS256 secret, or a JWKS URL.
+# ---------------------------------------------------------------------------------------------------
+
+variable "jwt_secret_parameter_name" {
+  description = "Name of the SSM SecureString parameter holding the HS256 secret (e.g. /chatbot/prod/jwt-secret). The authorizer reads it at cold start; its value never passes through Terraform. Empty when jwt_jwks_url is used."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.jwt_secret_parameter_name == "" || can(regex("^/?[A-Za-z0-9_.\\-/]+$", var.jwt_secret_parameter_name))
+    error_message = "jwt_secret_parameter_name must be an SSM parameter name (letters, digits, _ . - /)."
+  }
+}
+
+variable "jwt_secret_kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the SecureString, if any. Empty for the AWS managed aws/ssm key, whose key policy already allows decryption through SSM."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.jwt_secret_kms_key_arn == "" || can(regex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.jwt_secret_kms_key_arn))
+    error_message = "jwt_secret_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
+variable "jwt_jwks_url" {
+  description = "JWKS URL of the token issuer (Cognito or any OIDC provider). Empty when jwt_secret_parameter_name is used."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = (var.jwt_jwks_url == "") != (var.jwt_secret_parameter_name == "")
+    error_message = "Set exactly one of jwt_jwks_url and jwt_secret_parameter_name."
+  }
+
+  validation {
+    condition     = var.jwt_jwks_url == "" || startswith(var.jwt_jwks_url, "https://")
+    error_message = "jwt_jwks_url must be an https:// URL."
+  }
+}
+
+variable "jwt_issuer" {
+  description = "Expected 'iss' claim; empty to skip the check."
+  type        = string
+  default     = ""
+}
+
+variable "jwt_audience" {
+  description = "Expected 'aud' claim; empty to skip the check."
+  type        = string
+  default     = ""
+}
+
+variable "allowed_origins" {
+  description = "Origin allow-list checked at the handshake (ALLOWED_ORIGINS). Empty allows any Origin, including clients that send none."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for origin in var.allowed_origins : can(regex("^https?://[^/,]+$", origin))])
+    error_message = "Each allowed origin must be scheme://host[:port], without a path or a comma."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# API Gateway
+# ---------------------------------------------------------------------------------------------------
+
+variable "throttling_burst_limit" {
+  description = "Stage-wide burst limit (requests) for every route, on top of the per-connection token bucket."
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.throttling_burst_limit >= 1 && var.throttling_burst_limit <= 5000
+    error_message = "throttling_burst_limit must be between 1 and 5000."
+  }
+}
+
+variable "throttling_rate_limit" {
+  description = "Stage-wide steady-state limit (requests per second) for every route."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.throttling_rate_limit >= 1 && var.throttling_rate_limit <= 10000
+    error_message = "throttling_rate_limit must be between 1 and 10000."
+  }
+}
+
+variable "execution_logging_level" {
+  description = "API Gateway execution logging level (ERROR or INFO; OFF disables it). Data trace (full message bodies, tokens included) is always off."
+  type        = string
+  default     = "ERROR"
+
+  validation {
+    condition     = contains(["ERROR", "INFO", "OFF"], var.execution_logging_level)
+    error_message = "execution_logging_level must be ERROR, INFO or OFF."
+  }
+}
+
+variable "manage_api_gateway_account" {
+  description = "Create the account-level API Gateway CloudWatch Logs role (one per account and Region; it replaces any role already set). Logging on the stage fails without one."
+  type        = bool
+  default     = false
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------------
+
+variable "table_deletion_protection" {
+  description = "Turn on deletion protection on both tables (turn it off before destroying the stack)."
+  type        = bool
+  default     = true
+}
+
+variable "table_point_in_time_recovery" {
+  description = "Turn on point-in-time recovery on both tables."
+  type        = bool
+  default     = true
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Monitoring
+# ---------------------------------------------------------------------------------------------------
+
+variable "alarm_email_addresses" {
+  description = "E-mail addresses subscribed to the alarm topic (each must confirm the subscription)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for address in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+$", address))])
+    error_message = "Each alarm e-mail address must look like name@domain."
+  }
+}
+
+variable "alarm_handler_error_threshold" {
+  description = "HandlerError count in 5 minutes that raises the handler errors alarm."
+  type        = number
+  default     = 1
+}
+
+variable "alarm_delivery_failed_threshold" {
+  description = "DeliveryFailed count in 5 minutes that raises the delivery failures alarm."
+  type        = number
+  default     = 5
+}
+
+variable "alarm_authorizer_refused_threshold" {
+  description = "AuthorizerRefused count in 5 minutes that raises the authorizer failures spike alarm."
+  type        = number
+  default     = 50
+}
+
+variable "alarm_rate_limited_threshold" {
+  description = "RateLimited count in 5 minutes that raises the rate limiting spike alarm."
+  type        = number
+  default     = 100
+}
+
+variable "alarm_api_error_threshold" {
+  description = "API Gateway IntegrationError / ExecutionError count in 5 minutes that raises their alarms."
+  type        = number
+  default     = 5
+}
