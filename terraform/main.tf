@@ -56,7 +56,7 @@ locals {
   }
 
   function_environment = {
-    for name, fn in local.functions : name => name == "authorizer" ? merge(local.common_environment, local.authorizer_environment) : local.common_environment
+    for name, fn in local.functions : name => name == "authorizer" ? tomap(merge(local.common_environment, local.authorizer_environment)) : tomap(local.common_environment)
   }
 
   # Routes may be invoked by any route of this API; the authorizer only as this API's authorizer.

@@ -3,6 +3,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { Clock } from '../domain/clock.ts';
 import { ForbiddenError, TokenExpiredError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
+import { extendContext } from './extend-context.ts';
 import type { RouteContext, WebSocketEvent } from './route-types.ts';
 
 interface AuthContextOptions {
@@ -32,7 +33,7 @@ const authContext = (opts: AuthContextOptions): MiddlewareObj<WebSocketEvent<unk
       metrics.addMetric(MetricName.TokenExpired, 'Count', 1);
       throw new TokenExpiredError();
     }
-    request.context.auth = { userId, ...(tokenExpiresAt === undefined ? {} : { tokenExpiresAt }) };
+    extendContext(request, { auth: { userId, ...(tokenExpiresAt === undefined ? {} : { tokenExpiresAt }) } });
   };
 
   return { before: authContextBefore };

@@ -5,6 +5,7 @@ import type { ConnectionStore } from '../data/connection-store.ts';
 import { Delivery } from '../delivery/delivery.ts';
 import type { SenderPool } from '../delivery/management-api-sender.ts';
 import { MetricName } from '../observability/metric-names.ts';
+import { extendContext } from './extend-context.ts';
 import type { RouteContext, WebSocketEvent } from './route-types.ts';
 
 interface StaleConnectionsOptions {
@@ -22,7 +23,7 @@ const staleConnections = (opts: StaleConnectionsOptions): MiddlewareObj<WebSocke
   const { connections, senders, logger, metrics } = opts;
 
   const staleConnectionsBefore = (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
-    request.context.delivery = new Delivery(senders.forRequest(request.event.requestContext));
+    extendContext(request, { delivery: new Delivery(senders.forRequest(request.event.requestContext)) });
   };
 
   const staleConnectionsCleanup = async (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {

@@ -1,0 +1,132 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  # DynamoDB actions per function and table/index, as in src/config/function-manifest.ts (a test
+  # compares the two; add an action there and here together).
+  dynamodb_access = {
+    authorizer = {}
+    connect = {
+      connections            = ["dynamodb:PutItem"]
+      connections_user_index = ["dynamodb:Query"]
+    }
+    disconnect = {
+      connections = ["dynamodb:DeleteItem"]
+    }
+    message = {
+      connections            = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      connections_user_index = ["dynamodb:Query"]
+      messages               = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:ConditionCheckItem"]
+    }
+    ping = {
+      connections = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    }
+    history = {
+      connections = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      messages    = ["dynamodb:Query"]
+    }
+    default = {
+      connections = ["dynamodb:DeleteItem"]
+    }
+  }
+
+  dynamodb_targets = {
+    connections = {
+      sid = "ConnectionsTable"
+      arn = module.tables.connections_table_arn
+    }
+    connections_user_index = {
+      sid = "ConnectionsUserIndex"
+      arn = "${module.tables.connections_table_arn}/index/${module.tables.connections_user_index_name}"
+    }
+    messages = {
+      sid = "MessagesTable"
+      arn = module.tables.messages_table_arn
+    }
+  }
+
+  # @connections of this API and stage only: POST (send), DELETE (close a connection), GET (inspect).
+  manage_connections_arns = [
+    for method in ["POST", "DELETE", "GET"] : "${module.api.execution_arn}/${local.stage_name}/${method}/@connections/*"
+  ]
+
+  jwt_secret_parameter_arn = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.jwt_secret_parameter_name, "/")}"
+
+  authorizer_statements = concat(
+    var.jwt_secret_parameter_name == "" ? [] : [{
+      sid        = "ReadJwtSecret"
+      actions    = ["ssm:GetParameter"]
+      resources  = [local.jwt_secret_parameter_arn]
+      conditions = []
+    }],
+    var.jwt_secret_parameter_name == "" || var.jwt_secret_kms_key_arn == "" ? [] : [{
+      sid       = "DecryptJwtSecretThroughSsm"
+      actions   = ["kms:Decrypt"]
+      resources = [var.jwt_secret_kms_key_arn]
+      conditions = [{
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${data.aws_region.current.region}.amazonaws.com"]
+      }]
+    }],
+  )
+
+  function_policy_statements = {
+    for name, fn in local.functions : name => concat(
+      [
+        for target, actions in local.dynamodb_access[name] : {
+          sid        = local.dynamodb_targets[target].sid
+          actions    = actions
+          resources  = [local.dynamodb_targets[target].arn]
+          conditions = []
+        }
+      ],
+      fn.manages_connections ? [{
+        sid        = "ManageConnections"
+        actions    = ["execute-api:ManageConnections"]
+        resources  = local.manage_connections_arns
+        conditions = []
+      }] : [],
+      name == "authorizer" ? local.authorizer_statements : [],
+    )
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Optional: the account-level role API Gateway uses to write logs (one per account and Region).
+# ---------------------------------------------------------------------------------------------------
+
+resource "aws_iam_role" "api_gateway_cloudwatch" {
+  count = var.manage_api_gateway_account ? 1 : 0
+
+  name = "${local.name_prefix}-apigateway-cloudwatch"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "apigateway.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
+      }
+    }]
+  })
+
+  tags = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "api_gateway_cloudwatch" {
+  count = var.manage_api_gateway_account ? 1 : 0
+
+  role       = aws_iam_role.api_gateway_cloudwatch[0].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  count = var.manage_api_gateway_account ? 1 : 0
+
+  cloudwatch_role_arn = aws_iam_role.api_gateway_cloudwatch[0].arn
+
+  depends_on = [aws_iam_role_policy_attachment.api_gateway_cloudwatch]
+}

@@ -1,0 +1,189 @@
+# Every alarm notifies the topic when it fires and when it recovers. Descriptions say what the alarm
+# means and what to look at first; docs/deploy.md has the longer runbook.
+
+locals {
+  project_alarms = {
+    handler-errors = {
+      metric_name = "HandlerError"
+      threshold   = var.handler_error_threshold
+      description = "Handlers hit unexpected errors (clients got INTERNAL_ERROR). First: CloudWatch Logs Insights on /aws/lambda/${var.name_prefix}-* for level ERROR, read the stack and the requestId; check recent deploys."
+    }
+    delivery-failures = {
+      metric_name = "DeliveryFailed"
+      threshold   = var.delivery_failed_threshold
+      description = "Posts to @connections failed with errors other than 410 Gone (messages not delivered). First: search the message/ping/history logs for DeliveryFailed; check for LimitExceededException (API Gateway throttling) or AccessDenied (ManageConnections policy, stage name)."
+    }
+    authorizer-refused-spike = {
+      metric_name = "AuthorizerRefused"
+      threshold   = var.authorizer_refused_threshold
+      description = "Many handshakes refused by the JWT authorizer. First: check the authorizer log's refusal reasons (expired, bad signature, iss/aud, Origin); a key rotation or a client release sending stale tokens is likely; a flood from few IPs is an attack (see the API access log sourceIp)."
+    }
+    rate-limited-spike = {
+      metric_name = "RateLimited"
+      threshold   = var.rate_limited_threshold
+      description = "Many frames refused by the per-connection rate limit. First: find the userIds in the handler logs for RATE_LIMITED; one abusive client or a client retry loop is likely; raise RATE_LIMIT_* only if legitimate traffic is hit."
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "project" {
+  for_each = local.project_alarms
+
+  alarm_name          = "${var.name_prefix}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = var.metric_namespace
+  metric_name         = each.value.metric_name
+  dimensions          = local.project_dimensions
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = each.value.threshold
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
+  for_each = var.functions
+
+  alarm_name          = "${var.name_prefix}-lambda-errors-${each.key}"
+  alarm_description   = "Lambda ${each.value.function_name} failed invocations (crash, init failure or timeout; errors the middleware handles are HandlerError instead). First: its log group for 'Task timed out', 'Runtime.' or ConfigurationError at init; roll back the last deploy if it started then."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = each.value.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
+  for_each = var.functions
+
+  alarm_name          = "${var.name_prefix}-lambda-throttles-${each.key}"
+  alarm_description   = "Lambda ${each.value.function_name} was throttled (account or reserved concurrency exhausted; clients see 500s or dropped frames). First: ConcurrentExecutions in the account and Region; request a quota increase or find the runaway function."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = each.value.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "lambda_duration" {
+  for_each = var.functions
+
+  alarm_name          = "${var.name_prefix}-lambda-duration-${each.key}"
+  alarm_description   = "Lambda ${each.value.function_name} p99 duration above 80% of its ${each.value.timeout_seconds}s timeout for 15 minutes (timeouts are next). First: X-Ray traces of slow invocations (DynamoDB, @connections posts, the responder); check DynamoDB throttling."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Duration"
+  dimensions          = { FunctionName = each.value.function_name }
+  extended_statistic  = "p99"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = each.value.timeout_seconds * 1000 * 0.8
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_integration_errors" {
+  alarm_name          = "${var.name_prefix}-api-integration-errors"
+  alarm_description   = "API Gateway got 4XX/5XX responses from Lambda integrations (includes $connect refusals such as the per-user connection cap). First: the access log (/aws/apigateway/${var.name_prefix}) for integrationError and routeKey, then that route's function log."
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "IntegrationError"
+  dimensions          = local.api_dimensions
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = var.api_error_threshold
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_execution_errors" {
+  alarm_name          = "${var.name_prefix}-api-execution-errors"
+  alarm_description   = "API Gateway failed to call an integration (Lambda permission missing, function throttled or missing). First: the access log errorMessage and the API execution log group; check aws_lambda_permission source_arn and Lambda throttles."
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "ExecutionError"
+  dimensions          = local.api_dimensions
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = var.api_error_threshold
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "dynamodb_throttles" {
+  for_each = var.table_names
+
+  alarm_name          = "${var.name_prefix}-dynamodb-throttles-${each.key}"
+  alarm_description   = "DynamoDB throttled reads or writes on ${each.value} (on-demand tables throttle above twice their previous peak or a hot key). First: CloudWatch Contributor Insights / the table's metrics for the hot partition (one userId or sessionKey); handlers retry, so check HandlerError too."
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+
+  metric_query {
+    id          = "throttles"
+    expression  = "reads + writes"
+    label       = "Throttle events"
+    return_data = true
+  }
+
+  metric_query {
+    id = "reads"
+
+    metric {
+      namespace   = "AWS/DynamoDB"
+      metric_name = "ReadThrottleEvents"
+      dimensions  = { TableName = each.value }
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+
+  metric_query {
+    id = "writes"
+
+    metric {
+      namespace   = "AWS/DynamoDB"
+      metric_name = "WriteThrottleEvents"
+      dimensions  = { TableName = each.value }
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+
+  tags = var.tags
+}

@@ -1,0 +1,131 @@
+locals {
+  region = data.aws_region.current.region
+
+  # [namespace, name, dimension, value, ...] rows in the exact dimension set the code emits.
+  project_dimension_row = ["service", var.service_name, "environment", var.environment]
+
+  project_count_widgets = [
+    { title = "Connections opened / closed / refused", metrics = ["ConnectionOpened", "ConnectionClosed", "ConnectionRefused"] },
+    { title = "Messages received / delivered / duplicate", metrics = ["MessageReceived", "MessageDelivered", "MessageDuplicate"] },
+    { title = "Errors (handler, delivery, client)", metrics = ["HandlerError", "DeliveryFailed", "ClientError"] },
+    { title = "Rate limited, refused handshakes, expired tokens", metrics = ["RateLimited", "AuthorizerRefused", "AuthorizerAllowed", "TokenExpired"] },
+    { title = "Stale connections removed (410 Gone)", metrics = ["StaleConnectionRemoved"] },
+  ]
+
+  function_keys = sort(keys(var.functions))
+
+  widgets = concat(
+    [
+      for widget in local.project_count_widgets : {
+        type = "metric"
+        properties = {
+          title   = widget.title
+          region  = local.region
+          view    = "timeSeries"
+          stat    = "Sum"
+          period  = 60
+          metrics = [for name in widget.metrics : concat([var.metric_namespace, name], local.project_dimension_row)]
+        }
+      }
+    ],
+    [
+      {
+        type = "metric"
+        properties = {
+          title  = "Reply latency (ms) p50 / p99"
+          region = local.region
+          view   = "timeSeries"
+          period = 60
+          metrics = [
+            concat([var.metric_namespace, "ReplyLatency"], local.project_dimension_row, [{ stat = "p50", label = "p50" }]),
+            concat([var.metric_namespace, "ReplyLatency"], local.project_dimension_row, [{ stat = "p99", label = "p99" }]),
+          ]
+        }
+      },
+      {
+        type = "metric"
+        properties = {
+          title   = "Lambda errors and throttles"
+          region  = local.region
+          view    = "timeSeries"
+          stat    = "Sum"
+          period  = 60
+          metrics = flatten([
+            for key in local.function_keys : [
+              ["AWS/Lambda", "Errors", "FunctionName", var.functions[key].function_name, { label = "${key} errors" }],
+              ["AWS/Lambda", "Throttles", "FunctionName", var.functions[key].function_name, { label = "${key} throttles" }],
+            ]
+          ])
+        }
+      },
+      {
+        type = "metric"
+        properties = {
+          title   = "Lambda duration p99 (ms)"
+          region  = local.region
+          view    = "timeSeries"
+          stat    = "p99"
+          period  = 60
+          metrics = [for key in local.function_keys : ["AWS/Lambda", "Duration", "FunctionName", var.functions[key].function_name, { label = key }]]
+        }
+      },
+      {
+        type = "metric"
+        properties = {
+          title  = "API Gateway: connects, messages, errors"
+          region = local.region
+          view   = "timeSeries"
+          stat   = "Sum"
+          period = 60
+          metrics = [
+            for name in ["ConnectCount", "MessageCount", "ClientError", "IntegrationError", "ExecutionError"] :
+            ["AWS/ApiGateway", name, "ApiId", var.api_id, "Stage", var.stage_name]
+          ]
+        }
+      },
+      {
+        type = "metric"
+        properties = {
+          title   = "API Gateway integration latency p50 / p99 (ms)"
+          region  = local.region
+          view    = "timeSeries"
+          period  = 60
+          metrics = [
+            ["AWS/ApiGateway", "IntegrationLatency", "ApiId", var.api_id, "Stage", var.stage_name, { stat = "p50", label = "p50" }],
+            ["AWS/ApiGateway", "IntegrationLatency", "ApiId", var.api_id, "Stage", var.stage_name, { stat = "p99", label = "p99" }],
+          ]
+        }
+      },
+      {
+        type = "metric"
+        properties = {
+          title  = "DynamoDB throttle events"
+          region = local.region
+          view   = "timeSeries"
+          stat   = "Sum"
+          period = 60
+          metrics = flatten([
+            for key in sort(keys(var.table_names)) : [
+              ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", var.table_names[key], { label = "${key} reads" }],
+              ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", var.table_names[key], { label = "${key} writes" }],
+            ]
+          ])
+        }
+      },
+    ],
+  )
+}
+
+resource "aws_cloudwatch_dashboard" "this" {
+  dashboard_name = var.name_prefix
+  dashboard_body = jsonencode({
+    widgets = [
+      for index, widget in local.widgets : merge(widget, {
+        x      = (index % 2) * 12
+        y      = floor(index / 2) * 6
+        width  = 12
+        height = 6
+      })
+    ]
+  })
+}

@@ -1,0 +1,84 @@
+variable "name_prefix" {
+  description = "Prefix of the topic, alarm and dashboard names ({environment}-websocket)."
+  type        = string
+}
+
+variable "environment" {
+  description = "Environment name: the value of the 'environment' dimension of the project's metrics."
+  type        = string
+}
+
+variable "service_name" {
+  description = "Powertools service name: the value of the 'service' dimension of the project's metrics."
+  type        = string
+}
+
+variable "metric_namespace" {
+  description = "Namespace of the project's metrics."
+  type        = string
+}
+
+variable "functions" {
+  description = "The Lambda functions to watch, by handler name: function name and timeout."
+  type = map(object({
+    function_name   = string
+    timeout_seconds = number
+  }))
+}
+
+variable "api_id" {
+  description = "Id of the WebSocket API (ApiId dimension)."
+  type        = string
+}
+
+variable "stage_name" {
+  description = "Stage of the WebSocket API (Stage dimension)."
+  type        = string
+}
+
+variable "table_names" {
+  description = "DynamoDB tables to watch for throttling, by short name."
+  type        = map(string)
+}
+
+variable "alarm_email_addresses" {
+  description = "E-mail addresses subscribed to the alarm topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "handler_error_threshold" {
+  description = "HandlerError count in 5 minutes that raises the alarm."
+  type        = number
+  default     = 1
+}
+
+variable "delivery_failed_threshold" {
+  description = "DeliveryFailed count in 5 minutes that raises the alarm."
+  type        = number
+  default     = 5
+}
+
+variable "authorizer_refused_threshold" {
+  description = "AuthorizerRefused count in 5 minutes that raises the alarm."
+  type        = number
+  default     = 50
+}
+
+variable "rate_limited_threshold" {
+  description = "RateLimited count in 5 minutes that raises the alarm."
+  type        = number
+  default     = 100
+}
+
+variable "api_error_threshold" {
+  description = "API Gateway IntegrationError / ExecutionError count in 5 minutes that raises the alarm."
+  type        = number
+  default     = 5
+}
+
+variable "tags" {
+  description = "Tags of the topic and the alarms."
+  type        = map(string)
+  default     = {}
+}
