@@ -50,12 +50,10 @@ locals {
           view    = "timeSeries"
           stat    = "Sum"
           period  = 60
-          metrics = flatten([
-            for key in local.function_keys : [
-              ["AWS/Lambda", "Errors", "FunctionName", var.functions[key].function_name, { label = "${key} errors" }],
-              ["AWS/Lambda", "Throttles", "FunctionName", var.functions[key].function_name, { label = "${key} throttles" }],
-            ]
-          ])
+          metrics = [
+            for pair in setproduct(local.function_keys, ["Errors", "Throttles"]) :
+            ["AWS/Lambda", pair[1], "FunctionName", var.functions[pair[0]].function_name, { label = "${pair[0]} ${lower(pair[1])}" }]
+          ]
         }
       },
       {
@@ -104,12 +102,10 @@ locals {
           view   = "timeSeries"
           stat   = "Sum"
           period = 60
-          metrics = flatten([
-            for key in sort(keys(var.table_names)) : [
-              ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", var.table_names[key], { label = "${key} reads" }],
-              ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", var.table_names[key], { label = "${key} writes" }],
-            ]
-          ])
+          metrics = [
+            for pair in setproduct(sort(keys(var.table_names)), ["ReadThrottleEvents", "WriteThrottleEvents"]) :
+            ["AWS/DynamoDB", pair[1], "TableName", var.table_names[pair[0]], { label = "${pair[0]} ${pair[1]}" }]
+          ]
         }
       },
     ],
