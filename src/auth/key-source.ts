@@ -48,7 +48,7 @@ const createKeySource = (config: KeyConfig, ssmClient?: SSMClient): KeySource =>
       return { algorithms: HMAC_ALGORITHMS, key: async () => key };
     }
     case 'ssm-parameter': {
-      const client = ssmClient ?? tracer.captureAWSv3Client(new SSMClient({ requestHandler: { requestTimeout: 3_000 } }));
+      const client = ssmClient ?? tracer.captureAWSv3Client(new SSMClient({ requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true } }));
       return { algorithms: HMAC_ALGORITHMS, key: ssmSecret(config.parameterName, client) };
     }
     case 'jwks': {

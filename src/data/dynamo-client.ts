@@ -11,7 +11,8 @@ const createDocumentClient = (): DynamoDBDocumentClient => {
   const client = tracer.captureAWSv3Client(
     new DynamoDBClient({
       maxAttempts: 4,
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+      // Without throwOnRequestTimeout, current Smithy handlers only log a warning when the timeout passes.
+      requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
     }),
   );
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

@@ -16,13 +16,17 @@ const REQUEST_TIMEOUT_MS = 3_000;
  * The real management API client. Throttling (`LimitExceededException`, 429) and 5xx are retried by
  * the SDK's standard retry strategy, with exponential backoff and full jitter.
  */
-const createManagementApiClient = (endpoint: string): ApiGatewayManagementApiClient =>
+const createManagementApiClient = (
+  endpoint: string,
+  { requestTimeoutMs = REQUEST_TIMEOUT_MS, maxAttempts = 4 }: { requestTimeoutMs?: number; maxAttempts?: number } = {},
+): ApiGatewayManagementApiClient =>
   tracer.captureAWSv3Client(
     new ApiGatewayManagementApiClient({
       endpoint,
-      maxAttempts: 4,
+      maxAttempts,
       retryMode: 'standard',
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: REQUEST_TIMEOUT_MS },
+      // Without throwOnRequestTimeout, current Smithy handlers only log a warning when the timeout passes.
+      requestHandler: { connectionTimeout: 1_000, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
     }),
   );
 

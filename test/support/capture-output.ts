@@ -15,8 +15,14 @@ const state: CapturedOutput = { lines: [], secrets: new Set() };
 
 const verbose = process.env.TEST_VERBOSE === '1';
 
+const restorers: Array<() => void> = [];
+
 const patch = (stream: NodeJS.WriteStream) => {
-  const original = stream.write.bind(stream);
+  const unpatched = stream.write;
+  restorers.push(() => {
+    stream.write = unpatched;
+  });
+  const original = unpatched.bind(stream);
   stream.write = ((chunk: unknown, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
     state.lines.push(...text.split('\n').filter((line) => line.length > 0));
@@ -31,6 +37,8 @@ patch(process.stdout);
 patch(process.stderr);
 
 afterAll(() => {
+  // Jest may run a single file in its own process: give the reporter its streams back.
+  for (const restore of restorers) restore();
   const leaks = state.lines.filter((line) => [...state.secrets].some((secret) => line.includes(secret)));
   expect(leaks).toEqual([]);
 });

@@ -22,6 +22,7 @@ class FakeManagementApi {
   public readonly calls: RecordedCall[] = [];
   private readonly live = new Set<string>();
   private readonly failures = new Map<string, ScriptedFailure>();
+  private readonly hanging = new Set<string>();
   private server: Server | undefined;
   private baseUrl = '';
 
@@ -49,6 +50,11 @@ class FakeManagementApi {
     this.live.delete(connectionId);
   }
 
+  /** Requests for this connection never get an answer (a hung endpoint). */
+  public hang(connectionId: string): void {
+    this.hanging.add(connectionId);
+  }
+
   public failNext(connectionId: string, failure: ScriptedFailure): void {
     this.failures.set(connectionId, { ...failure });
   }
@@ -68,6 +74,7 @@ class FakeManagementApi {
     this.calls.length = 0;
     this.live.clear();
     this.failures.clear();
+    this.hanging.clear();
   }
 
   private readonly delivered = new WeakSet<RecordedCall>();
@@ -84,6 +91,7 @@ class FakeManagementApi {
       const connectionId = decodeURIComponent(match?.[1] ?? '');
       const call = { method: request.method ?? '', connectionId, body: Buffer.concat(chunks).toString('utf8') };
       this.calls.push(call);
+      if (this.hanging.has(connectionId)) return;
       const failure = this.failures.get(connectionId);
       if (failure && failure.times > 0) {
         failure.times -= 1;

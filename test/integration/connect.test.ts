@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { startRouteHarness } from '../support/route-harness.ts';
+import { lambdaContext, newConnectionId, wsEvent } from '../support/events.ts';
+import { testDocumentClient } from '../support/tables.ts';
+
+let harness: Awaited<ReturnType<typeof startRouteHarness>>;
+const db = testDocumentClient();
+
+beforeAll(async () => {
+  harness = await startRouteHarness('connect', { MAX_CONNECTIONS_PER_USER: '5' });
+});
+afterAll(async () => {
+  await harness.stop();
+  db.destroy();
+});
+
+const rowOf = async (connectionId: string) =>
+  (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }))).Item;
+
+describe('$connect and $disconnect', () => {
+  it('writes the connection with a 10-minute idle expiry', async () => {
+    const { connectionId, response } = await harness.connect('una');
+    expect(response).toEqual({ statusCode: 200 });
+    const row = await rowOf(connectionId);
+    expect(row).toMatchObject({ connectionId, userId: 'una' });
+    expect(row?.expiresAt).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 600 - 5);
+  });
+
+  it('refuses the sixth live connection of a user with 429 and writes nothing for it', async () => {
+    for (let i = 0; i < 5; i += 1) expect((await harness.connect('vic')).response.statusCode).toBe(200);
+    const sixth = await harness.connect('vic');
+    expect(sixth.response.statusCode).toBe(429);
+    expect(sixth.response.body).toContain('at most 5');
+    expect(await rowOf(sixth.connectionId)).toBeUndefined();
+  });
+
+  it('echoes the first offered Sec-WebSocket-Protocol', async () => {
+    const { response } = await harness.connect('wren', newConnectionId(), { 'Sec-WebSocket-Protocol': 'chat.v1, chat.v0' });
+    expect(response.headers).toMatchObject({ 'Sec-WebSocket-Protocol': 'chat.v1' });
+  });
+
+  it('refuses with 403 when the authorizer context is missing', async () => {
+    const connectionId = newConnectionId();
+    const response = await harness.handlers.connect(wsEvent({ connectionId, routeKey: '$connect' }), lambdaContext());
+    expect(response.statusCode).toBe(403);
+    expect(await rowOf(connectionId)).toBeUndefined();
+  });
+
+  it('removes the row on $disconnect, and a second $disconnect succeeds too', async () => {
+    const { connectionId } = await harness.connect('xavi');
+    const event = wsEvent({ connectionId, routeKey: '$disconnect' });
+    expect(await harness.handlers.disconnect(event, lambdaContext())).toEqual({ statusCode: 200 });
+    expect(await harness.handlers.disconnect(event, lambdaContext())).toEqual({ statusCode: 200 });
+    expect(await rowOf(connectionId)).toBeUndefined();
+  });
+});

@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createManagementApiClient, ManagementApiSender } from '../../src/delivery/management-api-sender.ts';
+import { FakeManagementApi } from '../support/fake-management-api.ts';
+
+const management = new FakeManagementApi();
+const pong = { type: 'pong', data: { connectionId: 'c', serverTime: 'now', expiresAt: 1 } } as const;
+
+beforeAll(() => management.start());
+afterAll(() => management.stop());
+beforeEach(() => management.reset());
+
+describe('ManagementApiSender (real SDK client over loopback)', () => {
+  it('delivers a frame as the raw JSON body', async () => {
+    management.connect('c1');
+    const sender = new ManagementApiSender(createManagementApiClient(management.endpoint));
+    await expect(sender.post('c1', pong)).resolves.toBe('delivered');
+    expect(management.framesTo('c1')).toEqual([pong]);
+  });
+
+  it('reports a 410 GoneException as gone, without retrying', async () => {
+    const sender = new ManagementApiSender(createManagementApiClient(management.endpoint));
+    await expect(sender.post('nobody', pong)).resolves.toBe('gone');
+    expect(management.calls).toHaveLength(1);
+  });
+
+  it('retries 429 LimitExceededException with the SDK backoff, then delivers', async () => {
+    management.connect('busy');
+    management.failNext('busy', { status: 429, errorType: 'LimitExceededException', times: 2 });
+    const sender = new ManagementApiSender(createManagementApiClient(management.endpoint));
+    await expect(sender.post('busy', pong)).resolves.toBe('delivered');
+    expect(management.calls.filter((call) => call.connectionId === 'busy')).toHaveLength(3);
+  });
+
+  it('counts a failure after retries run out, without throwing', async () => {
+    management.connect('broken');
+    management.failNext('broken', { status: 500, errorType: 'InternalServerErrorException', times: 10 });
+    const sender = new ManagementApiSender(createManagementApiClient(management.endpoint, { maxAttempts: 2 }));
+    await expect(sender.post('broken', pong)).resolves.toBe('failed');
+    expect(management.calls).toHaveLength(2);
+  });
+
+  it('gives up on a hung endpoint when the request timeout fires', async () => {
+    management.hang('stuck');
+    const sender = new ManagementApiSender(createManagementApiClient(management.endpoint, { requestTimeoutMs: 200, maxAttempts: 1 }));
+    await expect(sender.post('stuck', pong)).resolves.toBe('failed');
+  });
+});

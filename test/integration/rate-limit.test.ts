@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startRouteHarness } from '../support/route-harness.ts';
+
+let harness: Awaited<ReturnType<typeof startRouteHarness>>;
+
+beforeAll(async () => {
+  // A refill slow enough (one token per 1000 s) that no token comes back while the test runs.
+  harness = await startRouteHarness('ratelimit', { RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_SECOND: '0.001' });
+});
+afterAll(() => harness.stop());
+
+describe('rate limiting', () => {
+  it('admits exactly the burst of 30 concurrent frames on one connection; the rest get RATE_LIMITED', async () => {
+    // Prepare
+    const { connectionId } = await harness.connect('rita');
+    // Act
+    await Promise.all(Array.from({ length: 30 }, () => harness.send(connectionId, 'rita', { action: 'ping' })));
+    // Assess
+    const frames = harness.management.framesTo(connectionId);
+    expect(frames).toHaveLength(30);
+    expect(frames.filter((frame) => frame.type === 'pong')).toHaveLength(10);
+    const limited = frames.filter((frame) => frame.type === 'error');
+    expect(limited).toHaveLength(20);
+    for (const frame of limited) {
+      expect(frame.error.code).toBe('RATE_LIMITED');
+      expect(frame.error.retryAfterMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('limits each connection on its own: a flood on one leaves another user untouched', async () => {
+    const flooder = await harness.connect('sam');
+    const bystander = await harness.connect('tess');
+    await Promise.all(Array.from({ length: 15 }, () => harness.send(flooder.connectionId, 'sam', { action: 'ping' })));
+    await harness.send(bystander.connectionId, 'tess', { action: 'ping' });
+    expect(harness.management.framesTo(bystander.connectionId).map((frame) => frame.type)).toEqual(['pong']);
+  });
+});

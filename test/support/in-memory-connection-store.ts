@@ -1,0 +1,32 @@
+import type { RateLimitPolicy } from '../../src/config/app-config.ts';
+import type { ConnectionRecord, ConnectionStore, FrameAdmission } from '../../src/data/connection-store.ts';
+
+/** A ConnectionStore in a Map, for middleware unit tests that are about something else than storage. */
+class InMemoryConnectionStore implements ConnectionStore {
+  public readonly rows = new Map<string, ConnectionRecord>();
+  public readonly removed: string[] = [];
+
+  public async register(record: ConnectionRecord): Promise<void> {
+    this.rows.set(record.connectionId, record);
+  }
+
+  public async remove(connectionId: string): Promise<void> {
+    this.removed.push(connectionId);
+    this.rows.delete(connectionId);
+  }
+
+  public async countLive(userId: string, nowMs: number): Promise<number> {
+    return (await this.listLive(userId, nowMs)).length;
+  }
+
+  public async listLive(userId: string, nowMs: number): Promise<string[]> {
+    return [...this.rows.values()].filter((row) => row.userId === userId && row.expiresAt * 1000 > nowMs).map((row) => row.connectionId);
+  }
+
+  public async admitFrame(connectionId: string, _nowMs: number, _policy: RateLimitPolicy): Promise<FrameAdmission> {
+    const row = this.rows.get(connectionId);
+    return row ? { outcome: 'admitted', expiresAt: row.expiresAt } : { outcome: 'unknown-connection' };
+  }
+}
+
+export { InMemoryConnectionStore };

@@ -1,0 +1,42 @@
+import { describe, expect, it } from '@jest/globals';
+import middy from '@middy/core';
+import { ForbiddenError, TokenExpiredError } from '../../../src/domain/errors.ts';
+import { authContext } from '../../../src/middleware/auth-context.ts';
+import { metrics } from '../../../src/observability/powertools.ts';
+import { lambdaContext, wsEvent } from '../../support/events.ts';
+
+const NOW_MS = Date.UTC(2026, 10, 25, 12, 0, 0);
+const clock = { nowMs: () => NOW_MS };
+
+const seeAuth = () =>
+  middy(async (_event: unknown, context: any) => context.auth).use(authContext({ clock, metrics }) as any);
+
+describe('authContext', () => {
+  it('puts the authorizer user on context.auth without touching the Lambda context', async () => {
+    const context = lambdaContext();
+    const auth = await seeAuth()(wsEvent({ connectionId: 'c1', userId: 'alice', tokenExpiresAt: NOW_MS / 1000 + 60 }), context);
+    expect(auth).toEqual({ userId: 'alice', tokenExpiresAt: NOW_MS / 1000 + 60 });
+    expect((context as any).auth).toBeUndefined();
+  });
+
+  it('accepts the expiry as a string, as API Gateway may pass context values', async () => {
+    const event = wsEvent({ connectionId: 'c1', userId: 'alice' });
+    (event.requestContext.authorizer as Record<string, unknown>).tokenExpiresAt = String(NOW_MS / 1000 + 60);
+    await expect(seeAuth()(event, lambdaContext())).resolves.toMatchObject({ tokenExpiresAt: NOW_MS / 1000 + 60 });
+  });
+
+  it('refuses an event without an authorizer user', async () => {
+    await expect(seeAuth()(wsEvent({ connectionId: 'c1' }), lambdaContext())).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('refuses a frame at or after the token expiry, asking to close the connection', async () => {
+    const error = await seeAuth()(wsEvent({ connectionId: 'c1', userId: 'alice', tokenExpiresAt: NOW_MS / 1000 }), lambdaContext()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenExpiredError);
+    expect(error).toMatchObject({ code: 'FORBIDDEN', statusCode: 403, closeConnection: true });
+  });
+
+  it('lets $connect through whatever the expiry (the authorizer has just checked it)', async () => {
+    const chain = middy(async (_e: unknown, context: any) => context.auth).use(authContext({ clock, metrics, enforceExpiry: false }) as any);
+    await expect(chain(wsEvent({ connectionId: 'c1', userId: 'bo', tokenExpiresAt: 1 }), lambdaContext())).resolves.toMatchObject({ userId: 'bo' });
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from '@jest/globals';
+import middy from '@middy/core';
+import { SenderPool } from '../../../src/delivery/management-api-sender.ts';
+import { staleConnections } from '../../../src/middleware/stale-connections.ts';
+import { logger, metrics } from '../../../src/observability/powertools.ts';
+import { lambdaContext, wsEvent } from '../../support/events.ts';
+import { InMemoryConnectionStore } from '../../support/in-memory-connection-store.ts';
+import { jsonLinesSince, outputMark } from '../../support/output.ts';
+import { RecordingSender } from '../../support/recording-sender.ts';
+
+const setup = async () => {
+  const connections = new InMemoryConnectionStore();
+  for (const id of ['sender', 'stale', 'other']) {
+    await connections.register({ connectionId: id, userId: 'u', connectedAt: 0, lastSeenAt: 0, expiresAt: 4_000_000_000 });
+  }
+  const sender = new RecordingSender().answer('stale', 'gone');
+  const senders = new SenderPool('http://unused', () => sender);
+  return { connections, sender, senders };
+};
+
+const frame = { type: 'pong', data: { connectionId: 'x', serverTime: 'now', expiresAt: 1 } } as const;
+
+describe('staleConnections', () => {
+  it('removes exactly the connections that answered 410, never the sender', async () => {
+    const { connections, sender, senders } = await setup();
+    const chain = middy(async (_event: unknown, context: any) => {
+      await context.delivery.postToAll(['sender', 'stale', 'other'], frame);
+      await context.delivery.postToAll(['sender', 'stale', 'other'], frame);
+      return { statusCode: 200 };
+    })
+      .use(logMetricsAfter())
+      .use(staleConnections({ connections, senders, logger, metrics }) as any);
+    const mark = outputMark();
+    await chain(wsEvent({ connectionId: 'sender', userId: 'u' }), lambdaContext());
+    expect(connections.removed).toEqual(['stale']);
+    expect([...connections.rows.keys()].sort()).toEqual(['other', 'sender']);
+    // The gone connection is skipped on the second fan-out of the same request.
+    expect(sender.posts.filter((post) => post.connectionId === 'stale')).toHaveLength(1);
+    const emf = jsonLinesSince(mark).find((line) => 'StaleConnectionRemoved' in line);
+    expect(emf?.StaleConnectionRemoved).toBe(1);
+  });
+
+  it('cleans up when the handler fails after a 410 too', async () => {
+    const { connections, senders } = await setup();
+    const chain = middy(async (_event: unknown, context: any) => {
+      await context.delivery.post('stale', frame);
+      throw new Error('later failure');
+    }).use(staleConnections({ connections, senders, logger, metrics }) as any);
+    await expect(chain(wsEvent({ connectionId: 'sender', userId: 'u' }), lambdaContext())).rejects.toThrow('later failure');
+    expect(connections.removed).toEqual(['stale']);
+  });
+});
+
+/** Flushes metrics after the chain, as the observability middleware does in a handler. */
+function logMetricsAfter() {
+  return { after: () => metrics.publishStoredMetrics() };
+}
