@@ -17,4 +17,5 @@ export default {
   setupFilesAfterEnv: ['<rootDir>/test/support/capture-output.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
