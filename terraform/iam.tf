@@ -97,7 +97,7 @@ locals {
 # Optional: the account-level role API Gateway uses to write logs (one per account and Region).
 # ---------------------------------------------------------------------------------------------------
 
-resource "aws_iam_role" "api_gateway_cloudwatch" {
+resource "aws_iam_role" "this" {
   count = var.manage_api_gateway_account ? 1 : 0
 
   name = "${local.name_prefix}-apigateway-cloudwatch"
@@ -116,17 +116,17 @@ resource "aws_iam_role" "api_gateway_cloudwatch" {
   tags = local.tags
 }
 
-resource "aws_iam_role_policy_attachment" "api_gateway_cloudwatch" {
+resource "aws_iam_role_policy_attachment" "this" {
   count = var.manage_api_gateway_account ? 1 : 0
 
-  role       = aws_iam_role.api_gateway_cloudwatch[0].name
+  role       = aws_iam_role.this[0].name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 }
 
 resource "aws_api_gateway_account" "this" {
   count = var.manage_api_gateway_account ? 1 : 0
 
-  cloudwatch_role_arn = aws_iam_role.api_gateway_cloudwatch[0].arn
+  cloudwatch_role_arn = aws_iam_role.this[0].arn
 
-  depends_on = [aws_iam_role_policy_attachment.api_gateway_cloudwatch]
+  depends_on = [aws_iam_role_policy_attachment.this]
 }

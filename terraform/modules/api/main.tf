@@ -74,7 +74,7 @@ resource "aws_apigatewayv2_deployment" "this" {
   }
 }
 
-resource "aws_cloudwatch_log_group" "access" {
+resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws/apigateway/${var.name}"
   retention_in_days = var.log_retention_days
 
@@ -87,7 +87,7 @@ resource "aws_apigatewayv2_stage" "this" {
   deployment_id = aws_apigatewayv2_deployment.this.id
 
   access_log_settings {
-    destination_arn = aws_cloudwatch_log_group.access.arn
+    destination_arn = aws_cloudwatch_log_group.this.arn
     format          = local.access_log_format
   }
 

@@ -25,5 +25,5 @@ output "stage_invoke_url" {
 
 output "access_log_group_name" {
   description = "Name of the stage's access log group."
-  value       = aws_cloudwatch_log_group.access.name
+  value       = aws_cloudwatch_log_group.this.name
 }
