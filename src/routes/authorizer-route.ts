@@ -1,0 +1,41 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { AuthConfig } from '../auth/auth-config.ts';
+import type { KeySource } from '../auth/key-source.ts';
+import { type AuthorizerResult, allowPolicy, denyPolicy, isOriginAllowed } from '../auth/policy.ts';
+import { verifyToken } from '../auth/verify-token.ts';
+import { MetricName } from '../observability/metric-names.ts';
+
+interface WebSocketAuthorizerEvent {
+  type: 'REQUEST';
+  methodArn: string;
+  headers?: Record<string, string | undefined>;
+  queryStringParameters?: Record<string, string | undefined> | null;
+}
+
+interface AuthorizerRouteDependencies {
+  config: AuthConfig;
+  keySource: KeySource;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+const headerValue = (headers: WebSocketAuthorizerEvent['headers'], name: string): string | undefined =>
+  Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+
+/** REQUEST authorizer for $connect: a verified JWT from `?token=` allows; a disallowed Origin is denied. */
+const createAuthorizerRoute = ({ config, keySource, logger, metrics }: AuthorizerRouteDependencies) =>
+  async function authorize(event: WebSocketAuthorizerEvent): Promise<AuthorizerResult> {
+    const origin = headerValue(event.headers, 'origin');
+    if (!isOriginAllowed(origin, config.allowedOrigins)) {
+      logger.info('Connection refused: origin not allowed', { origin });
+      metrics.addMetric(MetricName.AuthorizerRefused, 'Count', 1);
+      return denyPolicy(event.methodArn);
+    }
+    const identity = await verifyToken(event.queryStringParameters?.token, keySource, config);
+    metrics.addMetric(MetricName.AuthorizerAllowed, 'Count', 1);
+    return allowPolicy(event.methodArn, identity.userId, identity.expiresAt);
+  };
+
+export type { WebSocketAuthorizerEvent };
+export { createAuthorizerRoute };

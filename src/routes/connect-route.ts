@@ -1,0 +1,37 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { ConnectionStore } from '../data/connection-store.ts';
+import { type Clock, toEpochSeconds } from '../domain/clock.ts';
+import type { RouteContext, RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';
+import { MetricName } from '../observability/metric-names.ts';
+
+interface ConnectRouteDependencies {
+  connections: ConnectionStore;
+  clock: Clock;
+  metrics: Metrics;
+  idleTimeoutSeconds: number;
+}
+
+/** The first of the subprotocols the client offered; API Gateway refuses the handshake unless it is echoed. */
+const chosenSubprotocol = (headers: Record<string, string | undefined> = {}): string | undefined => {
+  const offered = Object.entries(headers).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1];
+  return offered?.split(',')[0]?.trim() || undefined;
+};
+
+/** $connect: registers the connection with its idle expiry. Never posts (API Gateway answers 410 until $connect returns). */
+const createConnectRoute = ({ connections, clock, metrics, idleTimeoutSeconds }: ConnectRouteDependencies) =>
+  async function connect(event: WebSocketEvent<undefined>, context: RouteContext): Promise<RouteResponse> {
+    const nowMs = clock.nowMs();
+    await connections.register({
+      connectionId: event.requestContext.connectionId,
+      userId: context.auth.userId,
+      connectedAt: nowMs,
+      lastSeenAt: nowMs,
+      expiresAt: toEpochSeconds(nowMs) + idleTimeoutSeconds,
+    });
+    metrics.addMetric(MetricName.ConnectionOpened, 'Count', 1);
+    const subprotocol = chosenSubprotocol(event.headers);
+    return { statusCode: 200, ...(subprotocol ? { headers: { 'Sec-WebSocket-Protocol': subprotocol } } : {}) };
+  };
+
+export type { ConnectRouteDependencies };
+export { createConnectRoute, chosenSubprotocol };

@@ -1,0 +1,25 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { type ChatDependencies, handleChatMessage } from '../domain/chat-service.ts';
+import type { RouteContext, RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';
+import { MetricName } from '../observability/metric-names.ts';
+import type { ChatMessageFrameInput } from '../schemas/index.ts';
+
+/** chat_message: store once, send to all of the user's connections, then the assistant's reply. */
+const createMessageRoute = (deps: ChatDependencies & { metrics: Metrics }) =>
+  async function message(event: WebSocketEvent<ChatMessageFrameInput>, context: RouteContext): Promise<RouteResponse> {
+    const { data } = event.body;
+    deps.metrics.addMetric(MetricName.MessageReceived, 'Count', 1);
+    const outcome = await handleChatMessage(deps, context.delivery, {
+      userId: context.auth.userId,
+      connectionId: event.requestContext.connectionId,
+      sessionId: data.sessionId,
+      message: data.message,
+      ...(data.clientMessageId === undefined ? {} : { clientMessageId: data.clientMessageId }),
+    });
+    if (outcome.duplicate) deps.metrics.addMetric(MetricName.MessageDuplicate, 'Count', 1);
+    const receivedAt = event.requestContext.requestTimeEpoch;
+    if (outcome.reply && receivedAt) deps.metrics.addMetric(MetricName.ReplyLatency, 'Milliseconds', deps.clock.nowMs() - receivedAt);
+    return { statusCode: 200 };
+  };
+
+export { createMessageRoute };
