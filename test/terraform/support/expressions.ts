@@ -1,3 +1,4 @@
+import './go-timers.ts';
 import { type TFExpressionSyntaxTree, getExpressionAst } from '@cdktf/hcl2json';
 import { callFunction } from './functions.ts';
 import { type Value, Lazy, containsUnknown, describe, isObject, isUnknown, unknown } from './values.ts';

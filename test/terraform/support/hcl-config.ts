@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import './go-timers.ts';
 import { parse } from '@cdktf/hcl2json';
 
 /**

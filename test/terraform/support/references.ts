@@ -1,3 +1,4 @@
+import './go-timers.ts';
 import { getReferencesInExpression } from '@cdktf/hcl2json';
 import { type Body, type Configuration, type Json, type ModuleConfig, childDir, moduleOf } from './hcl-config.ts';
 import { isExpression } from './expressions.ts';
