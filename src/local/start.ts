@@ -1,0 +1,137 @@
+/**
+ * `npm start`: DynamoDB Local, the tables, and the local API Gateway on one port, running the
+ * project's handlers. Ctrl-C or SIGTERM stops everything, the Java child included.
+ *
+ * Environment: PORT (3001), HOST (127.0.0.1), STAGE (dev), ENVIRONMENT (dev), DYNAMODB_DATA_DIR (keep
+ * data on disk; or --data-dir), DYNAMODB_ENDPOINT (use a running DynamoDB instead), HANDLERS=dist (or --dist) (run the build's bundles), DEV_USER (alice: the banner's token), and
+ * the functions' optional settings (RATE_LIMIT_BURST, RESPONDER, POWERTOOLS_LOG_LEVEL, ...).
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LOCAL_DEFAULTS } from './dev-config.ts';
+import { mintDevToken } from './dev-token.ts';
+import { type LocalGateway, startLocalGateway } from './gateway/gateway.ts';
+
+/** Optional settings handed to every function, as Terraform variables would. */
+const FUNCTION_SETTINGS = [
+  'MAX_CONNECTIONS_PER_USER',
+  'RATE_LIMIT_BURST',
+  'RATE_LIMIT_PER_SECOND',
+  'CONNECTION_IDLE_TIMEOUT_SECONDS',
+  'MESSAGE_RETENTION_DAYS',
+  'RESPONDER',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_LOG_LEVEL',
+  'POWERTOOLS_METRICS_DISABLED',
+];
+const AUTHORIZER_SETTINGS = ['JWT_ISSUER', 'JWT_AUDIENCE', 'ALLOWED_ORIGINS'];
+
+const pick = (names: string[]): Record<string, string> =>
+  Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
+
+const { values: flags } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    dist: { type: 'boolean', default: false },
+  },
+});
+
+const port = Number(process.env.PORT ?? LOCAL_DEFAULTS.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a port number, got "${process.env.PORT}"`);
+  process.exit(1);
+}
+const stage = process.env.STAGE || LOCAL_DEFAULTS.stage;
+const dataDir = flags['data-dir'] ?? process.env.DYNAMODB_DATA_DIR;
+if (dataDir) mkdirSync(resolve(dataDir), { recursive: true });
+const handlers = flags.dist || process.env.HANDLERS === 'dist' ? 'dist' : 'source';
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[0m` : text);
+const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[0m` : text);
+
+// Signals are handled from the start: a Ctrl-C while DynamoDB Local boots still stops the Java child.
+let gateway: LocalGateway | undefined;
+let stopRequested: string | undefined;
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) {
+    process.stdout.write(`${signal} again: exiting now\n`);
+    process.exit(1);
+  }
+  if (!gateway) {
+    stopRequested = signal;
+    return;
+  }
+  stopping = true;
+  process.stdout.write(`\n${signal}: closing connections, stopping functions and DynamoDB Local...\n`);
+  gateway.stop().then(
+    () => {
+      process.stdout.write('Stopped.\n');
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error('Stop failed:', error);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+gateway = await startLocalGateway({
+  port,
+  host: process.env.HOST || LOCAL_DEFAULTS.host,
+  stage,
+  environment: process.env.ENVIRONMENT || LOCAL_DEFAULTS.environment,
+  handlers,
+  devMode: process.env.POWERTOOLS_DEV !== 'false',
+  functionEnvironment: pick(FUNCTION_SETTINGS),
+  authorizerEnvironment: pick(AUTHORIZER_SETTINGS),
+  // Its own DynamoDB Local unless DYNAMODB_ENDPOINT names one (AWS_ENDPOINT_URL_DYNAMODB is ignored here).
+  dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT || undefined,
+  ...(dataDir ? { dynamoDbDataDir: resolve(dataDir) } : {}),
+  onLog: (functionName, line) => process.stdout.write(`${dim(functionName.padEnd(10))} ${line}\n`),
+  onInvoke: ({ routeKey, event, outcome }) => {
+    const connectionId = (event as { requestContext?: { connectionId?: string } }).requestContext?.connectionId;
+    const result = outcome.ok ? 'ok' : `failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`;
+    process.stdout.write(`${dim('gateway   ')} ${routeKey} ${connectionId ?? ''} ${result}\n`);
+  },
+});
+
+const user = process.env.DEV_USER || 'alice';
+const token = await mintDevToken({
+  user,
+  ...(process.env.JWT_ISSUER ? { issuer: process.env.JWT_ISSUER } : {}),
+  ...(process.env.JWT_AUDIENCE ? { audience: process.env.JWT_AUDIENCE } : {}),
+});
+const publicUrl = `ws://localhost:${gateway.port}/${stage}`;
+const seed = '{"action":"chat_message","data":{"message":"Hello","sessionId":"test-session"}}';
+process.stdout.write(
+  [
+    '',
+    bold('Local chatbot gateway is running (API Gateway WebSocket emulation)'),
+    '',
+    `  WebSocket URL        ${publicUrl}`,
+    `  Management endpoint  http://localhost:${gateway.port}/${stage}/@connections/{connectionId}`,
+    `  DynamoDB Local       ${gateway.dynamoDb.endpoint} (${[
+      dataDir ? `data kept in ${resolve(dataDir)}` : 'in memory',
+      gateway.dynamoDb.pid === undefined ? 'external' : `pid ${gateway.dynamoDb.pid}`,
+    ].join(', ')})`,
+    `  Tables               ${gateway.tables.connections}, ${gateway.tables.messages}`,
+    `  Handlers             ${handlers === 'dist' ? 'dist/<name>/index.mjs (built bundles)' : 'src/handlers/<name>.ts'}`,
+    `  Dev token (${user}, 1 h; another: npm run token -- --user bob)`,
+    `    ${token}`,
+    '',
+    'Try it (npm i -g wscat, or prefix with npx):',
+    `  wscat -c "${publicUrl}?token=${token}"`,
+    `  > ${seed}`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+    '',
+  ].join('\n'),
+);
+
+if (stopRequested) shutdown(stopRequested);
