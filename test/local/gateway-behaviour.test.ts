@@ -249,7 +249,7 @@ describe('local gateway: connection lifetime', () => {
     const closed = await client.closed;
     clearInterval(keepBusy);
 
-    expect(closed.code).toBe(1001);
-    expect(client.received.filter((frame) => typeof frame === 'object' && isEcho(frame)).length).toBeGreaterThan(0);
+    // Its idle timeout is the default 10 minutes: only the maximum duration can have closed it.
+    expect(closed).toEqual({ code: 1001, reason: 'Going away' });
   });
 });

@@ -72,11 +72,15 @@ try {
 
 port.on('message', async (request: InvokeRequest) => {
   if (!handler) return;
+  const context = lambdaContext(Date.now());
   try {
-    const result = await handler(request.event, lambdaContext(Date.now()));
+    const result = await handler(request.event, context);
     // Lambda serialises the result to JSON; so does the emulation (undefined becomes null).
     port.postMessage({ type: 'result', id: request.id, ok: true, result: JSON.parse(JSON.stringify(result ?? null)) });
   } catch (error) {
-    port.postMessage({ type: 'result', id: request.id, ok: false, error: serializeError(error) });
+    const serialized = serializeError(error);
+    // What the Node.js runtime writes to the function's log when an invocation fails.
+    process.stderr.write(`${new Date().toISOString()}\t${context.awsRequestId}\tERROR\tInvoke Error \t${JSON.stringify(serialized)}\n`);
+    port.postMessage({ type: 'result', id: request.id, ok: false, error: serialized });
   }
 });

@@ -1,0 +1,111 @@
+/**
+ * `npm run smoke -- --url <ws(s) URL> --token <jwt>`: a smoke test of a deployed (or local) stack.
+ * Connects, sends the seed's frame and expects the user's message then the assistant's reply, checks
+ * ping/pong and that an invalid frame gets an error frame. Exits non-zero on the first failure.
+ * The token may also come from SMOKE_TOKEN; it is never printed.
+ */
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+
+type Frame = Record<string, any>;
+
+const usage = 'usage: npm run smoke -- --url <wss://…/stage> --token <jwt> [--session test-session] [--timeout 15000]';
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    token: { type: 'string' },
+    session: { type: 'string', default: 'test-session' },
+    timeout: { type: 'string', default: '15000' },
+  },
+});
+const token = values.token ?? process.env.SMOKE_TOKEN;
+const timeoutMs = Number(values.timeout);
+if (!values.url || !token || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+  console.error(usage);
+  process.exit(2);
+}
+const target = new URL(values.url);
+if (target.protocol !== 'ws:' && target.protocol !== 'wss:') {
+  console.error(`--url must be a ws:// or wss:// URL, got ${target.protocol}`);
+  process.exit(2);
+}
+const shownUrl = `${target.origin}${target.pathname}`;
+target.searchParams.set('token', token);
+
+const started = Date.now();
+const ok = (text: string) => console.log(`  ✓ ${text}`);
+const fail = (text: string): never => {
+  console.error(`  ✗ ${text}`);
+  console.error(`\nSmoke test FAILED against ${shownUrl}`);
+  process.exit(1);
+};
+
+const connect = (): Promise<WebSocket> =>
+  new Promise((resolve) => {
+    const socket = new WebSocket(target);
+    socket.once('unexpected-response', (_req, res) => fail(`handshake refused with HTTP ${res.statusCode} (is the token valid and unexpired?)`));
+    socket.once('error', (error) => fail(`could not connect: ${error.message}`));
+    socket.once('open', () => resolve(socket));
+  });
+
+const socket = await connect();
+ok(`connected to ${shownUrl}`);
+
+const received: Frame[] = [];
+const waiters = new Set<() => void>();
+socket.on('message', (data: Buffer) => {
+  try {
+    received.push(JSON.parse(data.toString('utf8')) as Frame);
+  } catch {
+    received.push({ unparsable: data.toString('utf8') });
+  }
+  for (const wake of waiters) wake();
+});
+socket.on('close', (code: number) => {
+  if (!closing) fail(`the server closed the connection (code ${code})`);
+});
+let closing = false;
+
+/** Waits for a frame matching `predicate`, then removes it from the buffer. */
+const expectFrame = (label: string, predicate: (frame: Frame) => boolean): Promise<Frame> =>
+  new Promise((resolve) => {
+    const check = () => {
+      const index = received.findIndex(predicate);
+      if (index < 0) return;
+      waiters.delete(check);
+      clearTimeout(timer);
+      resolve(received.splice(index, 1)[0] as Frame);
+    };
+    const timer = setTimeout(
+      () => fail(`no ${label} within ${timeoutMs} ms; received: ${JSON.stringify(received).slice(0, 500)}`),
+      timeoutMs,
+    );
+    waiters.add(check);
+    check();
+  });
+
+const sessionId = values.session;
+const send = (frame: unknown) => socket.send(JSON.stringify(frame));
+
+send({ action: 'chat_message', data: { message: 'Hello', sessionId } });
+const mine = await expectFrame("the user's message", (f) => f.type === 'chat_message' && f.data?.role === 'user' && f.data?.message === 'Hello' && f.data?.sessionId === sessionId);
+ok(`user message stored and delivered (messageId ${mine.data.messageId}, user ${mine.data.userId})`);
+const reply = await expectFrame("the assistant's reply", (f) => f.type === 'chat_message' && f.data?.role === 'assistant' && f.data?.sessionId === sessionId);
+ok(`assistant replied: ${JSON.stringify(String(reply.data.message).slice(0, 80))}`);
+
+send({ action: 'ping' });
+await expectFrame('pong', (f) => f.type === 'pong');
+ok('ping answered with pong');
+
+socket.send('this is not json');
+const invalid = await expectFrame('error frame for an invalid frame', (f) => f.type === 'error');
+ok(`invalid frame answered with error ${invalid.error?.code}`);
+
+send({ action: 'chat_message', data: { sessionId } });
+const validation = await expectFrame('VALIDATION_ERROR for a frame without message', (f) => f.type === 'error' && f.error?.code === 'VALIDATION_ERROR');
+ok(`frame without a message refused: ${validation.error.message}`);
+
+closing = true;
+socket.close(1000, 'smoke test done');
+console.log(`\nSmoke test passed against ${shownUrl} in ${Date.now() - started} ms`);
