@@ -291,6 +291,19 @@ const describeGatewaySuite = ({ handlers, environment, prepare }: SuiteOptions):
       expect(requestContextOf(disconnect)).toMatchObject({ disconnectStatusCode: 1000, disconnectReason: 'Connection Closed Normally' });
     });
 
+    it("answers a frame after the token's expiry with FORBIDDEN and closes the connection", async () => {
+      const expiresAt = Math.floor(Date.now() / 1000) + 2;
+      const client = await TestClient.connect(gateway.url, { token: await tokenFor(uniqueUser('ursula'), { ttlSeconds: 2 }) });
+      clients.push(client);
+      while (Date.now() < expiresAt * 1000) await new Promise((resolve) => setTimeout(resolve, 100));
+
+      client.send({ action: 'ping' });
+
+      const error = await client.next(isError('FORBIDDEN'), 'FORBIDDEN');
+      expect(error.error.message).toMatch(/expired/i);
+      expect((await client.closed).code).toBe(1000);
+    });
+
     it("emits events shaped like API Gateway's, validated by Powertools' schema", async () => {
       const user = uniqueUser('trent');
       const client = await open(user);
