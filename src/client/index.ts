@@ -1,0 +1,17 @@
+/** The chat client: one import for applications (`src/client/index.ts`). */
+export { ChatClient, ConnectionClosedError, SendFailedError } from './chat-client.ts';
+export type {
+  ChatClientEvents,
+  ClosedReason,
+  ConnectionStatus,
+  PendingMessage,
+  ReconnectReason,
+  SendFailure,
+  StatusChange,
+} from './chat-client.ts';
+export type { ChatClientOptions, KeepAliveOptions, ReconnectOptions, TokenProvider, TokenReason, TokenRequest, WebSocketLike } from './options.ts';
+export { OutboxFullError } from './outbox.ts';
+export { ClientValidationError } from './protocol.ts';
+export type { ChatChunk, ChatMessage, PongData, ServerError } from './protocol.ts';
+export { backoffCeiling, fullJitterDelay } from './backoff.ts';
+export type { BackoffOptions } from './backoff.ts';

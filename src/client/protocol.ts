@@ -1,0 +1,96 @@
+/**
+ * The wire protocol as the client sees it (README, "Protocol"). Frame types come from the server's
+ * own definitions; the field rules come from the schemas the server validates with, so the client
+ * refuses locally what the server would refuse.
+ */
+import type { ErrorCode, ErrorDetail } from '../domain/errors.ts';
+import type { ChatMessage, ChatMessageChunkFrame, ErrorFrame, HistoryFrame, PongFrame, ServerFrame } from '../domain/frames.ts';
+import { CLIENT_MESSAGE_ID, MAX_MESSAGE_LENGTH, SESSION_ID } from '../schemas/frame-fields.ts';
+
+/** A streamed piece of an assistant reply; the complete reply follows as a `message` event. */
+type ChatChunk = ChatMessageChunkFrame['data'];
+type PongData = PongFrame['data'];
+type HistoryPage = HistoryFrame['data'];
+
+/** An `error` frame from the server, flattened. */
+interface ServerError {
+  code: ErrorCode | 'GATEWAY_ERROR';
+  message: string;
+  details?: ErrorDetail[];
+  retryAfterMs?: number;
+  requestId?: string;
+}
+
+/** Thrown by `send` and `openSession` for input the server would refuse. */
+class ClientValidationError extends Error {
+  public readonly field: string;
+
+  public constructor(field: string, problem: string) {
+    super(`${field}: ${problem}`);
+    this.name = 'ClientValidationError';
+    this.field = field;
+  }
+}
+
+const SESSION_ID_PATTERN = new RegExp(SESSION_ID.pattern);
+const CLIENT_MESSAGE_ID_PATTERN = new RegExp(CLIENT_MESSAGE_ID.pattern);
+
+const checkId = (field: string, value: unknown, rule: { minLength: number; maxLength: number }, pattern: RegExp): void => {
+  if (typeof value !== 'string' || value.length < rule.minLength || value.length > rule.maxLength || !pattern.test(value)) {
+    throw new ClientValidationError(field, `must be ${rule.minLength}-${rule.maxLength} characters of A-Z a-z 0-9 _ . : -`);
+  }
+};
+
+const assertSessionId = (sessionId: unknown): void => checkId('sessionId', sessionId, SESSION_ID, SESSION_ID_PATTERN);
+
+const assertClientMessageId = (clientMessageId: unknown): void =>
+  checkId('clientMessageId', clientMessageId, CLIENT_MESSAGE_ID, CLIENT_MESSAGE_ID_PATTERN);
+
+/** The server counts characters as JSON Schema does: code points. */
+const assertMessageText = (message: unknown): void => {
+  if (typeof message !== 'string' || !/\S/.test(message)) throw new ClientValidationError('message', 'must not be blank');
+  if ([...message].length > MAX_MESSAGE_LENGTH) {
+    throw new ClientValidationError('message', `must be at most ${MAX_MESSAGE_LENGTH} characters`);
+  }
+};
+
+/** What arrives on the socket: the project's frames, or API Gateway's own `{"message": ...}` frames. */
+type IncomingFrame =
+  | ServerFrame
+  | { type: 'gateway_error'; error: ServerError };
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** Parses one text frame; `undefined` for anything the client does not understand. */
+const parseIncoming = (text: unknown): IncomingFrame | undefined => {
+  if (typeof text !== 'string') return undefined;
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(frame)) return undefined;
+  if (typeof frame.type === 'string') {
+    if (frame.type === 'error' && !isObject(frame.error)) return undefined;
+    if (frame.type !== 'error' && !isObject(frame.data)) return undefined;
+    return frame as unknown as ServerFrame;
+  }
+  // API Gateway's own frames: {"message": "Internal server error", "connectionId", "requestId"}.
+  if (typeof frame.message === 'string') {
+    return {
+      type: 'gateway_error',
+      error: {
+        code: 'GATEWAY_ERROR',
+        message: frame.message,
+        ...(typeof frame.requestId === 'string' ? { requestId: frame.requestId } : {}),
+      },
+    };
+  }
+  return undefined;
+};
+
+const errorOf = (frame: ErrorFrame): ServerError => ({ ...frame.error, requestId: frame.requestId });
+
+export type { ChatMessage, ChatChunk, PongData, HistoryPage, ServerError, IncomingFrame, ErrorCode, ErrorDetail };
+export { ClientValidationError, assertSessionId, assertClientMessageId, assertMessageText, parseIncoming, errorOf };

@@ -1,0 +1,475 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { SignJWT } from 'jose';
+import {
+  ChatClient,
+  type ChatClientOptions,
+  type ChatMessage,
+  ClientValidationError,
+  OutboxFullError,
+  SendFailedError,
+  type ServerError,
+  type StatusChange,
+  type TokenRequest,
+} from '../../src/client/index.ts';
+import { resumePoint } from '../../src/client/message-ids.ts';
+import { fakeSockets } from './support/fake-websocket.ts';
+import { chat, chatFrame, errorFrame, historyFrame, idAt, pongFrame } from './support/frames.ts';
+
+const START = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+const flush = () => jest.advanceTimersByTimeAsync(0);
+const advance = (ms: number) => jest.advanceTimersByTimeAsync(ms);
+
+type TokenSource = (request: TokenRequest) => Promise<string | null> | string | null;
+
+const setup = (options: Partial<ChatClientOptions> = {}, tokenSource?: TokenSource) => {
+  const sockets = fakeSockets();
+  const tokenRequests: TokenRequest[] = [];
+  const statuses: StatusChange[] = [];
+  const messages: ChatMessage[] = [];
+  const errors: ServerError[] = [];
+  const client = new ChatClient({
+    url: 'ws://gateway.test/dev',
+    token: async (request) => {
+      tokenRequests.push(request);
+      return tokenSource ? tokenSource(request) : `token-${tokenRequests.length}`;
+    },
+    WebSocket: sockets.WebSocket,
+    random: () => 0.5,
+    ...options,
+  });
+  client.on('status', (status) => statuses.push(status));
+  client.on('message', (message) => messages.push(message));
+  client.on('error', (error) => errors.push(error));
+  const connected = async () => {
+    client.connect();
+    await flush();
+    sockets.last().accept();
+    return sockets.last();
+  };
+  return { client, sockets, tokenRequests, statuses, messages, errors, connected };
+};
+
+const jwtExpiringAt = (expSeconds: number) =>
+  new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime(expSeconds).sign(new TextEncoder().encode('k'.repeat(32)));
+
+/** The server's copy of a chat message the client sent. */
+const ackOf = (data: Record<string, unknown>, messageId = idAt(Date.now())) =>
+  chat({ messageId, sessionId: data.sessionId as string, message: data.message as string, clientMessageId: data.clientMessageId as string });
+
+beforeEach(() => {
+  jest.useFakeTimers({ now: START });
+});
+
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+describe('ChatClient connection', () => {
+  it("connects with the provider's token in the query string and reports connecting, then open", async () => {
+    const { sockets, tokenRequests, statuses, connected } = setup();
+
+    const socket = await connected();
+
+    expect(socket.url).toBe('ws://gateway.test/dev?token=token-1');
+    expect(tokenRequests).toEqual([{ reason: 'connect', attempt: 0 }]);
+    expect(statuses.map((status) => status.status)).toEqual(['connecting', 'open']);
+    expect(sockets.all).toHaveLength(1);
+  });
+
+  it('reconnects after a drop with a new token, backing off with full jitter and resetting after a stable period', async () => {
+    const { sockets, tokenRequests, statuses, connected } = setup({ reconnect: { baseDelayMs: 1000, maxDelayMs: 4000, stableAfterMs: 30_000 } });
+    await connected();
+
+    // Four drops right after opening: the delay ceiling doubles up to the cap (random 0.5 → half of it).
+    for (let drop = 0; drop < 4; drop += 1) {
+      sockets.last().drop();
+      const { retryInMs } = statuses.at(-1) as StatusChange;
+      await advance(retryInMs as number);
+      sockets.last().accept();
+    }
+    const delays = statuses.filter((status) => status.status === 'reconnecting').map((status) => status.retryInMs);
+    // Open long enough to count as stable: the next drop starts again from the base.
+    await advance(30_000);
+    sockets.last().drop();
+
+    expect(delays).toEqual([500, 1000, 2000, 2000]);
+    expect(statuses.at(-1)).toMatchObject({ status: 'reconnecting', reason: 'dropped', attempt: 1, retryInMs: 500 });
+    expect(tokenRequests.slice(1).map((request) => request.reason)).toEqual(['reconnect', 'reconnect', 'reconnect', 'reconnect']);
+    expect(new Set(sockets.all.map((socket) => socket.token)).size).toBe(5);
+  });
+
+  it('waits the whole backoff delay before reconnecting', async () => {
+    const { sockets, connected } = setup({ reconnect: { baseDelayMs: 1000 } });
+    await connected();
+
+    sockets.last().drop();
+    await advance(499);
+    const before = sockets.all.length;
+    await advance(1);
+
+    expect(before).toBe(1);
+    expect(sockets.all).toHaveLength(2);
+  });
+
+  it('asks for a new token after a handshake that failed before opening, and gives up with status refused when it keeps failing', async () => {
+    const { client, sockets, tokenRequests, statuses } = setup({ maxHandshakeFailures: 3, reconnect: { baseDelayMs: 100 } });
+
+    client.connect();
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await flush();
+      sockets.last().refuse();
+      await advance(1000);
+    }
+    await advance(60 * 60 * 1000);
+
+    expect(sockets.all).toHaveLength(3);
+    expect(tokenRequests.map((request) => request.reason)).toEqual(['connect', 'refused', 'refused']);
+    expect(statuses.at(-1)).toMatchObject({ status: 'closed', reason: 'refused' });
+    expect(client.status.detail).toMatch(/401/);
+  });
+
+  it('stops after maxAttempts reconnects that never become stable', async () => {
+    const { sockets, statuses, connected } = setup({ reconnect: { maxAttempts: 2, baseDelayMs: 100 } });
+    await connected();
+
+    for (let drop = 0; drop < 3; drop += 1) {
+      sockets.last().drop();
+      await advance(1000);
+      if (drop < 2) sockets.last().accept();
+    }
+
+    expect(sockets.all).toHaveLength(3);
+    expect(statuses.at(-1)).toMatchObject({ status: 'closed', reason: 'gave-up' });
+  });
+
+  it('stops with no-token when the provider has no token, without opening a socket', async () => {
+    const { client, sockets, statuses } = setup({}, () => null);
+
+    client.connect();
+    await flush();
+
+    expect(sockets.all).toHaveLength(0);
+    expect(statuses.at(-1)).toMatchObject({ status: 'closed', reason: 'no-token' });
+  });
+
+  it('asks again for a token the provider gave already expired, and connects with the fresh one', async () => {
+    const expired = await jwtExpiringAt(START / 1000 - 60);
+    const fresh = await jwtExpiringAt(START / 1000 + 3600);
+    const { client, sockets, tokenRequests } = setup({}, (request) => (request.reason === 'expired' ? fresh : expired));
+
+    client.connect();
+    await flush();
+
+    expect(tokenRequests.map((request) => request.reason)).toEqual(['connect', 'expired']);
+    expect(sockets.last().token).toBe(fresh);
+  });
+
+  it('gives up with token-expired when the provider keeps returning an expired token', async () => {
+    const expired = await jwtExpiringAt(START / 1000 - 60);
+    const { client, sockets, statuses } = setup({}, () => expired);
+
+    client.connect();
+    await flush();
+
+    expect(sockets.all).toHaveLength(0);
+    expect(statuses.at(-1)).toMatchObject({ status: 'closed', reason: 'token-expired' });
+  });
+
+  it('treats a FORBIDDEN error frame as an expired token: the reconnect asks the provider for a fresh one', async () => {
+    const { sockets, tokenRequests, statuses, errors, connected } = setup();
+    const socket = await connected();
+
+    socket.receive(errorFrame('FORBIDDEN'));
+    socket.drop(1000);
+    await advance(1000);
+
+    expect(errors.map((error) => error.code)).toEqual(['FORBIDDEN']);
+    expect(statuses.at(-1)).toMatchObject({ status: 'reconnecting', reason: 'forbidden' });
+    expect(tokenRequests.at(-1)).toEqual({ reason: 'expired', attempt: 1 });
+    expect(sockets.all).toHaveLength(2);
+  });
+
+  it('closes on request and does not reconnect', async () => {
+    const { client, sockets, statuses, connected } = setup();
+    const socket = await connected();
+
+    client.close();
+    await advance(10 * 60 * 1000);
+
+    expect(socket.closedWith).toEqual({ code: 1000, reason: 'Client closed' });
+    expect(sockets.all).toHaveLength(1);
+    expect(statuses.at(-1)).toMatchObject({ status: 'closed', reason: 'client-closed' });
+  });
+
+  it('refuses keep-alive and connection-age settings beyond what API Gateway allows', () => {
+    const base = { url: 'ws://gateway.test/dev', token: () => 't', WebSocket: fakeSockets().WebSocket };
+
+    expect(() => new ChatClient({ ...base, keepAlive: { intervalMs: 10 * 60 * 1000 } })).toThrow(/10 minutes/);
+    expect(() => new ChatClient({ ...base, maxConnectionAgeMs: 2 * 60 * 60 * 1000 })).toThrow(/2 hours/);
+    expect(() => new ChatClient({ ...base, reconnect: { baseDelayMs: 0 } })).toThrow(RangeError);
+  });
+});
+
+describe('ChatClient keep-alive and planned reconnect', () => {
+  it('pings on the interval and keeps a connection that answers', async () => {
+    const { client, statuses, connected } = setup({ keepAlive: { intervalMs: 60_000, timeoutMs: 5000 } });
+    const socket = await connected();
+
+    await advance(60_000);
+    socket.receive(pongFrame('conn-42'));
+    await advance(60_000);
+    socket.receive(pongFrame('conn-42'));
+    await advance(10_000);
+
+    expect(socket.framesOf('ping')).toHaveLength(2);
+    expect(client.connectionId).toBe('conn-42');
+    expect(statuses.at(-1)?.status).toBe('open');
+  });
+
+  it('marks the connection dead when no frame follows a ping within the timeout, and reconnects', async () => {
+    const { sockets, statuses, connected } = setup({ keepAlive: { intervalMs: 60_000, timeoutMs: 5000 } });
+    const socket = await connected();
+
+    await advance(60_000 + 4999);
+    const stillOpen = statuses.at(-1)?.status;
+    await advance(1);
+
+    expect(stillOpen).toBe('open');
+    expect(socket.closedWith).toEqual({ code: 4000, reason: 'Keep-alive timeout' });
+    expect(statuses.at(-1)).toMatchObject({ status: 'reconnecting', reason: 'keep-alive-timeout' });
+    await advance(1000);
+    expect(sockets.all).toHaveLength(2);
+  });
+
+  it('reconnects on purpose before the 2-hour limit, at once', async () => {
+    const { sockets, statuses, tokenRequests, connected } = setup({ maxConnectionAgeMs: 60 * 60 * 1000 });
+    const first = await connected();
+    first.autoAnswer = (frame) => (frame.action === 'ping' ? pongFrame() : undefined);
+
+    await advance(60 * 60 * 1000);
+    await advance(1);
+
+    expect(first.closedWith).toEqual({ code: 1000, reason: 'Planned reconnect before the 2-hour limit' });
+    expect(statuses.at(-1)).toMatchObject({ status: 'reconnecting', reason: 'planned', retryInMs: 0 });
+    expect(sockets.all).toHaveLength(2);
+    expect(tokenRequests.at(-1)?.reason).toBe('reconnect');
+  });
+
+  it('resolves ping() with the pong and learns the connection id', async () => {
+    const { client, connected } = setup();
+    const socket = await connected();
+
+    const pong = client.ping();
+    socket.receive(pongFrame('conn-7'));
+
+    await expect(pong).resolves.toMatchObject({ connectionId: 'conn-7' });
+    expect(client.connectionId).toBe('conn-7');
+  });
+});
+
+describe('ChatClient sending', () => {
+  it('queues messages sent while offline and sends them in order, one at a time, after the connection opens', async () => {
+    const { client, messages, connected } = setup();
+    const pending = ['one', 'two', 'three'].map((text) => client.send('s1', text));
+
+    const socket = await connected();
+    const history = socket.framesOf('history');
+    socket.receive(historyFrame('s1', []));
+    const sentBeforeAck = socket.framesOf('chat_message').length;
+    for (let index = 0; index < 3; index += 1) {
+      const frame = socket.framesOf('chat_message')[index] as Record<string, unknown>;
+      socket.receive(chatFrame(ackOf(frame)));
+    }
+
+    expect(history).toHaveLength(1);
+    expect(sentBeforeAck).toBe(1);
+    expect(socket.framesOf('chat_message')).toEqual(pending.map(({ message, clientMessageId }) => ({ message, sessionId: 's1', clientMessageId })));
+    const stored = await Promise.all(pending.map((entry) => entry.acknowledged));
+    expect(stored.map((message) => message.message)).toEqual(['one', 'two', 'three']);
+    expect(messages.map((message) => message.message)).toEqual(['one', 'two', 'three']);
+    expect(client.pending).toEqual([]);
+  });
+
+  it('resends a message cut off by a drop with the same clientMessageId and delivers it once', async () => {
+    const { client, sockets, messages, connected } = setup();
+    const first = await connected();
+    const { clientMessageId, acknowledged } = client.send('s1', 'are you there?');
+    const sent = first.framesOf('chat_message')[0] as Record<string, unknown>;
+    // The server stored it and answered, but the connection dropped before the frames arrived.
+    const stored = ackOf(sent);
+    const reply = chat({ messageId: idAt(Date.now() + 1), role: 'assistant', message: 'You said: are you there?' });
+
+    first.drop();
+    await advance(1000);
+    const second = sockets.last();
+    second.accept();
+    second.receive(historyFrame('s1', [stored, reply]));
+    second.receive(chatFrame(stored));
+
+    expect(second.framesOf('chat_message')).toEqual([sent]);
+    expect(sent.clientMessageId).toBe(clientMessageId);
+    await expect(acknowledged).resolves.toMatchObject({ messageId: stored.messageId });
+    expect(messages.map((message) => message.messageId)).toEqual([stored.messageId, reply.messageId]);
+  });
+
+  it('paces sends at the configured rate', async () => {
+    const { client, sockets } = setup({ rateLimit: { burst: 2, perSecond: 1 } });
+    for (const text of ['a', 'b', 'c', 'd']) client.send('s1', text);
+    client.connect();
+    await flush();
+    const socket = sockets.last();
+    socket.autoAnswer = (frame) => (frame.action === 'history' ? historyFrame('s1', []) : frame.action === 'chat_message' ? chatFrame(ackOf(frame.data ?? {})) : undefined);
+    socket.accept();
+    await flush();
+    const counts: number[] = [socket.framesOf('chat_message').length];
+    for (const step of [999, 1, 1000, 1000]) {
+      await advance(step);
+      counts.push(socket.framesOf('chat_message').length);
+    }
+
+    // The history request and 'a' take the burst; then one frame a second.
+    expect(counts).toEqual([1, 1, 2, 3, 4]);
+    expect(socket.framesOf('chat_message').map((frame) => frame.message)).toEqual(['a', 'b', 'c', 'd']);
+    expect(client.pending).toEqual([]);
+  });
+
+  it("waits the server's retryAfterMs after RATE_LIMITED, then resends the unanswered message", async () => {
+    const { client, errors, connected } = setup();
+    const socket = await connected();
+    client.send('s1', 'hello');
+    socket.receive(historyFrame('s1', []));
+
+    socket.receive(errorFrame('RATE_LIMITED', { retryAfterMs: 2000 }));
+    await advance(1999);
+    const before = socket.framesOf('chat_message').length;
+    await advance(1);
+
+    expect(errors.map((error) => error.code)).toEqual(['RATE_LIMITED']);
+    expect(before).toBe(1);
+    expect(socket.framesOf('chat_message')).toHaveLength(2);
+    expect(socket.framesOf('chat_message')[1]).toEqual(socket.framesOf('chat_message')[0]);
+  });
+
+  it('resends an unanswered message after the request timeout and gives it up after maxSendAttempts', async () => {
+    const { client, connected } = setup({ requestTimeoutMs: 1000, maxSendAttempts: 2 });
+    const failures: string[] = [];
+    client.on('sendFailed', (failure) => failures.push(failure.clientMessageId));
+    const socket = await connected();
+    const { clientMessageId, acknowledged } = client.send('s1', 'hello');
+    socket.receive(historyFrame('s1', []));
+
+    await advance(1000);
+    const resent = socket.framesOf('chat_message').length;
+    await advance(1000);
+
+    expect(resent).toBe(2);
+    await expect(acknowledged).rejects.toBeInstanceOf(SendFailedError);
+    expect(failures).toEqual([clientMessageId]);
+    expect(client.pending).toEqual([]);
+  });
+
+  it('refuses invalid input and a full queue synchronously', () => {
+    const { client } = setup({ outboxCapacity: 2 });
+    client.send('s1', 'one');
+    client.send('s1', 'two');
+
+    expect(() => client.send('s1', 'three')).toThrow(OutboxFullError);
+    expect(() => client.send('s1', '  ')).toThrow(ClientValidationError);
+    expect(() => client.send('bad session', 'hi')).toThrow(ClientValidationError);
+    expect(client.pending.map((entry) => entry.message)).toEqual(['one', 'two']);
+  });
+});
+
+describe('ChatClient resume', () => {
+  it('loads a session from its oldest message when it is opened', async () => {
+    const { client, messages, connected } = setup();
+    const socket = await connected();
+    const older = [chat({ messageId: idAt(START - 2000) }), chat({ messageId: idAt(START - 1000), role: 'assistant' })];
+
+    const caughtUp = client.openSession('s1');
+    socket.receive(historyFrame('s1', older));
+    await caughtUp;
+
+    expect(socket.framesOf('history')).toEqual([{ sessionId: 's1', limit: 100 }]);
+    expect(messages).toEqual(older);
+  });
+
+  it('after a reconnect fetches what was missed since the last message seen, page by page, and merges live messages in order, once', async () => {
+    const { client, sockets, messages, connected } = setup();
+    const first = await connected();
+    const seen = chat({ messageId: idAt(START - 1000) });
+    const opened = client.openSession('s1');
+    first.receive(historyFrame('s1', [seen]));
+    await opened;
+    first.drop();
+    await advance(1000);
+    const second = sockets.last();
+    second.accept();
+    const missed = [chat({ messageId: idAt(START + 100) }), chat({ messageId: idAt(START + 200), role: 'assistant' })];
+    const live = chat({ messageId: idAt(START + 300) });
+
+    // A live message arrives before history has answered: it must wait for what it follows.
+    second.receive(chatFrame(live));
+    const duringResume = messages.length;
+    second.receive(historyFrame('s1', [seen, ...missed], true));
+    await flush();
+    second.receive(historyFrame('s1', [live], false));
+    await flush();
+    second.receive(chatFrame(missed[1] as ChatMessage));
+
+    expect(duringResume).toBe(1);
+    expect(second.framesOf('history')).toEqual([
+      { sessionId: 's1', after: resumePoint(seen.messageId, 5000), limit: 100 },
+      { sessionId: 's1', after: (missed[1] as ChatMessage).messageId, limit: 100 },
+    ]);
+    expect(messages.map((message) => message.messageId)).toEqual([seen, ...missed, live].map((message) => message.messageId));
+  });
+
+  it('keeps live messages held back when the resume is cut short, and delivers them after the next one', async () => {
+    const { client, sockets, messages, connected } = setup();
+    const first = await connected();
+    const opened = client.openSession('s1');
+    first.receive(historyFrame('s1', []));
+    await opened;
+    first.drop();
+    await advance(1000);
+    sockets.last().accept();
+    const live = chat({ messageId: idAt(START + 500) });
+    sockets.last().receive(chatFrame(live));
+
+    sockets.last().drop();
+    await advance(5000);
+    const third = sockets.last();
+    third.accept();
+    const missed = chat({ messageId: idAt(START + 100) });
+    third.receive(historyFrame('s1', [missed, live]));
+    await flush();
+
+    expect(sockets.all).toHaveLength(3);
+    expect(messages.map((message) => message.messageId)).toEqual([missed.messageId, live.messageId]);
+  });
+
+  it('resends a history request the server rate limited', async () => {
+    const { client, connected } = setup();
+    const socket = await connected();
+    void client.openSession('s1');
+
+    socket.receive(errorFrame('RATE_LIMITED', { retryAfterMs: 1000 }));
+    await advance(1000);
+
+    expect(socket.framesOf('history')).toHaveLength(2);
+  });
+
+  it('emits streamed chunks as they come', async () => {
+    const { client, connected } = setup();
+    const chunks: string[] = [];
+    client.on('chunk', (chunk) => chunks.push(chunk.delta));
+    const socket = await connected();
+
+    socket.receive({ type: 'chat_message_chunk', data: { messageId: idAt(START), sessionId: 's1', seq: 0, delta: 'You ' } });
+    socket.receive({ type: 'chat_message_chunk', data: { messageId: idAt(START), sessionId: 's1', seq: 1, delta: 'said' } });
+
+    expect(chunks).toEqual(['You ', 'said']);
+  });
+});
