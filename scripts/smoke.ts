@@ -44,7 +44,9 @@ const fail = (text: string): never => {
 const connect = (): Promise<WebSocket> =>
   new Promise((resolve) => {
     const socket = new WebSocket(target);
-    socket.once('unexpected-response', (_req, res) => fail(`handshake refused with HTTP ${res.statusCode} (is the token valid and unexpired?)`));
+    socket.once('unexpected-response', (_req, res) =>
+      fail(`handshake refused with HTTP ${res.statusCode} (is the token valid and unexpired?)`),
+    );
     socket.once('error', (error) => fail(`could not connect: ${error.message}`));
     socket.once('open', () => resolve(socket));
   });
@@ -89,9 +91,10 @@ const sessionId = values.session;
 const send = (frame: unknown) => socket.send(JSON.stringify(frame));
 
 send({ action: 'chat_message', data: { message: 'Hello', sessionId } });
-const mine = await expectFrame("the user's message", (f) => f.type === 'chat_message' && f.data?.role === 'user' && f.data?.message === 'Hello' && f.data?.sessionId === sessionId);
+const isChat = (f: Frame, role: string) => f.type === 'chat_message' && f.data?.role === role && f.data?.sessionId === sessionId;
+const mine = await expectFrame("the user's message", (f) => isChat(f, 'user') && f.data.message === 'Hello');
 ok(`user message stored and delivered (messageId ${mine.data.messageId}, user ${mine.data.userId})`);
-const reply = await expectFrame("the assistant's reply", (f) => f.type === 'chat_message' && f.data?.role === 'assistant' && f.data?.sessionId === sessionId);
+const reply = await expectFrame("the assistant's reply", (f) => isChat(f, 'assistant'));
 ok(`assistant replied: ${JSON.stringify(String(reply.data.message).slice(0, 80))}`);
 
 send({ action: 'ping' });
@@ -103,7 +106,10 @@ const invalid = await expectFrame('error frame for an invalid frame', (f) => f.t
 ok(`invalid frame answered with error ${invalid.error?.code}`);
 
 send({ action: 'chat_message', data: { sessionId } });
-const validation = await expectFrame('VALIDATION_ERROR for a frame without message', (f) => f.type === 'error' && f.error?.code === 'VALIDATION_ERROR');
+const validation = await expectFrame(
+  'VALIDATION_ERROR for a frame without message',
+  (f) => f.type === 'error' && f.error?.code === 'VALIDATION_ERROR',
+);
 ok(`frame without a message refused: ${validation.error.message}`);
 
 closing = true;

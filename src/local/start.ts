@@ -2,9 +2,10 @@
  * `npm start`: DynamoDB Local, the tables, and the local API Gateway on one port, running the
  * project's handlers. Ctrl-C or SIGTERM stops everything, the Java child included.
  *
- * Environment: PORT (3001), HOST (127.0.0.1), STAGE (dev), ENVIRONMENT (dev), DYNAMODB_DATA_DIR (keep
- * data on disk; or --data-dir), DYNAMODB_ENDPOINT (use a running DynamoDB instead), HANDLERS=dist (or --dist) (run the build's bundles), DEV_USER (alice: the banner's token), and
- * the functions' optional settings (RATE_LIMIT_BURST, RESPONDER, POWERTOOLS_LOG_LEVEL, ...).
+ * Environment: PORT (3001), HOST (127.0.0.1), STAGE (dev), ENVIRONMENT (dev), DYNAMODB_DATA_DIR or
+ * --data-dir (keep data on disk), DYNAMODB_ENDPOINT (use a running DynamoDB instead), HANDLERS=dist or
+ * --dist (run the build's bundles), DEV_USER (alice: the banner's token), and the functions' optional
+ * settings (RATE_LIMIT_BURST, RESPONDER, POWERTOOLS_LOG_LEVEL, ...). See docs/local-development.md.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -11,7 +11,12 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { join } from 'node:path';
-import { type LocalGateway, type LocalGatewayOptions, startLocalGateway } from '../../src/local/gateway/gateway.ts';
+import {
+  type InvocationRecord,
+  type LocalGateway,
+  type LocalGatewayOptions,
+  startLocalGateway,
+} from '../../src/local/gateway/gateway.ts';
 import { InvocationRecorder, requestContextOf } from '../e2e/support/recorder.ts';
 import { type Frame, TestClient, refusalStatus } from '../e2e/support/ws-client.ts';
 
@@ -150,7 +155,8 @@ describe('local gateway: API Gateway behaviour', () => {
         const echo = await client.next(isEcho, `echo ${index}`);
         echoes.push(echo);
         // The function posts before it returns: wait until it has returned, so the sandbox is free again.
-        await recorder.waitFor((record) => record.routeKey === 'echo' && (record.event as { body: string }).body === echo.body, 'echo done');
+        const returned = (record: InvocationRecord) => record.routeKey === 'echo' && (record.event as { body: string }).body === echo.body;
+        await recorder.waitFor(returned, 'the echo to return');
       }
 
       expect(new Set(echoes.map((echo) => echo.sandbox.threadId)).size).toBe(1);
@@ -189,9 +195,8 @@ describe('local gateway: API Gateway behaviour', () => {
       expect(response.status).toBe(410);
       expect(response.headers.get('x-amzn-errortype')).toBe('GoneException');
       expect(await response.json()).toEqual(expect.any(Object));
-      await expect(sdk().send(new PostToConnectionCommand({ ConnectionId: 'AAAAAAAAAAAAAAA=', Data: Buffer.from('x') }))).rejects.toBeInstanceOf(
-        GoneException,
-      );
+      const post = sdk().send(new PostToConnectionCommand({ ConnectionId: 'AAAAAAAAAAAAAAA=', Data: Buffer.from('x') }));
+      await expect(post).rejects.toBeInstanceOf(GoneException);
     });
 
     it('answers another stage with 403', async () => {

@@ -199,7 +199,7 @@ const startLocalGateway = async (options: LocalGatewayOptions = {}): Promise<Loc
     const authorizerName = options.authorizer === undefined ? 'authorizer' : options.authorizer;
     if (authorizerName) routeTable.set('authorizer', authorizerName);
     const integrations: Integrations = {
-      messageRouteKeys: new Set([...routeTable.keys()].filter((key) => key !== 'authorizer' && key !== '$connect' && key !== '$disconnect')),
+      messageRouteKeys: new Set([...routeTable.keys()].filter((key) => !['authorizer', '$connect', '$disconnect'].includes(key))),
       has: (routeKey) => routeTable.has(routeKey),
       invoke: async (routeKey, event) => {
         const name = routeTable.get(routeKey) as string;

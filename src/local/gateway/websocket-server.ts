@@ -175,20 +175,25 @@ class WebSocketFrontDoor {
       // Identity source route.request.querystring.token: missing or empty is 401 without invoking the authorizer.
       if (!request.queryStringParameters?.token) return refuse(socket, 401, '{"message":"Unauthorized"}', 'UnauthorizedException');
       const started = Date.now();
-      const outcome = await integrations.invoke('authorizer', authorizerEvent(api, facts, request, { requestId: awsStyleId(), nowMs }));
-      if (!outcome.ok) {
-        if (outcome.error.errorMessage === 'Unauthorized') return refuse(socket, 401, '{"message":"Unauthorized"}', 'UnauthorizedException');
+      const event = authorizerEvent(api, facts, request, { requestId: awsStyleId(), nowMs });
+      const outcome = await integrations.invoke('authorizer', event);
+      if (!outcome.ok && outcome.error.errorMessage === 'Unauthorized') {
+        return refuse(socket, 401, '{"message":"Unauthorized"}', 'UnauthorizedException');
+      }
+      const decision = outcome.ok
+        ? evaluateAuthorizerResult(outcome.result, methodArn(api, '$connect'), Date.now() - started)
+        : ({ outcome: 'invalid', reason: outcome.error.errorMessage } as const);
+      if (decision.outcome === 'deny') return refuse(socket, 403, '{"message":"Forbidden"}', 'AccessDeniedException');
+      if (decision.outcome === 'invalid') {
         return refuse(socket, 500, '{"message": "Internal server error"}', 'AuthorizerConfigurationException');
       }
-      const decision = evaluateAuthorizerResult(outcome.result, methodArn(api, '$connect'), Date.now() - started);
-      if (decision.outcome === 'deny') return refuse(socket, 403, '{"message":"Forbidden"}', 'AccessDeniedException');
-      if (decision.outcome === 'invalid') return refuse(socket, 500, '{"message": "Internal server error"}', 'AuthorizerConfigurationException');
       authorizer = decision.authorizer;
     }
 
     const connection = registry.add(facts, authorizer);
     if (integrations.has('$connect')) {
-      const outcome = await integrations.invoke('$connect', connectEvent(api, facts, request, authorizer, { requestId: awsStyleId(), nowMs: Date.now() }));
+      const event = connectEvent(api, facts, request, authorizer, { requestId: awsStyleId(), nowMs: Date.now() });
+      const outcome = await integrations.invoke('$connect', event);
       const status = outcome.ok ? Number((outcome.result as { statusCode?: unknown } | null)?.statusCode ?? 200) : 500;
       if (!outcome.ok || !(status >= 200 && status < 300)) {
         registry.remove(connection);

@@ -210,12 +210,15 @@ const describeGatewaySuite = ({ handlers, environment, prepare }: SuiteOptions):
       expect(JSON.stringify(error.error)).toContain('sessionId');
     });
 
-    it('closes with 1009 on a frame above 32 KB', async () => {
+    it('closes with 1009 on a frame above 32 KB and reports it to $disconnect', async () => {
       const client = await open(uniqueUser('heidi'));
+      const connectionId = await connectionIdOf(client);
 
       client.send(JSON.stringify({ action: 'ping', pad: 'x'.repeat(33 * 1024) }));
 
       expect((await client.closed).code).toBe(1009);
+      const disconnect = await recorder.waitForDisconnect(connectionId);
+      expect(requestContextOf(disconnect).disconnectStatusCode).toBe(1009);
     });
 
     it('closes with 1009 on a fragmented message above 128 KB, and accepts one below it', async () => {
@@ -242,10 +245,7 @@ const describeGatewaySuite = ({ handlers, environment, prepare }: SuiteOptions):
       client.socket.send(Buffer.from([1, 2, 3]), { binary: true });
 
       expect((await client.closed).code).toBe(1003);
-      const disconnect = await recorder.waitFor(
-        (record) => record.routeKey === '$disconnect' && requestContextOf(record).connectionId === connectionId,
-        '$disconnect',
-      );
+      const disconnect = await recorder.waitForDisconnect(connectionId);
       expect(requestContextOf(disconnect).disconnectStatusCode).toBe(1003);
     });
 
@@ -284,10 +284,7 @@ const describeGatewaySuite = ({ handlers, environment, prepare }: SuiteOptions):
         management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from('{}') })),
       ).rejects.toBeInstanceOf(GoneException);
       await expect(management.send(new GetConnectionCommand({ ConnectionId: connectionId }))).rejects.toBeInstanceOf(GoneException);
-      const disconnect = await recorder.waitFor(
-        (record) => record.routeKey === '$disconnect' && requestContextOf(record).connectionId === connectionId,
-        '$disconnect',
-      );
+      const disconnect = await recorder.waitForDisconnect(connectionId);
       expect(requestContextOf(disconnect)).toMatchObject({ disconnectStatusCode: 1000, disconnectReason: 'Connection Closed Normally' });
     });
 
@@ -309,7 +306,7 @@ const describeGatewaySuite = ({ handlers, environment, prepare }: SuiteOptions):
       const client = await open(user);
       const connectionId = await connectionIdOf(client);
       await client.close(1000, 'bye');
-      await recorder.waitFor((record) => record.routeKey === '$disconnect' && requestContextOf(record).connectionId === connectionId, '$disconnect');
+      await recorder.waitForDisconnect(connectionId);
 
       const events = Object.fromEntries(recorder.forConnection(connectionId).map((record) => [record.routeKey, record.event]));
       expect(Object.keys(events).sort()).toEqual(['$connect', '$disconnect', 'authorizer', 'ping']);
@@ -336,9 +333,10 @@ const describeGatewaySuite = ({ handlers, environment, prepare }: SuiteOptions):
         expect(event.requestContext.connectedAt).toBe(authorizer.requestContext.connectedAt);
       }
       expect(domainName).toMatch(/:\d+$/);
-      expect(connect.requestContext).toMatchObject({ routeKey: '$connect', eventType: 'CONNECT', authorizer: { principalId: user, userId: user } });
+      const authorizerContext = { principalId: user, userId: user };
+      expect(connect.requestContext).toMatchObject({ routeKey: '$connect', eventType: 'CONNECT', authorizer: authorizerContext });
       expect(connect.headers).toMatchObject({ Host: domainName, 'User-Agent': 'e2e-test-client' });
-      expect(message.requestContext).toMatchObject({ routeKey: 'ping', eventType: 'MESSAGE', authorizer: { principalId: user, userId: user } });
+      expect(message.requestContext).toMatchObject({ routeKey: 'ping', eventType: 'MESSAGE', authorizer: authorizerContext });
       expect(message.requestContext.messageId).toMatch(AWS_ID);
       expect(message).toMatchObject({ body: '{"action":"ping"}', isBase64Encoded: false });
       expect(disconnect.requestContext).toMatchObject({

@@ -26,6 +26,14 @@ class InvocationRecorder {
     return ids.map((id) => this.forConnection(id).map((record) => record.routeKey));
   }
 
+  /** Resolves with the `$disconnect` invocation of a connection once it has run. */
+  public waitForDisconnect(connectionId: string): Promise<InvocationRecord> {
+    return this.waitFor(
+      (record) => record.routeKey === '$disconnect' && requestContextOf(record).connectionId === connectionId,
+      `$disconnect of ${connectionId}`,
+    );
+  }
+
   /** Resolves once an invocation matching `predicate` has been recorded. */
   public async waitFor(predicate: (record: InvocationRecord) => boolean, label: string): Promise<InvocationRecord> {
     const deadline = Date.now() + 20_000;
