@@ -52,7 +52,14 @@ describe('local gateway: API Gateway behaviour', () => {
   const urlWith = (query: string) => `${gateway.url}?${query}`;
 
   beforeAll(async () => {
-    gateway = await fixtureGateway({ onInvoke: recorder.onInvoke });
+    gateway = await fixtureGateway({
+      onInvoke: recorder.onInvoke,
+      onHttpRequest: (req, res) => {
+        if (req.url !== '/hello') return false;
+        res.end('hi');
+        return true;
+      },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -197,6 +204,16 @@ describe('local gateway: API Gateway behaviour', () => {
       expect(await response.json()).toEqual(expect.any(Object));
       const post = sdk().send(new PostToConnectionCommand({ ConnectionId: 'AAAAAAAAAAAAAAA=', Data: Buffer.from('x') }));
       await expect(post).rejects.toBeInstanceOf(GoneException);
+    });
+
+    it('leaves other HTTP requests to onHttpRequest, else answers like API Gateway', async () => {
+      const base = gateway.managementEndpoint.replace(/\/dev$/, '');
+
+      const [hello, stage, other] = await Promise.all([fetch(`${base}/hello`), fetch(`${base}/dev`), fetch(`${base}/other`)]);
+
+      expect(await hello.text()).toBe('hi');
+      expect(stage.status).toBe(426);
+      expect(other.status).toBe(403);
     });
 
     it('answers another stage with 403', async () => {

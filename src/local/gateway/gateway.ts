@@ -73,6 +73,11 @@ interface LocalGatewayOptions {
   maxSandboxesPerFunction?: number;
   /** The functions' log lines. @default written to stdout */
   onLog?: (functionName: string, line: string) => void;
+  /**
+   * Other plain HTTP requests on the gateway's port (not `@connections`, not an upgrade), e.g. a demo
+   * page. Return true when handled; otherwise the gateway answers as API Gateway would (403/426).
+   */
+  onHttpRequest?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
   /** Every invocation and its outcome, after it ends. */
   onInvoke?: (record: InvocationRecord) => void;
 }
@@ -219,8 +224,8 @@ const startLocalGateway = async (options: LocalGatewayOptions = {}): Promise<Loc
     });
     server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => frontDoor.handleUpgrade(req, socket, head));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const work = handleManagementRequest(req, res, { stage, registry, limits }).then((handled) => {
-        if (handled) return;
+      const work = handleManagementRequest(req, res, { stage, registry, limits }).then(async (handled) => {
+        if (handled || (await options.onHttpRequest?.(req, res))) return;
         const status = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/$/, '') === `/${stage}` ? 426 : 403;
         const body = status === 426 ? '{"message":"Upgrade Required"}' : '{"message":"Forbidden"}';
         res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
