@@ -1,16 +1,13 @@
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj, Request } from '@middy/core';
 import { createError } from '@middy/util';
 import type { ConnectionStore } from '../data/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
-import { MetricName } from '../observability/metric-names.ts';
 import type { RouteContext, WebSocketEvent } from './route-types.ts';
 
 interface ConnectionCapOptions {
   connections: ConnectionStore;
   maxConnectionsPerUser: number;
   clock: Clock;
-  metrics: Metrics;
 }
 
 /**
@@ -19,12 +16,11 @@ interface ConnectionCapOptions {
  * overshoot by the few that raced (README, "Reliability").
  */
 const connectionCap = (opts: ConnectionCapOptions): MiddlewareObj<WebSocketEvent<unknown>, unknown, Error, RouteContext> => {
-  const { connections, maxConnectionsPerUser, clock, metrics } = opts;
+  const { connections, maxConnectionsPerUser, clock } = opts;
 
   const connectionCapBefore = async (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
     const live = await connections.countLive(request.context.auth.userId, clock.nowMs());
     if (live >= maxConnectionsPerUser) {
-      metrics.addMetric(MetricName.ConnectionRefused, 'Count', 1);
       throw createError(429, `Too many connections: at most ${maxConnectionsPerUser} per user`, {
         cause: { package: 'connection-cap', data: { live, max: maxConnectionsPerUser } },
       });

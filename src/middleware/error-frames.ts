@@ -28,7 +28,8 @@ const errorFrames = ({ logger, metrics, senders }: ErrorFramesOptions): Middlewa
       logger.error('Unhandled error in route handler', error as Error);
       metrics.addMetric(MetricName.HandlerError, 'Count', 1);
     } else {
-      logger.info('Frame refused', { code: frame.error.code, reason: frame.error.message });
+      // Debug, not info: a client flooding bad frames must not flood the logs (ClientError counts them).
+      logger.debug('Frame refused', { code: frame.error.code, reason: frame.error.message });
       metrics.addMetric(MetricName.ClientError, 'Count', 1);
     }
     const delivery = request.context.delivery ?? new Delivery(senders.forRequest(event.requestContext));

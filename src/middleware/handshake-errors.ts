@@ -18,6 +18,7 @@ const handshakeErrors = ({ logger, metrics }: HandshakeErrorsOptions): Middlewar
     const statusCode = (error as { statusCode?: number } | null)?.statusCode;
     if (statusCode !== undefined && statusCode < 500) {
       logger.info('Handshake refused', { statusCode, reason: (error as Error).message });
+      metrics.addMetric(MetricName.ConnectionRefused, 'Count', 1);
       return;
     }
     logger.error('Unhandled error in connection handler', error as Error);

@@ -31,6 +31,7 @@ const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): M
     if (admission.outcome === 'unknown-connection') {
       throw new ForbiddenError('This connection is not registered or has expired; reconnect', { closeConnection: true });
     }
+    metrics.addMetric(MetricName.FrameAdmitted, 'Count', 1);
   };
   return { before: rateLimitBefore };
 };

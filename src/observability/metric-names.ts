@@ -14,6 +14,7 @@ const MetricName = {
   ConnectionOpened: 'ConnectionOpened',
   ConnectionRefused: 'ConnectionRefused',
   ConnectionClosed: 'ConnectionClosed',
+  FrameAdmitted: 'FrameAdmitted',
   MessageReceived: 'MessageReceived',
   MessageDuplicate: 'MessageDuplicate',
   MessageDelivered: 'MessageDelivered',
