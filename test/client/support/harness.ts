@@ -1,6 +1,7 @@
 /** The local gateway and small helpers for driving ChatClients against it over loopback. */
 import type { ChatClient, ChatMessage, ServerError, StatusChange } from '../../../src/client/index.ts';
 import { type DevTokenOptions, mintDevToken } from '../../../src/local/dev-token.ts';
+import { createDemoHandler } from '../../../src/local/demo-assets.ts';
 import { type InvocationRecord, type LocalGateway, startLocalGateway } from '../../../src/local/gateway/gateway.ts';
 import { registerSecret } from '../../support/output.ts';
 import { uniqueEnvironment } from '../../support/tables.ts';
@@ -12,7 +13,10 @@ interface ClientGateway {
   deleteConnection(connectionId: string): Promise<number>;
 }
 
-/** The local gateway with the project's handlers, on a free port, sharing the run's DynamoDB Local. */
+/**
+ * The local gateway with the project's handlers and the demo page (as `npm start` serves it), on a
+ * free port, sharing the run's DynamoDB Local.
+ */
 const startClientGateway = async (functionEnvironment: Record<string, string> = {}): Promise<ClientGateway> => {
   const invocations: InvocationRecord[] = [];
   const gateway = await startLocalGateway({
@@ -20,6 +24,7 @@ const startClientGateway = async (functionEnvironment: Record<string, string> = 
     environment: uniqueEnvironment('client'),
     functionEnvironment,
     onInvoke: (record) => invocations.push(record),
+    onHttpRequest: createDemoHandler({ stage: 'dev' }),
   });
   const deleteConnection = async (connectionId: string) => {
     const response = await fetch(`${gateway.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`, { method: 'DELETE' });
