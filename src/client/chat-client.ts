@@ -134,6 +134,8 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   readonly #resumes = new Map<string, Promise<boolean>>();
   readonly #caughtUp = new Map<string, Deferred[]>();
   readonly #historyWaiters = new Map<string, HistoryWaiter>();
+  /** Sessions whose reply may have gone to a connection that no longer exists: history is fetched again later. */
+  readonly #replyChecks = new Map<string, { count: number; timer?: ReturnType<typeof setTimeout> }>();
   #pongWaiters: Array<{ resolve(pong: PongData): void; reject(error: Error): void }> = [];
   #control: ControlFrame[] = [];
 
@@ -147,6 +149,8 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   #tokenReason: TokenReason = 'connect';
   #dropReason: ReconnectReason = 'dropped';
   #connectionId: string | undefined;
+  /** Connections opened since connect(): resumes after the first one may follow up on replies. */
+  #opens = 0;
 
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #pumpTimer: ReturnType<typeof setTimeout> | undefined;
@@ -187,6 +191,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     if (this.#status.status !== 'closed') return;
     this.#attempt = 0;
     this.#handshakeFailures = 0;
+    this.#opens = 0;
     this.#tokenReason = 'connect';
     this.#setStatus({ status: 'connecting' });
     void this.#open();
@@ -323,6 +328,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   #onOpen(): void {
     const { reconnect, keepAlive, maxConnectionAgeMs } = this.#options;
     this.#opened = true;
+    this.#opens += 1;
     this.#handshakeFailures = 0;
     this.#tokenReason = 'reconnect';
     this.#dropReason = 'dropped';
@@ -418,6 +424,8 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     clearInterval(this.#pingTimer);
     this.#pumpTimer = this.#pongTimer = this.#stableTimer = this.#ageTimer = this.#ackTimer = this.#pingTimer = undefined;
     this.#control = [];
+    for (const check of this.#replyChecks.values()) clearTimeout(check.timer);
+    this.#replyChecks.clear();
     for (const waiter of this.#historyWaiters.values()) {
       clearTimeout(waiter.timer);
       waiter.resolve(undefined);
@@ -474,6 +482,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
         this.#pump();
       }
     }
+    if (message.role === 'assistant') this.#cancelReplyCheck(message.sessionId);
     for (const delivered of this.#ledger.live(message)) this.emit('message', delivered);
   }
 
@@ -610,7 +619,33 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     }
     for (const message of this.#ledger.endResume(sessionId, fetched)) this.emit('message', message);
     for (const waiter of this.#caughtUp.get(sessionId)?.splice(0) ?? []) waiter.resolve();
+    this.#scheduleReplyCheck(sessionId);
     return true;
+  }
+
+  /**
+   * The server sends a reply to the connections that were live when the question arrived, so a reply
+   * finished after this client reconnected (and after its resume) never reaches it live: look again.
+   * Only after a reconnect: on the first connection every reply is addressed to it.
+   */
+  #scheduleReplyCheck(sessionId: string): void {
+    const check = this.#replyChecks.get(sessionId) ?? { count: 0 };
+    clearTimeout(check.timer);
+    if (this.#opens < 2 || !this.#ledger.awaitsReply(sessionId) || check.count >= this.#options.replyRechecks) {
+      this.#replyChecks.delete(sessionId);
+      return;
+    }
+    check.timer = setTimeout(() => {
+      check.timer = undefined;
+      check.count += 1;
+      if (this.#opened && !this.#resumes.has(sessionId)) void this.#resume(sessionId);
+    }, this.#options.replyRecheckMs * 2 ** check.count);
+    this.#replyChecks.set(sessionId, check);
+  }
+
+  #cancelReplyCheck(sessionId: string): void {
+    clearTimeout(this.#replyChecks.get(sessionId)?.timer);
+    this.#replyChecks.delete(sessionId);
   }
 
   #requestHistory(sessionId: string, after: string | undefined): Promise<HistoryPage | undefined> {

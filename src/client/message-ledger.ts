@@ -4,6 +4,8 @@ interface SessionState {
   /** Delivered ids, oldest first; bounded. */
   seen: Set<string>;
   lastSeen?: string;
+  /** The role of the newest message delivered. */
+  lastRole?: ChatMessage['role'];
   /** Live messages held back while the session's history is being fetched. */
   held?: ChatMessage[];
 }
@@ -24,6 +26,11 @@ class MessageLedger {
 
   public lastSeen(sessionId: string): string | undefined {
     return this.#sessions.get(sessionId)?.lastSeen;
+  }
+
+  /** True when the newest message delivered in the session is the user's: a reply may still be on its way. */
+  public awaitsReply(sessionId: string): boolean {
+    return this.#sessions.get(sessionId)?.lastRole === 'user';
   }
 
   public isResuming(sessionId: string): boolean {
@@ -70,7 +77,10 @@ class MessageLedger {
       const oldest = state.seen.values().next().value as string;
       state.seen.delete(oldest);
     }
-    if (state.lastSeen === undefined || message.messageId > state.lastSeen) state.lastSeen = message.messageId;
+    if (state.lastSeen === undefined || message.messageId > state.lastSeen) {
+      state.lastSeen = message.messageId;
+      state.lastRole = message.role;
+    }
     return true;
   }
 }

@@ -81,6 +81,15 @@ interface ChatClientOptions {
   historyPageSize?: number;
   /** Resume history from this long before the last message seen (dedupe drops the overlap). @default 5000 */
   resumeOverlapMs?: number;
+  /**
+   * After a reconnect, a session whose newest message is the user's may still get its reply, and the
+   * server sends a reply to the connections that were live when the question arrived: the client
+   * fetches the session's history again after this delay, doubling, up to `replyRechecks` times,
+   * until an assistant message arrives. @default 2000
+   */
+  replyRecheckMs?: number;
+  /** @default 5 (about a minute in all) */
+  replyRechecks?: number;
   /** @default globalThis.WebSocket */
   WebSocket?: WebSocketFactory;
   /** For tests: the jitter's random source. @default Math.random */
@@ -103,6 +112,8 @@ interface ResolvedOptions {
   maxSendAttempts: number;
   historyPageSize: number;
   resumeOverlapMs: number;
+  replyRecheckMs: number;
+  replyRechecks: number;
   WebSocket: WebSocketFactory;
   random: () => number;
 }
@@ -131,6 +142,8 @@ const resolveOptions = (options: ChatClientOptions): ResolvedOptions => {
     maxSendAttempts: options.maxSendAttempts ?? 5,
     historyPageSize: options.historyPageSize ?? 100,
     resumeOverlapMs: options.resumeOverlapMs ?? 5000,
+    replyRecheckMs: options.replyRecheckMs ?? 2000,
+    replyRechecks: options.replyRechecks ?? 5,
     WebSocket: WebSocketClass,
     random: options.random ?? Math.random,
   };
@@ -146,7 +159,9 @@ const resolveOptions = (options: ChatClientOptions): ResolvedOptions => {
     maxConnectionAgeMs: resolved.maxConnectionAgeMs,
     requestTimeoutMs: resolved.requestTimeoutMs,
     maxSendAttempts: resolved.maxSendAttempts,
+    replyRecheckMs: resolved.replyRecheckMs,
   })) positive(name, value);
+  if (!Number.isInteger(resolved.replyRechecks) || resolved.replyRechecks < 0) throw new RangeError('replyRechecks must be a non-negative integer');
   if (keepAlive.intervalMs >= IDLE_TIMEOUT_MS) throw new RangeError('keepAlive.intervalMs must be under 10 minutes (API Gateway idle timeout)');
   if (resolved.maxConnectionAgeMs >= MAX_CONNECTION_MS) throw new RangeError('maxConnectionAgeMs must be under 2 hours (API Gateway maximum)');
   if (!Number.isInteger(resolved.historyPageSize) || resolved.historyPageSize < 1 || resolved.historyPageSize > 100) {

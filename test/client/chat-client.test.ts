@@ -450,6 +450,61 @@ describe('ChatClient resume', () => {
     expect(messages.map((message) => message.messageId)).toEqual([missed.messageId, live.messageId]);
   });
 
+  it('looks at history again after a reconnect while a reply may still be coming, until it arrives', async () => {
+    const { client, sockets, messages, connected } = setup({ replyRecheckMs: 2000, replyRechecks: 3 });
+    const first = await connected();
+    const opened = client.openSession('s1');
+    first.receive(historyFrame('s1', []));
+    await opened;
+    const question = chat({ messageId: idAt(START + 10) });
+    first.receive(chatFrame(question));
+    first.drop();
+    await advance(1000);
+    const second = sockets.last();
+    second.accept();
+    // The reply is still being produced: the resume finds only the question.
+    second.receive(historyFrame('s1', [question]));
+    await flush();
+    const afterResume = second.framesOf('history').length;
+    await advance(2000);
+    const reply = chat({ messageId: idAt(START + 20), role: 'assistant', message: 'late reply' });
+    second.receive(historyFrame('s1', [question, reply]));
+    await advance(60_000);
+
+    expect(afterResume).toBe(1);
+    expect(second.framesOf('history')).toHaveLength(2);
+    expect(messages.map((message) => message.message)).toEqual(['hello', 'late reply']);
+  });
+
+  it('stops looking again once the reply arrives live, and after replyRechecks attempts', async () => {
+    const { client, sockets, connected } = setup({ replyRecheckMs: 1000, replyRechecks: 2 });
+    const first = await connected();
+    const opened = client.openSession('s1');
+    first.receive(historyFrame('s1', [chat({ messageId: idAt(START - 10) })]));
+    await opened;
+    await advance(60_000);
+    const onFirstConnection = first.framesOf('history').length;
+
+    first.drop();
+    await advance(1000);
+    const second = sockets.last();
+    second.autoAnswer = (frame) => (frame.action === 'history' ? historyFrame('s1', []) : undefined);
+    second.accept();
+    await advance(1000 + 2000 + 60_000);
+    const unanswered = second.framesOf("history").length; process.stderr.write("DBG " + JSON.stringify(second.frames) + "\n");
+    second.drop();
+    await advance(5000);
+    const third = sockets.last();
+    third.accept();
+    third.receive(historyFrame('s1', []));
+    third.receive(chatFrame(chat({ messageId: idAt(START + 5), role: 'assistant' })));
+    await advance(60_000);
+
+    expect(onFirstConnection).toBe(1);
+    expect(unanswered).toBe(3);
+    expect(third.framesOf('history')).toHaveLength(1);
+  });
+
   it('resends a history request the server rate limited', async () => {
     const { client, connected } = setup();
     const socket = await connected();

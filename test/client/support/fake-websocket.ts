@@ -34,14 +34,15 @@ class FakeSocket implements WebSocketLike {
     if (this.readyState !== 1) throw new Error('InvalidStateError: not open');
     this.sent.push(data);
     const answer = this.autoAnswer?.(JSON.parse(data));
-    if (answer !== undefined) queueMicrotask(() => this.receive(answer));
+    // A promise job, not queueMicrotask: jest fakes queueMicrotask along with the timers.
+    if (answer !== undefined) void Promise.resolve().then(() => this.receive(answer));
   }
 
   public close(code?: number, reason?: string): void {
     this.closedWith = { code, reason };
     if (this.readyState === 3) return;
     this.readyState = 3;
-    queueMicrotask(() => this.onclose?.({ code: code ?? 1005, reason: reason ?? '' }));
+    void Promise.resolve().then(() => this.onclose?.({ code: code ?? 1005, reason: reason ?? '' }));
   }
 
   // The server's side.
