@@ -34,13 +34,14 @@ interface SerializedError {
   stack: string[];
 }
 
-type InvokeOutcome = { ok: true; result: unknown } | { ok: false; error: SerializedError };
+/** `durationMs`: the handler's own time in its sandbox, when it ran (Lambda's Duration). */
+type InvokeOutcome = { ok: true; result: unknown; durationMs?: number } | { ok: false; error: SerializedError; durationMs?: number };
 
 type WorkerMessage =
   | { type: 'ready' }
   | { type: 'init-error'; error: SerializedError }
-  | { type: 'result'; id: number; ok: true; result: unknown }
-  | { type: 'result'; id: number; ok: false; error: SerializedError };
+  | { type: 'result'; id: number; ok: true; result: unknown; durationMs: number }
+  | { type: 'result'; id: number; ok: false; error: SerializedError; durationMs: number };
 
 const SANDBOX_WORKER = new URL('./sandbox-worker.ts', import.meta.url);
 
@@ -98,7 +99,11 @@ class Sandbox {
         else if (this.pending?.id === message.id) {
           const { resolve: settle } = this.pending;
           this.pending = undefined;
-          settle(message.ok ? { ok: true, result: message.result } : { ok: false, error: message.error });
+          settle(
+            message.ok
+              ? { ok: true, result: message.result, durationMs: message.durationMs }
+              : { ok: false, error: message.error, durationMs: message.durationMs },
+          );
         }
       });
       this.worker.on('error', (error) => {

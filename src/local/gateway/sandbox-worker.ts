@@ -73,14 +73,17 @@ try {
 port.on('message', async (request: InvokeRequest) => {
   if (!handler) return;
   const context = lambdaContext(Date.now());
+  // The handler's own time, as Lambda's Duration reports it (queueing for a sandbox excluded).
+  const started = performance.now();
   try {
     const result = await handler(request.event, context);
+    const durationMs = performance.now() - started;
     // Lambda serialises the result to JSON; so does the emulation (undefined becomes null).
-    port.postMessage({ type: 'result', id: request.id, ok: true, result: JSON.parse(JSON.stringify(result ?? null)) });
+    port.postMessage({ type: 'result', id: request.id, ok: true, result: JSON.parse(JSON.stringify(result ?? null)), durationMs });
   } catch (error) {
     const serialized = serializeError(error);
     // What the Node.js runtime writes to the function's log when an invocation fails.
     process.stderr.write(`${new Date().toISOString()}\t${context.awsRequestId}\tERROR\tInvoke Error \t${JSON.stringify(serialized)}\n`);
-    port.postMessage({ type: 'result', id: request.id, ok: false, error: serialized });
+    port.postMessage({ type: 'result', id: request.id, ok: false, error: serialized, durationMs: performance.now() - started });
   }
 });

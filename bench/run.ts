@@ -1,0 +1,135 @@
+/**
+ * `npm run bench`: cold starts, warm middleware overhead, round trips per chat message and end-to-end
+ * load through the local gateway. Prints a table per section and writes bench/results/latest.json.
+ * Figures are ratios to a baseline measured in the same run (the machine is shared and noisy).
+ * `npm run bench -- --only cold,warm,trips,e2e` runs some sections; `--quick` runs fewer iterations.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ROOT } from '../build/bundle.ts';
+import { FUNCTION_NAMES } from '../src/config/function-manifest.ts';
+import { createTables } from '../src/local/create-tables.ts';
+import { DEV_JWT_SECRET } from '../src/local/dev-config.ts';
+import { mintDevToken } from '../src/local/dev-token.ts';
+import { startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
+import { FakeManagementApi } from '../test/support/fake-management-api.ts';
+import { benchColdStarts } from './cold-start.ts';
+import { benchEndToEnd } from './end-to-end.ts';
+import { benchRoundTrips } from './round-trips.ts';
+import { benchWarmOverhead } from './warm-overhead.ts';
+
+const args = process.argv.slice(2);
+const only = new Set((args.find((arg) => arg.startsWith('--only='))?.slice(7) ?? args[args.indexOf('--only') + 1] ?? 'cold,warm,trips,e2e').split(','));
+const quick = args.includes('--quick');
+
+const printTable = (title: string, method: string, rows: readonly object[]) => {
+  console.log(`\n## ${title}\n${method}\n`);
+  console.table(rows);
+};
+
+const db = await startDynamoDbLocal();
+Object.assign(process.env, {
+  AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+});
+const management = new FakeManagementApi();
+await management.start();
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, quick };
+
+try {
+  if (only.has('cold')) {
+    const raw = new DynamoDBClient({});
+    const tables = await createTables(raw, 'benchcold');
+    const client = DynamoDBDocumentClient.from(raw);
+    const runs = quick ? 5 : 15;
+    const token = await mintDevToken({ user: 'cold-user', ttlSeconds: 3600 });
+    // One registered, live connection per function and run, so every first invocation takes its normal path.
+    for (const name of FUNCTION_NAMES) {
+      for (let run = 0; run < runs; run += 1) {
+        const connectionId = `cold-${name}-${run}`;
+        management.connect(connectionId);
+        await client.send(new PutCommand({ TableName: tables.connections, Item: { connectionId, userId: `cold-${run}`, connectedAt: 0, lastSeenAt: 0, expiresAt: Math.floor(Date.now() / 1000) + 3600 } }));
+      }
+    }
+    const frames: Record<string, unknown> = {
+      message: { action: 'chat_message', data: { message: 'Hello', sessionId: 'cold' } },
+      ping: { action: 'ping' },
+      history: { action: 'history', data: { sessionId: 'cold' } },
+      default: { action: 'dance' },
+    };
+    const eventFor = (name: string, run: number): unknown => {
+      if (name === 'authorizer') return { type: 'REQUEST', methodArn: 'arn:aws:execute-api:us-east-1:1:a/dev/$connect', headers: {}, queryStringParameters: { token } };
+      const routeKey = ({ connect: '$connect', disconnect: '$disconnect', message: 'chat_message', default: '$default' } as Record<string, string>)[name] ?? name;
+      return {
+        requestContext: {
+          routeKey,
+          eventType: name === 'connect' ? 'CONNECT' : name === 'disconnect' ? 'DISCONNECT' : 'MESSAGE',
+          connectionId: name === 'connect' ? `cold-new-${run}-${Date.now()}` : `cold-${name}-${run}`,
+          requestId: `cold-${run}`,
+          requestTimeEpoch: Date.now(),
+          domainName: 'bench',
+          stage: 'dev',
+          authorizer: { userId: name === 'connect' ? `cold-new-${run}-${Date.now()}` : `cold-${run}`, tokenExpiresAt: String(Math.floor(Date.now() / 1000) + 3600) },
+        },
+        headers: {},
+        ...(frames[name] ? { body: JSON.stringify(frames[name]) } : {}),
+      };
+    };
+    const rows = await benchColdStarts({
+      runs,
+      env: {
+        ...process.env,
+        ENVIRONMENT: 'benchcold',
+        CONNECTIONS_TABLE: tables.connections,
+        MESSAGES_TABLE: tables.messages,
+        WS_MANAGEMENT_ENDPOINT: management.endpoint,
+        JWT_SECRET: DEV_JWT_SECRET,
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      },
+      eventFor,
+      floorEventFor: () => ({}),
+    });
+    raw.destroy();
+    results.coldStart = { method: `fresh Node processes, ${runs} runs each, interleaved with a floor bundle (same esbuild settings, only the SDK clients the function needs); init = module import time; first invocation = init + one handler call on DynamoDB Local`, budget: 'init ≤ 1.25x floor; bundle ≤ floor + 150 KiB', rows };
+    printTable('Cold start', (results.coldStart as { method: string }).method, rows);
+  }
+
+  if (only.has('warm')) {
+    const rows = await benchWarmOverhead();
+    results.warmOverhead = { method: 'bare route function vs its full middleware chain, in-memory adapters, real Powertools writing to /dev/null; median of 5 interleaved rounds of 2000 calls', budget: '≤ 50 µs added per invocation', rows };
+    printTable('Warm overhead (µs per invocation)', (results.warmOverhead as { method: string }).method, rows);
+  }
+
+  if (only.has('trips')) {
+    const rows = await benchRoundTrips(management, quick ? 10 : 30);
+    const [small, large] = rows;
+    const ratio = small && large ? Number((large.firstPostMedianMs / small.firstPostMedianMs).toFixed(2)) : Number.NaN;
+    results.roundTrips = {
+      method: 'the real message chain on DynamoDB Local, an SDK middleware recording every call; messages alternate between a table with 10 and with 10,000 unrelated connections',
+      budget: '≤ 3 sequential DynamoDB round trips before the first post; same count and latency ratio ≤ 1.2 at 10 and 10,000',
+      rows,
+      firstPostLatencyRatio10kTo10: ratio,
+    };
+    printTable('Round trips per chat_message', (results.roundTrips as { method: string }).method, rows);
+    console.log(`first-post latency ratio (10,000 / 10 unrelated connections): ${ratio}`);
+  }
+
+  if (only.has('e2e')) {
+    const result = await benchEndToEnd(quick ? { clients: 50, messagesPerClient: 5 } : { clients: 200, messagesPerClient: 20 });
+    results.endToEnd = { budget: "gateway share p99 ≤ 3x the echo server's p99; 0 lost, 0 doubled", ...result };
+    console.log(`\n## End to end through the local gateway\n${result.method}\n`);
+    console.table({ gateway: result.gateway, echo: result.echo });
+    console.log(`gateway share p99 / echo p99: ${result.gatewayShareToEchoP99} (budget ≤ 3)`);
+  }
+} finally {
+  await management.stop();
+  await db.stop();
+}
+
+await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
+await writeFile(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log('\nWrote bench/results/latest.json');
