@@ -1,0 +1,267 @@
+/**
+ * fast-check through each middleware and through the composed chains, on the real Middy engine with
+ * in-memory adapters (Middy's own practice: every middleware fuzzed with generated events).
+ */
+import { afterAll, describe, expect, it } from '@jest/globals';
+import middy from '@middy/core';
+import validator from '@middy/validator';
+import fc from 'fast-check';
+import type { RateLimitPolicy } from '../../src/config/app-config.ts';
+import type { FrameAdmission } from '../../src/data/connection-store.ts';
+import { SenderPool } from '../../src/delivery/management-api-sender.ts';
+import type { DeliveryOutcome } from '../../src/delivery/sender.ts';
+import {
+  BadRequestError,
+  ClientFrameError,
+  ForbiddenError,
+  RateLimitedError,
+  TokenExpiredError,
+  UnknownActionError,
+} from '../../src/domain/errors.ts';
+import { EchoResponder } from '../../src/domain/responder.ts';
+import { authContext } from '../../src/middleware/auth-context.ts';
+import { composeMessageRoute } from '../../src/middleware/compose.ts';
+import { errorFrames } from '../../src/middleware/error-frames.ts';
+import { parseFrame } from '../../src/middleware/parse-frame.ts';
+import { staleConnections } from '../../src/middleware/stale-connections.ts';
+import { logger, metrics, tracer } from '../../src/observability/powertools.ts';
+import { createDefaultRoute } from '../../src/routes/default-route.ts';
+import { createHistoryRoute } from '../../src/routes/history-route.ts';
+import { createMessageRoute } from '../../src/routes/message-route.ts';
+import { createPingRoute } from '../../src/routes/ping-route.ts';
+import validateChatMessage from '../../src/schemas/compiled/chat-message.js';
+import validateHistory from '../../src/schemas/compiled/history.js';
+import validatePing from '../../src/schemas/compiled/ping.js';
+import { lambdaContext, wsEvent } from '../support/events.ts';
+import { InMemoryConnectionStore } from '../support/in-memory-connection-store.ts';
+import { InMemoryMessageStore } from '../support/in-memory-message-store.ts';
+import { RecordingSender } from '../support/recording-sender.ts';
+import { clientFrame, expectedOutcome, routeOf } from './support/frames.ts';
+import { internalsIn } from './support/internals.ts';
+import { FrameJudge } from './support/judge.ts';
+import { trackProcessFaults } from './support/process-faults.ts';
+
+const tools = { logger, metrics, tracer };
+const clock = { nowMs: () => Date.now() };
+const FAR_FUTURE_SECONDS = 4_000_000_000;
+const processFaults = trackProcessFaults();
+afterAll(() => processFaults.stop());
+
+/** A connection store that counts rate-limit writes, so "an invalid frame writes nothing" is checkable. */
+class CountingConnectionStore extends InMemoryConnectionStore {
+  public admissions = 0;
+
+  public override async admitFrame(connectionId: string, nowMs: number, policy: RateLimitPolicy): Promise<FrameAdmission> {
+    this.admissions += 1;
+    return super.admitFrame(connectionId, nowMs, policy);
+  }
+}
+
+/** A message store that counts writes. */
+class CountingMessageStore extends InMemoryMessageStore {
+  public writes = 0;
+
+  public override async saveUserMessage(...args: Parameters<InMemoryMessageStore['saveUserMessage']>) {
+    this.writes += 1;
+    return super.saveUserMessage(...args);
+  }
+
+  public override async saveAssistantMessage(...args: Parameters<InMemoryMessageStore['saveAssistantMessage']>) {
+    this.writes += 1;
+    return super.saveAssistantMessage(...args);
+  }
+}
+
+const isClientFrameError = (error: unknown, code: string) => error instanceof ClientFrameError && error.code === code;
+
+describe('each middleware on generated input (real Middy engine)', () => {
+  it('parseFrame parses any JSON text and refuses everything else with BAD_REQUEST only', async () => {
+    const chain = middy(async (event: { body: unknown }) => ({ parsed: event.body })).use(parseFrame() as any);
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(clientFrame, fc.string({ unit: 'binary' }), fc.anything()), async (body) => {
+        let expected: { ok: true; value: unknown } | { ok: false };
+        try {
+          expected = typeof body === 'string' && body.length > 0 ? { ok: true, value: JSON.parse(body) } : { ok: false };
+        } catch {
+          expected = { ok: false };
+        }
+        const outcome = await chain({ body } as never, lambdaContext()).then(
+          (result) => ({ ok: true as const, value: (result as { parsed: unknown }).parsed }),
+          (error: unknown) => ({ ok: false as const, error }),
+        );
+        if (expected.ok) expect(outcome).toEqual({ ok: true, value: expected.value });
+        else expect(!outcome.ok && isClientFrameError(outcome.error, 'BAD_REQUEST')).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('the schema validators accept exactly what the protocol table allows', async () => {
+    const validators = { chat_message: validateChatMessage, ping: validatePing, history: validateHistory } as const;
+    const chains = Object.fromEntries(
+      Object.entries(validators).map(([route, frameValidator]) => [
+        route,
+        middy(async () => 'accepted')
+          .use(parseFrame() as any)
+          .use(validator({ eventSchema: frameValidator as never })),
+      ]),
+    );
+    await fc.assert(
+      fc.asyncProperty(clientFrame, async (raw) => {
+        const route = routeOf(raw);
+        if (route === '$default') return;
+        const expected = expectedOutcome(raw);
+        const outcome = await (chains[route] as (event: unknown, context: unknown) => Promise<unknown>)({ body: raw }, lambdaContext()).then(
+          () => 'accepted',
+          (error: { cause?: { package?: string } }) => (error?.cause?.package === '@middy/validator' ? 'VALIDATION_ERROR' : `other: ${String(error)}`),
+        );
+        expect(outcome).toBe(expected.kind === 'error' ? expected.code : 'accepted');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('authContext takes the user only from a non-empty authorizer userId, and refuses with FORBIDDEN otherwise', async () => {
+    const chain = middy(async (_event: unknown, context: { auth: unknown }) => context.auth).use(authContext({ clock, metrics }) as any);
+    const contextValue = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+    const authorizer = fc.oneof(
+      fc.constant(undefined),
+      fc.record({ userId: contextValue, tokenExpiresAt: contextValue, principalId: contextValue }, { requiredKeys: [] }),
+      fc.record({ userId: fc.string({ minLength: 1 }), tokenExpiresAt: fc.integer({ min: 0, max: FAR_FUTURE_SECONDS }).map(String) }),
+      fc.dictionary(fc.string(), fc.jsonValue()),
+    );
+    await fc.assert(
+      fc.asyncProperty(authorizer, async (auth) => {
+        const event = { requestContext: { connectionId: 'c', requestId: 'r', ...(auth === undefined ? {} : { authorizer: auth }) }, body: '{}' };
+        const outcome = await chain(event as never, lambdaContext()).then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, error }),
+        );
+        const userId = (auth as { userId?: unknown } | undefined)?.userId;
+        const expiry = Number((auth as { tokenExpiresAt?: unknown } | undefined)?.tokenExpiresAt);
+        if (typeof userId !== 'string' || userId.length === 0) {
+          expect(!outcome.ok && isClientFrameError(outcome.error, 'FORBIDDEN')).toBe(true);
+        } else if (Number.isFinite(expiry) && Date.now() >= expiry * 1000) {
+          expect(!outcome.ok && outcome.error instanceof TokenExpiredError).toBe(true);
+        } else {
+          expect(outcome).toEqual({ ok: true, value: expect.objectContaining({ userId }) });
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('errorFrames turns any thrown value into exactly one clean error frame to the sender, and never throws', async () => {
+    const sdkError = fc
+      .tuple(
+        fc.constantFrom('ProvisionedThroughputExceededException', 'ThrottlingException', 'InternalServerError', 'TimeoutError', 'ValidationException', 'TypeError'),
+        fc.string(),
+      )
+      .map(([name, message]) =>
+        Object.assign(new Error(`${message} at /var/task/index.mjs:1:2`), { name, $metadata: { httpStatusCode: 500, attempts: 4 } }),
+      );
+    const thrown = fc.oneof(
+      fc.string().map((message) => new Error(`${message}\n    at handler (/work/main/src/handlers/message.ts:12:3)`)),
+      sdkError,
+      fc.string().map((message) => new BadRequestError(message)),
+      fc.integer({ min: 0, max: 100_000 }).map((ms) => new RateLimitedError(ms)),
+      fc.jsonValue().map((action) => new UnknownActionError(action)),
+      fc.string().map((message) => new ForbiddenError(message, { closeConnection: true })),
+      fc.constant(new TokenExpiredError()),
+      fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.constant(undefined), fc.object()),
+    );
+    const outcomes = fc.constantFrom<DeliveryOutcome>('delivered', 'gone', 'failed');
+    await fc.assert(
+      fc.asyncProperty(thrown, outcomes, async (error, answer) => {
+        const sender = new RecordingSender().answer('sender', answer);
+        const chain = middy(async () => {
+          throw error;
+        }).use(errorFrames({ logger, metrics, senders: new SenderPool('http://unused', () => sender) }) as any);
+        const response = await chain(wsEvent({ connectionId: 'sender', userId: 'u' }) as never, lambdaContext());
+        expect(sender.posts).toHaveLength(1);
+        const { connectionId, frame } = sender.posts[0] as { connectionId: string; frame: any };
+        expect(connectionId).toBe('sender');
+        expect(frame.type).toBe('error');
+        const client = error instanceof ClientFrameError;
+        expect(frame.error.code).toBe(client ? error.code : 'INTERNAL_ERROR');
+        expect(response).toEqual({ statusCode: client ? 200 : 500 });
+        // What a client-facing error echoes is its own text; only the non-client errors' text is internal.
+        expect(internalsIn(frame, client ? error.message : '')).toEqual([]);
+        expect(sender.closes).toEqual(client && error.closeConnection ? ['sender'] : []);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('staleConnections removes exactly the connections that answered 410, whatever the others answered', async () => {
+    const plan = fc.uniqueArray(fc.tuple(fc.stringMatching(/^[A-Za-z0-9]{4,12}=$/), fc.constantFrom<DeliveryOutcome>('delivered', 'gone', 'failed')), {
+      minLength: 1,
+      maxLength: 20,
+      selector: ([id]) => id,
+    });
+    await fc.assert(
+      fc.asyncProperty(plan, fc.boolean(), async (answers, handlerThrows) => {
+        const connections = new InMemoryConnectionStore();
+        const sender = new RecordingSender();
+        for (const [connectionId, answer] of answers) {
+          sender.answer(connectionId, answer);
+          await connections.register({ connectionId, userId: 'u', connectedAt: 0, lastSeenAt: 0, expiresAt: FAR_FUTURE_SECONDS });
+        }
+        const ids = answers.map(([id]) => id);
+        const chain = middy(async (_event: unknown, context: any) => {
+          await context.delivery.postToAll(ids, { type: 'pong', data: { connectionId: 'x', serverTime: 'now', expiresAt: 1 } });
+          if (handlerThrows) throw new Error('after the fan-out');
+          return { statusCode: 200 };
+        }).use(staleConnections({ connections, senders: new SenderPool('http://unused', () => sender), logger, metrics }) as any);
+        await chain(wsEvent({ connectionId: ids[0] as string, userId: 'u' }) as never, lambdaContext()).catch(() => undefined);
+        expect([...connections.removed].sort()).toEqual(answers.filter(([, answer]) => answer === 'gone').map(([id]) => id).sort());
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('the composed message-route chains on generated frames', () => {
+  it('accept valid frames, answer invalid ones with exactly one error frame, and never write for them', async () => {
+    // Prepare: every route's chain, as the handlers compose them, on in-memory adapters
+    const connections = new CountingConnectionStore();
+    const messages = new CountingMessageStore();
+    const sender = new RecordingSender();
+    const senders = new SenderPool('http://unused', () => sender);
+    const policy = { burst: 10_000, perSecond: 10_000 };
+    const base = { tools, clock, senders, connections };
+    const chains = {
+      chat_message: composeMessageRoute(
+        createMessageRoute({ connections, messages, responder: new EchoResponder(), clock, metrics }),
+        { ...base, frameValidator: validateChatMessage, rateLimitPolicy: policy },
+      ),
+      ping: composeMessageRoute(createPingRoute({ clock, idleTimeoutSeconds: 600 }), { ...base, frameValidator: validatePing, rateLimitPolicy: policy }),
+      history: composeMessageRoute(createHistoryRoute({ messages, clock }), { ...base, frameValidator: validateHistory, rateLimitPolicy: policy }),
+      $default: composeMessageRoute(createDefaultRoute(), base),
+    };
+    const user = 'fuzz-chains';
+    const connectionId = 'chain-connection=';
+    await connections.register({ connectionId, userId: user, connectedAt: 0, lastSeenAt: 0, expiresAt: FAR_FUTURE_SECONDS });
+    const judge = new FrameJudge(user, connectionId);
+
+    // Act + Assess
+    await fc.assert(
+      fc.asyncProperty(clientFrame, async (raw) => {
+        const route = routeOf(raw);
+        const seen = sender.posts.length;
+        const writesBefore = { admissions: connections.admissions, messages: messages.writes };
+        const invalid = judge.expect(raw).kind === 'error';
+        const result = await chains[route](wsEvent({ connectionId, userId: user, body: raw, routeKey: route }), lambdaContext());
+        const frames = sender.posts.slice(seen).map((post) => {
+          expect(post.connectionId).toBe(connectionId);
+          return post.frame as Record<string, any>;
+        });
+        expect(judge.check(raw, frames, result)).toEqual([]);
+        if (invalid) expect({ admissions: connections.admissions, messages: messages.writes }).toEqual(writesBefore);
+      }),
+      { numRuns: 600 },
+    );
+    expect(connections.admissions).toBe(judge.admitted);
+    expect(processFaults.faults).toEqual([]);
+  });
+});
