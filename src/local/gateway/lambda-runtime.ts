@@ -34,8 +34,13 @@ interface SerializedError {
   stack: string[];
 }
 
-/** `durationMs`: the handler's own time in its sandbox, when it ran (Lambda's Duration). */
-type InvokeOutcome = { ok: true; result: unknown; durationMs?: number } | { ok: false; error: SerializedError; durationMs?: number };
+/**
+ * `durationMs`: the handler's own time in its sandbox, when it ran (Lambda's Duration).
+ * `waitMs`: the time before it ran: waiting for a free sandbox, plus a cold sandbox's init.
+ */
+type InvokeOutcome =
+  | { ok: true; result: unknown; durationMs?: number; waitMs?: number }
+  | { ok: false; error: SerializedError; durationMs?: number; waitMs?: number };
 
 type WorkerMessage =
   | { type: 'ready' }
@@ -187,6 +192,7 @@ class LambdaFunction {
   }
 
   public async invoke(event: unknown): Promise<InvokeOutcome> {
+    const invokedAt = performance.now();
     const sandbox = await this.acquire();
     if (!sandbox) return { ok: false, error: { errorType: 'Runtime.Stopped', errorMessage: 'The gateway is stopping', stack: [] } };
     try {
@@ -199,9 +205,10 @@ class LambdaFunction {
         error: serialized ?? { errorType: 'Runtime.InitError', errorMessage: (error as Error).message, stack: [] },
       };
     }
+    const waitMs = performance.now() - invokedAt;
     const outcome = await sandbox.run(event);
     this.release(sandbox);
-    return outcome;
+    return { ...outcome, waitMs };
   }
 
   public async stop(): Promise<void> {
