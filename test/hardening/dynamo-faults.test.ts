@@ -1,0 +1,244 @@
+/**
+ * DynamoDB throttling and 5xx, injected below the SDK client (see support/dynamo-faults.ts) under the
+ * production DocumentClient (`createDocumentClient`: 4 attempts, standard retries), through the route
+ * chains as the handlers compose them. Math.random is pinned low so the SDK's full-jitter backoff
+ * waits 1% of its cap; every retry still runs.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../src/data/dynamo-client.ts';
+import { FakeManagementApi } from '../support/fake-management-api.ts';
+import { jsonLinesSince, outputMark } from '../support/output.ts';
+import { testDocumentClient, useTestTables } from '../support/tables.ts';
+import { DynamoFaults, SERVER_ERROR, THROTTLE, THROTTLING, UNAVAILABLE } from './support/dynamo-faults.ts';
+import { INTERNAL_ERROR_TEXT, internalsIn } from './support/internals.ts';
+import { trackProcessFaults } from './support/process-faults.ts';
+import { buildRoutes } from './support/routes.ts';
+
+const management = new FakeManagementApi();
+const db = testDocumentClient();
+const processFaults = trackProcessFaults();
+let tables: Awaited<ReturnType<typeof useTestTables>>;
+
+beforeAll(async () => {
+  await management.start();
+  tables = await useTestTables('dfaults');
+});
+afterAll(async () => {
+  processFaults.stop();
+  await management.stop();
+  db.destroy();
+});
+beforeEach(() => {
+  jest.spyOn(Math, 'random').mockReturnValue(0.01);
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  expect(processFaults.faults).toEqual([]);
+});
+
+/** A fresh production client (its own retry quota) with the fault middleware, and the chains on it. */
+const setup = () => {
+  const faults = new DynamoFaults();
+  const client = faults.install(createDocumentClient());
+  const routes = buildRoutes({ client, tables, managementEndpoint: management.endpoint });
+  return { faults, client, routes };
+};
+
+let users = 0;
+/** A user with one live connection (registered without faults). */
+const connectedUser = async (routes: ReturnType<typeof setup>['routes'], name: string) => {
+  const userId = `${name}-${(users += 1)}`;
+  const { connectionId, response } = await routes.connect(userId);
+  expect(response).toMatchObject({ statusCode: 200 });
+  management.connect(connectionId);
+  return { userId, connectionId };
+};
+
+const storedSession = async (userId: string, sessionId: string) =>
+  (
+    await db.send(
+      new QueryCommand({
+        TableName: tables.messages,
+        KeyConditionExpression: 'sessionKey = :k',
+        ExpressionAttributeValues: { ':k': `${userId}#${sessionId}` },
+        ConsistentRead: true,
+      }),
+    )
+  ).Items ?? [];
+
+const chat = (message: string, sessionId: string, clientMessageId?: string) => ({
+  action: 'chat_message',
+  data: { message, sessionId, ...(clientMessageId ? { clientMessageId } : {}) },
+});
+
+const metricIn = (mark: number, name: string): number =>
+  jsonLinesSince(mark)
+    .filter((line) => name in line)
+    .reduce((sum, line) => sum + Number(line[name]), 0);
+
+const expectOneInternalError = (frames: Array<Record<string, any>>) => {
+  const errors = frames.filter((frame) => frame.type === 'error');
+  expect(errors).toHaveLength(1);
+  expect(errors[0]?.error).toEqual({ code: 'INTERNAL_ERROR', message: INTERNAL_ERROR_TEXT });
+  expect(internalsIn(errors[0])).toEqual([]);
+};
+
+describe('DynamoDB throttling and 5xx below the SDK client', () => {
+  it('retries a throttled write until it succeeds, with the SDK counting the attempts', async () => {
+    const { faults, client } = setup();
+    faults.fail('PutItem', { ...THROTTLE, times: 2 });
+    const output = await client.send(new PutCommand({ TableName: tables.messages, Item: { sessionKey: 'probe#s', itemKey: 'MSG#1' } }));
+    expect(output.$metadata.attempts).toBe(3);
+    expect(faults.attemptHeaders('PutItem')).toEqual(['attempt=1; max=4', 'attempt=2; max=4', 'attempt=3; max=4']);
+  });
+
+  it('gives up after 4 attempts with the service error, and $metadata says so', async () => {
+    const { faults, client } = setup();
+    faults.fail('GetItem', UNAVAILABLE);
+    const error = await client.send(new GetCommand({ TableName: tables.messages, Key: { sessionKey: 'probe#s', itemKey: 'MSG#1' } })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503, attempts: 4 } });
+    expect(faults.attempts('GetItem')).toBe(4);
+  });
+
+  it('answers a chat message normally when every DynamoDB step is throttled or fails a few times first', async () => {
+    // Prepare
+    const { faults, routes } = setup();
+    const { userId, connectionId } = await connectedUser(routes, 'tess');
+    faults
+      .forgetRequests()
+      .fail('UpdateItem', { ...SERVER_ERROR, times: 2 })
+      .fail('TransactWriteItems', { ...THROTTLE, times: 3 })
+      .fail('Query', { ...UNAVAILABLE, times: 1 })
+      .fail('PutItem', { ...THROTTLING, times: 2 });
+    // Act
+    const response = await routes.send('message', connectionId, userId, chat('hello', 's', 'c-1'));
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    expect(management.framesTo(connectionId).map((frame) => [frame.type, frame.data?.role])).toEqual([
+      ['chat_message', 'user'],
+      ['chat_message', 'assistant'],
+    ]);
+    expect({
+      rateLimit: faults.attempts('UpdateItem'),
+      question: faults.attempts('TransactWriteItems'),
+      recipients: faults.attempts('Query'),
+      reply: faults.attempts('PutItem'),
+    }).toEqual({ rateLimit: 3, question: 4, recipients: 2, reply: 3 });
+    // Retries of the transaction reuse its idempotency token: the message is stored once.
+    expect((await storedSession(userId, 's')).map((item) => item.itemKey.slice(0, 4)).sort()).toEqual(['CLIE', 'MSG#', 'MSG#']);
+  });
+
+  it('when storing the question runs out of retries: nothing stored, nothing delivered, the sender told to retry', async () => {
+    // Prepare
+    const { faults, routes } = setup();
+    const { userId, connectionId } = await connectedUser(routes, 'uma');
+    faults.forgetRequests();
+    faults.fail('TransactWriteItems', THROTTLE);
+    const mark = outputMark();
+    // Act
+    const response = await routes.send('message', connectionId, userId, chat('are you there?', 's', 'c-1'));
+    // Assess
+    expect(response).toEqual({ statusCode: 500 });
+    expect(faults.attempts('TransactWriteItems')).toBe(4);
+    const frames = management.framesTo(connectionId);
+    expect(frames).toHaveLength(1);
+    expectOneInternalError(frames);
+    expect(await storedSession(userId, 's')).toEqual([]);
+    expect(metricIn(mark, 'HandlerError')).toBe(1);
+    const logged = jsonLinesSince(mark).find((line) => line.message === 'Unhandled error in route handler');
+    expect(logged).toMatchObject({ level: 'ERROR', error: { name: 'ProvisionedThroughputExceededException' } });
+
+    // Act: the client retries the same clientMessageId once DynamoDB recovers
+    faults.heal();
+    await routes.send('message', connectionId, userId, chat('are you there?', 's', 'c-1'));
+    // Assess: stored once, answered once
+    expect(management.framesTo(connectionId).slice(1).map((frame) => frame.data?.role)).toEqual(['user', 'assistant']);
+    expect(await storedSession(userId, 's')).toHaveLength(3);
+  });
+
+  it('when storing the reply runs out of retries: the question stays stored and delivered, no reply exists without it, the sender is told', async () => {
+    const { faults, routes } = setup();
+    const { userId, connectionId } = await connectedUser(routes, 'vic');
+    faults.forgetRequests();
+    faults.fail('PutItem', SERVER_ERROR);
+    // With a clientMessageId the question is a TransactWriteItems, so only the reply's PutItem fails.
+    const response = await routes.send('message', connectionId, userId, chat('tell me more', 's', 'c-9'));
+    expect(response).toEqual({ statusCode: 500 });
+    expect(faults.attempts('PutItem')).toBe(4);
+    const frames = management.framesTo(connectionId);
+    expect(frames.map((frame) => frame.type)).toEqual(['chat_message', 'error']);
+    expect(frames[0]?.data).toMatchObject({ role: 'user', message: 'tell me more' });
+    expectOneInternalError(frames);
+    const stored = await storedSession(userId, 's');
+    expect(stored.filter((item) => item.itemKey.startsWith('MSG#')).map((item) => [item.role, item.message])).toEqual([['user', 'tell me more']]);
+  });
+
+  it.each([
+    ['the rate-limit write', 'UpdateItem', THROTTLE],
+    ['storing the question', 'TransactWriteItems', SERVER_ERROR],
+    ['finding the recipients', 'Query', THROTTLING],
+    ['storing the reply', 'PutItem', UNAVAILABLE],
+  ] as const)('when %s fails for good, the sender is told once and no reply exists without its question', async (_step, operation, fault) => {
+    // Prepare: a user with two devices
+    const { faults, routes } = setup();
+    const { userId, connectionId } = await connectedUser(routes, `yan-${operation}`);
+    const other = await routes.connect(userId);
+    management.connect(other.connectionId);
+    faults.forgetRequests().fail(operation, fault);
+    // Act
+    const response = await routes.send('message', connectionId, userId, chat('hello?', 's', 'c-1'));
+    // Assess
+    expect([200, 500]).toContain(response.statusCode);
+    expect(faults.attempts(operation)).toBe(4);
+    const frames = management.framesTo(connectionId);
+    const errors = frames.filter((frame) => frame.type === 'error');
+    if (errors.length > 0) expectOneInternalError(frames);
+    else expect(frames.map((frame) => frame.data?.role)).toEqual(['user', 'assistant']);
+    for (const received of [frames, management.framesTo(other.connectionId)]) {
+      const roles = received.filter((frame) => frame.type === 'chat_message').map((frame) => frame.data.role);
+      if (roles.includes('assistant')) expect(roles.indexOf('user')).toBeLessThan(roles.indexOf('assistant'));
+    }
+    const stored = (await storedSession(userId, 's')).filter((item) => item.itemKey.startsWith('MSG#'));
+    const questions = new Set(stored.filter((item) => item.role === 'user').map((item) => item.messageId));
+    for (const reply of stored.filter((item) => item.role === 'assistant')) expect(questions.has(reply.replyTo)).toBe(true);
+    expect(questions.size).toBeLessThanOrEqual(1);
+  });
+
+  it('the rate limiter fails closed when DynamoDB throttles it: INTERNAL_ERROR, nothing admitted, nothing stored', async () => {
+    // Prepare
+    const { faults, routes } = setup();
+    const { userId, connectionId } = await connectedUser(routes, 'wes');
+    faults.forgetRequests();
+    const rowBefore = (await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
+    faults.fail('UpdateItem', THROTTLE);
+    const mark = outputMark();
+    // Act
+    const response = await routes.send('message', connectionId, userId, chat('let me in', 's'));
+    // Assess
+    expect(response).toEqual({ statusCode: 500 });
+    expect(faults.attempts('UpdateItem')).toBe(4);
+    expect(faults.attempts('TransactWriteItems') + faults.attempts('PutItem') + faults.attempts('Query')).toBe(0);
+    expectOneInternalError(management.framesTo(connectionId));
+    expect(await storedSession(userId, 's')).toEqual([]);
+    expect(metricIn(mark, 'MessageReceived')).toBe(0);
+    expect((await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toEqual(rowBefore);
+  });
+
+  it('refuses a handshake with 500 when the connection cannot be counted or registered, and registers nothing', async () => {
+    const { faults, routes } = setup();
+    faults.fail('Query', THROTTLE);
+    const counted = await routes.connect('xia-1');
+    expect(counted.response).toMatchObject({ statusCode: 500 });
+    expect(faults.attempts('Query')).toBe(4);
+    faults.heal();
+    faults.fail('PutItem', SERVER_ERROR);
+    const registered = await routes.connect('xia-1');
+    expect(registered.response).toMatchObject({ statusCode: 500 });
+    expect(faults.attempts('PutItem')).toBe(4);
+    for (const { connectionId } of [counted, registered]) {
+      expect((await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toBeUndefined();
+    }
+    expect(JSON.stringify([counted.response, registered.response])).not.toMatch(/Exception|InternalServerError|stack/);
+  });
+});
