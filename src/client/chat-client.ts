@@ -1,11 +1,12 @@
 import { fullJitterDelay } from './backoff.ts';
 import { TypedEmitter } from './emitter.ts';
+import { ConnectionClosedError, SendFailedError } from './errors.ts';
+import type { ChatClientEvents, PendingMessage, ReconnectReason, StatusChange } from './events.ts';
 import { MessageLedger } from './message-ledger.ts';
 import { resumePoint, smallestUlidAt } from './message-ids.ts';
 import { type ChatClientOptions, type ResolvedOptions, type TokenReason, type WebSocketLike, resolveOptions } from './options.ts';
 import { Outbox, type OutgoingMessage } from './outbox.ts';
 import {
-  type ChatChunk,
   type ChatMessage,
   type HistoryPage,
   type PongData,
@@ -18,71 +19,6 @@ import {
 } from './protocol.ts';
 import { RatePacer } from './rate-pacer.ts';
 import { isExpired } from './token.ts';
-
-type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-/** Why the client is reconnecting. */
-type ReconnectReason = 'dropped' | 'keep-alive-timeout' | 'planned' | 'forbidden' | 'refused' | 'token-error';
-
-/** Why the client is closed. */
-type ClosedReason = 'not-started' | 'client-closed' | 'refused' | 'gave-up' | 'no-token' | 'token-expired';
-
-interface StatusChange {
-  status: ConnectionStatus;
-  reason?: ReconnectReason | ClosedReason;
-  /** While reconnecting: the attempt number (1 for the first retry). */
-  attempt?: number;
-  /** While reconnecting: the delay before the next attempt. */
-  retryInMs?: number;
-  /** A sentence for people. */
-  detail?: string;
-}
-
-interface SendFailure {
-  clientMessageId: string;
-  sessionId: string;
-  message: string;
-  error: Error;
-}
-
-interface ChatClientEvents {
-  /** Every chat message (the user's and the assistant's, from this or another device) once, in order per session. */
-  message: ChatMessage;
-  /** A piece of an assistant reply while it streams; the complete reply follows as a `message`. */
-  chunk: ChatChunk;
-  status: StatusChange;
-  /** An `error` frame from the server (RATE_LIMITED is also handled by the client: it waits and resends). */
-  error: ServerError;
-  /** A chat message given up after `maxSendAttempts` unanswered sends. */
-  sendFailed: SendFailure;
-}
-
-/** What `send` returns. `acknowledged` resolves with the stored message (its `messageId`) once the server has it. */
-interface PendingMessage {
-  clientMessageId: string;
-  sessionId: string;
-  message: string;
-  acknowledged: Promise<ChatMessage>;
-}
-
-/** Rejects what waits on a connection when the client closes. */
-class ConnectionClosedError extends Error {
-  public constructor(message = 'The chat client is closed') {
-    super(message);
-    this.name = 'ConnectionClosedError';
-  }
-}
-
-/** A chat message the server never acknowledged after `maxSendAttempts` sends. */
-class SendFailedError extends Error {
-  public readonly clientMessageId: string;
-
-  public constructor(clientMessageId: string, attempts: number) {
-    super(`Message ${clientMessageId} was not acknowledged after ${attempts} attempts`);
-    this.name = 'SendFailedError';
-    this.clientMessageId = clientMessageId;
-  }
-}
 
 type ControlFrame = { kind: 'ping' } | { kind: 'history'; sessionId: string };
 
@@ -663,5 +599,4 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   }
 }
 
-export type { ChatClientEvents, ConnectionStatus, StatusChange, ReconnectReason, ClosedReason, PendingMessage, SendFailure };
-export { ChatClient, ConnectionClosedError, SendFailedError };
+export { ChatClient };

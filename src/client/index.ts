@@ -1,5 +1,6 @@
 /** The chat client: one import for applications (`src/client/index.ts`). */
-export { ChatClient, ConnectionClosedError, SendFailedError } from './chat-client.ts';
+export { ChatClient } from './chat-client.ts';
+export { ConnectionClosedError, SendFailedError } from './errors.ts';
 export type {
   ChatClientEvents,
   ClosedReason,
@@ -8,7 +9,7 @@ export type {
   ReconnectReason,
   SendFailure,
   StatusChange,
-} from './chat-client.ts';
+} from './events.ts';
 export type { ChatClientOptions, KeepAliveOptions, ReconnectOptions, TokenProvider, TokenReason, TokenRequest, WebSocketLike } from './options.ts';
 export { OutboxFullError } from './outbox.ts';
 export { ClientValidationError } from './protocol.ts';

@@ -1,0 +1,49 @@
+import type { ChatChunk, ChatMessage, ServerError } from './protocol.ts';
+
+type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Why the client is reconnecting. */
+type ReconnectReason = 'dropped' | 'keep-alive-timeout' | 'planned' | 'forbidden' | 'refused' | 'token-error';
+
+/** Why the client is closed. */
+type ClosedReason = 'not-started' | 'client-closed' | 'refused' | 'gave-up' | 'no-token' | 'token-expired';
+
+interface StatusChange {
+  status: ConnectionStatus;
+  reason?: ReconnectReason | ClosedReason;
+  /** While reconnecting: the attempt number (1 for the first retry). */
+  attempt?: number;
+  /** While reconnecting: the delay before the next attempt. */
+  retryInMs?: number;
+  /** A sentence for people. */
+  detail?: string;
+}
+
+interface SendFailure {
+  clientMessageId: string;
+  sessionId: string;
+  message: string;
+  error: Error;
+}
+
+interface ChatClientEvents {
+  /** Every chat message (the user's and the assistant's, from this or another device) once, in order per session. */
+  message: ChatMessage;
+  /** A piece of an assistant reply while it streams; the complete reply follows as a `message`. */
+  chunk: ChatChunk;
+  status: StatusChange;
+  /** An `error` frame from the server (RATE_LIMITED is also handled by the client: it waits and resends). */
+  error: ServerError;
+  /** A chat message given up after `maxSendAttempts` unanswered sends. */
+  sendFailed: SendFailure;
+}
+
+/** What `send` returns. `acknowledged` resolves with the stored message (its `messageId`) once the server has it. */
+interface PendingMessage {
+  clientMessageId: string;
+  sessionId: string;
+  message: string;
+  acknowledged: Promise<ChatMessage>;
+}
+
+export type { ChatClientEvents, ConnectionStatus, StatusChange, ReconnectReason, ClosedReason, PendingMessage, SendFailure };
