@@ -55,7 +55,7 @@ class DynamoConnectionStore implements ConnectionStore {
     // Most chat frames arrive after the bucket has refilled, so the "refilled" branch goes first.
     let branch: 'refilled' | 'draining' = 'refilled';
     for (let attempt = 0; attempt < MAX_ADMISSION_ATTEMPTS; attempt += 1) {
-      const state: "admitted" | BucketState = branch === 'refilled'
+      const state: 'admitted' | BucketState = branch === 'refilled'
         ? await this.tryRefilled(connectionId, nowMs, intervalMs, expiresAt)
         : await this.tryDraining(connectionId, nowMs, limit, intervalMs, expiresAt);
       if (state === 'admitted') return { outcome: 'admitted', expiresAt };

@@ -92,8 +92,13 @@ const produceReply = async (
     replyTo: question.messageId,
   };
   // Stored before it is sent, so a client that resumes from history never misses a reply it saw.
-  await deps.messages.saveAssistantMessage(reply);
-  await delivery.postToAll(audience, chatMessageFrame(publicView(reply)));
+  // The audience is read again meanwhile: a device that (re)connected while the responder worked
+  // gets the reply live too, not only from its next history fetch.
+  const [, latest] = await Promise.all([
+    deps.messages.saveAssistantMessage(reply),
+    deps.connections.listLive(question.userId, deps.clock.nowMs()),
+  ]);
+  await delivery.postToAll([...new Set([...audience, ...latest])], chatMessageFrame(publicView(reply)));
   return reply;
 };
 

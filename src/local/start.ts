@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL_DEFAULTS } from './dev-config.ts';
 import { mintDevToken } from './dev-token.ts';
+import { createDemoHandler } from './demo-assets.ts';
 import { type LocalGateway, startLocalGateway } from './gateway/gateway.ts';
 
 /** Optional settings handed to every function, as Terraform variables would. */
@@ -93,6 +94,8 @@ gateway = await startLocalGateway({
   // Its own DynamoDB Local unless DYNAMODB_ENDPOINT names one (AWS_ENDPOINT_URL_DYNAMODB is ignored here).
   dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT || undefined,
   ...(dataDir ? { dynamoDbDataDir: resolve(dataDir) } : {}),
+  // The demo chat page (src/demo) and its dev-token endpoint, on the same port.
+  onHttpRequest: createDemoHandler({ stage }),
   onLog: (functionName, line) => process.stdout.write(`${dim(functionName.padEnd(10))} ${line}\n`),
   onInvoke: ({ routeKey, event, outcome }) => {
     const connectionId = (event as { requestContext?: { connectionId?: string } }).requestContext?.connectionId;
@@ -115,6 +118,7 @@ process.stdout.write(
     bold('Local chatbot gateway is running (API Gateway WebSocket emulation)'),
     '',
     `  WebSocket URL        ${publicUrl}`,
+    `  Demo page            http://localhost:${gateway.port}/?user=${user}`,
     `  Management endpoint  http://localhost:${gateway.port}/${stage}/@connections/{connectionId}`,
     `  DynamoDB Local       ${gateway.dynamoDb.endpoint} (${[
       dataDir ? `data kept in ${resolve(dataDir)}` : 'in memory',

@@ -26,9 +26,7 @@ const staleConnections = (opts: StaleConnectionsOptions): MiddlewareObj<WebSocke
     extendContext(request, { delivery: new Delivery(senders.forRequest(request.event.requestContext)) });
   };
 
-  const staleConnectionsCleanup = async (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
-    const gone = [...(request.context.delivery?.gone ?? [])];
-    if (gone.length === 0) return;
+  const removeStale = async (gone: string[]) => {
     const results = await Promise.allSettled(gone.map((connectionId) => connections.remove(connectionId)));
     const removed = results.filter((result) => result.status === 'fulfilled').length;
     metrics.addMetric(MetricName.StaleConnectionRemoved, 'Count', removed);
@@ -36,6 +34,13 @@ const staleConnections = (opts: StaleConnectionsOptions): MiddlewareObj<WebSocke
     for (const result of results) {
       if (result.status === 'rejected') logger.warn('Could not remove a stale connection', { error: String(result.reason) });
     }
+  };
+
+  // Synchronous when nothing went stale (the common case): no promise, no extra microtask per request.
+  const staleConnectionsCleanup = (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
+    const gone = request.context.delivery?.gone;
+    if (!gone || gone.size === 0) return undefined;
+    return removeStale([...gone]);
   };
 
   return { before: staleConnectionsBefore, after: staleConnectionsCleanup, onError: staleConnectionsCleanup };

@@ -1,0 +1,60 @@
+import { describe, expect, it } from '@jest/globals';
+import { Delivery } from '../../src/delivery/delivery.ts';
+import { handleChatMessage } from '../../src/domain/chat-service.ts';
+import type { Responder } from '../../src/domain/responder.ts';
+import { InMemoryConnectionStore } from '../support/in-memory-connection-store.ts';
+import { InMemoryMessageStore } from '../support/in-memory-message-store.ts';
+import { RecordingSender } from '../support/recording-sender.ts';
+
+const clock = { nowMs: () => Date.now() };
+const live = (connectionId: string) => ({ connectionId, userId: 'ann', connectedAt: 0, lastSeenAt: 0, expiresAt: 4e9 });
+
+describe('handleChatMessage', () => {
+  it('sends the reply to a device that connected while the responder was working', async () => {
+    // Prepare: the responder takes its time; meanwhile the user's phone reconnects.
+    const connections = new InMemoryConnectionStore();
+    await connections.register(live('laptop'));
+    const slowResponder: Responder = {
+      streams: false,
+      async *respond() {
+        await connections.register(live('phone'));
+        yield 'Thinking done';
+      },
+    };
+    const sender = new RecordingSender();
+    // Act
+    await handleChatMessage(
+      { connections, messages: new InMemoryMessageStore(), responder: slowResponder, clock },
+      new Delivery(sender),
+      { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
+    );
+    // Assess
+    const roles = (id: string) => sender.posts.filter((post) => post.connectionId === id).map((post) => (post.frame as any).data.role);
+    expect(roles('laptop')).toEqual(['user', 'assistant']);
+    expect(roles('phone')).toEqual(['assistant']);
+  });
+
+  it('streams chunks with increasing seq before the complete reply', async () => {
+    const connections = new InMemoryConnectionStore();
+    await connections.register(live('laptop'));
+    const streaming: Responder = {
+      streams: true,
+      async *respond() {
+        yield 'Hel';
+        yield 'lo';
+      },
+    };
+    const sender = new RecordingSender();
+    await handleChatMessage({ connections, messages: new InMemoryMessageStore(), responder: streaming, clock }, new Delivery(sender), {
+      userId: 'ann',
+      connectionId: 'laptop',
+      sessionId: 's',
+      message: 'hi',
+    });
+    const frames = sender.posts.map((post) => post.frame as any);
+    expect(frames.map((frame) => frame.type)).toEqual(['chat_message', 'chat_message_chunk', 'chat_message_chunk', 'chat_message']);
+    expect(frames[1].data).toMatchObject({ seq: 0, delta: 'Hel', messageId: frames[3].data.messageId });
+    expect(frames[2].data).toMatchObject({ seq: 1, delta: 'lo' });
+    expect(frames[3].data).toMatchObject({ role: 'assistant', message: 'Hello' });
+  });
+});
