@@ -27,6 +27,8 @@ interface RouteOptions {
   clock?: Clock;
   rateLimit?: RateLimitPolicy;
   connectionPolicy?: ConnectionPolicy;
+  /** @default a SenderPool with the real @connections client on `managementEndpoint` */
+  senders?: SenderPool;
 }
 
 const tools = { logger, metrics, tracer };
@@ -37,7 +39,7 @@ const buildRoutes = (options: RouteOptions) => {
   const policy = options.connectionPolicy ?? { idleTimeoutSeconds: 600, maxConnectionsPerUser: 5 };
   const connections = new DynamoConnectionStore(options.client, options.tables.connections, policy.idleTimeoutSeconds);
   const messages = new DynamoMessageStore(options.client, options.tables.messages, 30);
-  const senders = new SenderPool(options.managementEndpoint);
+  const senders = options.senders ?? new SenderPool(options.managementEndpoint);
   const base = { tools, clock, senders, connections, rateLimitPolicy };
   const chains = {
     connect: composeConnectRoute(createConnectRoute({ connections, clock, metrics, idleTimeoutSeconds: policy.idleTimeoutSeconds }), {
