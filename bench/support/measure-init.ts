@@ -4,21 +4,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { benchLambdaContext as context } from './lambda-context.ts';
 
 const bundle = process.argv[2];
 if (!bundle) throw new Error('usage: measure-init.ts <bundle.mjs>');
 
-const context = {
-  awsRequestId: 'bench-request',
-  functionName: 'bench',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
-  memoryLimitInMB: '256',
-  logGroupName: '/aws/lambda/bench',
-  logStreamName: 'bench',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 30_000,
-};
 
 const start = performance.now();
 const module = (await import(pathToFileURL(bundle).href)) as { handler: (event: unknown, context: unknown) => Promise<unknown> };

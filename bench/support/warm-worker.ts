@@ -4,7 +4,6 @@
  * with in-memory adapters, interleaved; results are written to stderr as one JSON line.
  */
 import { performance } from 'node:perf_hooks';
-import type { Context } from 'aws-lambda';
 import { createKeySource } from '../../src/auth/key-source.ts';
 import { Delivery } from '../../src/delivery/delivery.ts';
 import { SenderPool } from '../../src/delivery/management-api-sender.ts';
@@ -27,6 +26,7 @@ import validatePing from '../../src/schemas/compiled/ping.js';
 import { InMemoryConnectionStore } from '../../test/support/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '../../test/support/in-memory-message-store.ts';
 import { SignJWT } from 'jose';
+import { benchLambdaContext as context } from './lambda-context.ts';
 
 const ROUNDS = Number(process.env.BENCH_WARM_ROUNDS ?? 5);
 const ITERATIONS = Number(process.env.BENCH_WARM_ITERATIONS ?? 2000);
@@ -44,17 +44,6 @@ const historyMessages = new InMemoryMessageStore();
 const policy = { burst: 1e9, perSecond: 1e9 };
 const SECRET = 'bench-secret-that-is-at-least-32-characters';
 
-const context = {
-  awsRequestId: 'bench',
-  functionName: 'bench',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
-  memoryLimitInMB: '256',
-  logGroupName: '/aws/lambda/bench',
-  logStreamName: 'bench',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
 
 await connections.register({ connectionId: 'bench-conn', userId: 'bench-user', connectedAt: 0, lastSeenAt: 0, expiresAt: 4e9 });
 for (let i = 0; i < 10; i += 1) {
