@@ -72,6 +72,26 @@ class CountingMessageStore extends InMemoryMessageStore {
   }
 }
 
+/** Structural equality of two JSON values, iterative: the generated frames nest deeper than jest's recursive equality goes. */
+const sameJson = (left: unknown, right: unknown): boolean => {
+  const pending: Array<[unknown, unknown]> = [[left, right]];
+  while (pending.length > 0) {
+    const [a, b] = pending.pop() as [unknown, unknown];
+    if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') {
+      if (!Object.is(a, b)) return false;
+      continue;
+    }
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    for (const key of keys) {
+      if (!Object.hasOwn(b, key)) return false;
+      pending.push([(a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]]);
+    }
+  }
+  return true;
+};
+
 const isClientFrameError = (error: unknown, code: string) => error instanceof ClientFrameError && error.code === code;
 
 describe('each middleware on generated input (real Middy engine)', () => {
@@ -89,7 +109,7 @@ describe('each middleware on generated input (real Middy engine)', () => {
           (result) => ({ ok: true as const, value: (result as { parsed: unknown }).parsed }),
           (error: unknown) => ({ ok: false as const, error }),
         );
-        if (expected.ok) expect(outcome).toEqual({ ok: true, value: expected.value });
+        if (expected.ok) expect(outcome.ok && sameJson(outcome.value, expected.value)).toBe(true);
         else expect(!outcome.ok && isClientFrameError(outcome.error, 'BAD_REQUEST')).toBe(true);
       }),
       { numRuns: 500 },

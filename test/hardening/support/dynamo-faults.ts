@@ -78,6 +78,11 @@ class DynamoFaults {
     return this.requests.filter((request) => request.operation === operation).length;
   }
 
+  /** Requests of an operation that got an injected fault. */
+  public faulted(operation: DynamoOperation): number {
+    return this.requests.filter((request) => request.operation === operation && request.faulted).length;
+  }
+
   public attemptHeaders(operation: DynamoOperation): string[] {
     return this.requests.filter((request) => request.operation === operation).map((request) => request.attemptHeader);
   }
