@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz [-- --frames 100000 --db-frames 5000 --workers 8 --seed 42]`: the long fuzz run of
+ * `npm run fuzz [-- --frames 100000 --db-frames 20000 --workers 8 --seed 42]`: the long fuzz run of
  * issue 7. Generated client frames (test/hardening/support/frames.ts: valid ones and every kind of
  * broken one) are judged against the protocol oracle in two passes:
  *  1. `--frames` through the route chains exactly as the handlers compose them (real Middy engine,
@@ -29,7 +29,7 @@ import { FrameJudge, totalCounts } from '../test/hardening/support/judge.ts';
 const { values } = parseArgs({
   options: {
     frames: { type: 'string', default: '100000' },
-    'db-frames': { type: 'string', default: '5000' },
+    'db-frames': { type: 'string', default: '20000' },
     workers: { type: 'string', default: '8' },
     seed: { type: 'string' },
   },
@@ -39,7 +39,7 @@ const DB_FRAMES = Number(values['db-frames']);
 const WORKERS = Number(values.workers);
 const SEED = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
 if (!Number.isInteger(FRAMES) || FRAMES < 0 || !Number.isInteger(DB_FRAMES) || DB_FRAMES < 0 || !Number.isInteger(WORKERS) || WORKERS < 1 || !Number.isInteger(SEED)) {
-  console.error('usage: npm run fuzz -- [--frames 100000] [--db-frames 5000] [--workers 8] [--seed <int>]');
+  console.error('usage: npm run fuzz -- [--frames 100000] [--db-frames 20000] [--workers 8] [--seed <int>]');
   process.exit(2);
 }
 /** One token per 1000 s and a burst above any worker's share: the bucket's timestamp then counts admissions. */

@@ -15,7 +15,7 @@ import { clientFrame } from './support/frames.ts';
 import { FrameJudge } from './support/judge.ts';
 import { trackProcessFaults } from './support/process-faults.ts';
 
-const FRAMES = 60;
+const FRAMES = 40;
 const INTERVAL_MS = 1_000_000;
 const ALLOWED_ORIGIN = 'https://chat.example.com';
 /** API Gateway's frame limit: larger frames close the socket (1009), which the gateway tests cover. */

@@ -13,7 +13,7 @@ import { clientFrame, routeOf } from './support/frames.ts';
 import { FrameJudge } from './support/judge.ts';
 import { trackProcessFaults } from './support/process-faults.ts';
 
-const RUNS = 150;
+const RUNS = 100;
 /** One token per 1000 s: the bucket's timestamp then counts exactly the frames that took a token. */
 const INTERVAL_MS = 1_000_000;
 
