@@ -17,7 +17,7 @@ locals {
     message = {
       connections            = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
       connections_user_index = ["dynamodb:Query"]
-      messages               = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:ConditionCheckItem"]
+      messages               = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:ConditionCheckItem", "dynamodb:Query", "dynamodb:UpdateItem"]
     }
     ping = {
       connections = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]

@@ -34,7 +34,8 @@ const FUNCTIONS: readonly FunctionSpec[] = [
     dynamodb: {
       connections: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       connectionsUserIndex: ['dynamodb:Query'],
-      messages: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem'],
+      // Query and UpdateItem: a resent clientMessageId looks for the reply and takes the reply lease.
+      messages: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     },
     managesConnections: true,
   },

@@ -1,13 +1,22 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { toEpochSeconds } from '../domain/clock.ts';
 import { minMessageIdAt } from '../domain/message-ids.ts';
-import type { HistoryPage, HistoryQuery, MessageStore, SaveResult, StoredChatMessage } from './message-store.ts';
+import { type HistoryPage, type HistoryQuery, type MessageStore, REPLY_LEASE_MS, type SaveResult, type StoredChatMessage } from './message-store.ts';
 
 const MESSAGE_PREFIX = 'MSG#';
 const CLIENT_ID_PREFIX = 'CLIENT#';
 const DAY_MS = 86_400_000;
+/** How far past its question a reply is looked for (replies follow their question closely). */
+const REPLY_SEARCH_ITEMS = 100;
 
 /** sessionId cannot contain '#', so the key splits unambiguously even when a userId does. */
 const sessionKey = (userId: string, sessionId: string): string => `${userId}#${sessionId}`;
@@ -42,7 +51,7 @@ class DynamoMessageStore implements MessageStore {
       await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
       return { message, duplicate: false };
     }
-    const markerKey = { sessionKey: item.sessionKey, itemKey: `${CLIENT_ID_PREFIX}${message.clientMessageId}` };
+    const markerKey = this.markerKey(message);
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -50,7 +59,7 @@ class DynamoMessageStore implements MessageStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...markerKey, original: message, expiresAt: item.expiresAt },
+                Item: { ...markerKey, original: message, expiresAt: item.expiresAt, replyLeaseUntil: Date.parse(message.createdAt) + REPLY_LEASE_MS },
                 ConditionExpression: 'attribute_not_exists(itemKey)',
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
@@ -68,6 +77,56 @@ class DynamoMessageStore implements MessageStore {
       if (!marker) throw error;
       return { message: marker.original as StoredChatMessage, duplicate: true };
     }
+  }
+
+  public async hasReply(question: StoredChatMessage): Promise<boolean> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'sessionKey = :sessionKey AND itemKey BETWEEN :from AND :to',
+        FilterExpression: 'replyTo = :question',
+        ExpressionAttributeValues: {
+          ':sessionKey': sessionKey(question.userId, question.sessionId),
+          ':from': `${MESSAGE_PREFIX}${question.messageId}\u0001`,
+          ':to': `${MESSAGE_PREFIX}\uffff`,
+          ':question': question.messageId,
+        },
+        Limit: REPLY_SEARCH_ITEMS,
+        ConsistentRead: true,
+      }),
+    );
+    return Items.length > 0;
+  }
+
+  public async claimReplyLease(question: StoredChatMessage, nowMs: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.markerKey(question),
+          UpdateExpression: 'SET replyLeaseUntil = :until',
+          ConditionExpression: 'attribute_exists(itemKey) AND (attribute_not_exists(replyLeaseUntil) OR replyLeaseUntil < :now)',
+          ExpressionAttributeValues: { ':until': nowMs + REPLY_LEASE_MS, ':now': nowMs },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  public async releaseReplyLease(question: StoredChatMessage): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({ TableName: this.tableName, Key: this.markerKey(question), UpdateExpression: 'REMOVE replyLeaseUntil' }),
+    );
+  }
+
+  private markerKey(question: StoredChatMessage) {
+    return {
+      sessionKey: sessionKey(question.userId, question.sessionId),
+      itemKey: `${CLIENT_ID_PREFIX}${question.clientMessageId}`,
+    };
   }
 
   public async saveAssistantMessage(message: StoredChatMessage): Promise<void> {

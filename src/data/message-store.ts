@@ -26,10 +26,23 @@ interface HistoryQuery {
 
 /** A user's conversation history, per session. Sessions are always scoped by userId. */
 interface MessageStore {
-  /** Stores once per (user, session, clientMessageId). */
+  /**
+   * Stores once per (user, session, clientMessageId). A new message with a clientMessageId comes with
+   * a reply lease held for its invocation (REPLY_LEASE_MS).
+   */
   saveUserMessage(message: StoredChatMessage): Promise<SaveResult>;
+  /** Whether an assistant reply to this question is stored. */
+  hasReply(question: StoredChatMessage): Promise<boolean>;
+  /** Takes the question's reply lease if it is free or expired; false when someone holds it. */
+  claimReplyLease(question: StoredChatMessage, nowMs: number): Promise<boolean>;
+  /** Frees the question's reply lease (its invocation failed before answering). */
+  releaseReplyLease(question: StoredChatMessage): Promise<void>;
   saveAssistantMessage(message: StoredChatMessage): Promise<void>;
   listSession(query: HistoryQuery): Promise<HistoryPage>;
 }
 
+/** Longer than any invocation can run (API Gateway's integration timeout is 29 s). */
+const REPLY_LEASE_MS = 60_000;
+
 export type { StoredChatMessage, SaveResult, HistoryPage, HistoryQuery, MessageStore };
+export { REPLY_LEASE_MS };

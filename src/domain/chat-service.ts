@@ -47,21 +47,38 @@ const handleChatMessage = async (
     createdAt: new Date(nowMs).toISOString(),
     ...(incoming.clientMessageId === undefined ? {} : { clientMessageId: incoming.clientMessageId }),
   };
-  const [saved, recipients] = await Promise.all([
+  const [stored, found] = await Promise.allSettled([
     deps.messages.saveUserMessage(candidate),
     deps.connections.listLive(incoming.userId, nowMs),
   ]);
-  if (saved.duplicate) {
-    // A retry after a drop: acknowledge with the original, answer nothing new.
+  if (stored.status === 'rejected') throw stored.reason;
+  const saved = stored.value;
+  if (saved.duplicate && !(await shouldFinishExchange(deps, saved.message, nowMs))) {
+    // A retry while the exchange is answered or still in progress: acknowledge with the original only.
     await delivery.post(incoming.connectionId, chatMessageFrame(publicView(saved.message)));
     return { userMessage: saved.message, duplicate: true };
   }
-  // The sender's own row may be missing from an eventually consistent index read; it always gets its copy.
-  const audience = recipients.includes(incoming.connectionId) ? recipients : [incoming.connectionId, ...recipients];
-  await delivery.postToAll(audience, chatMessageFrame(publicView(saved.message)));
-  const reply = await produceReply(deps, delivery, audience, saved.message);
-  return { userMessage: saved.message, reply, duplicate: false };
+  try {
+    if (found.status === 'rejected') throw found.reason;
+    // The sender's own row may be missing from an eventually consistent index read; it always gets its copy.
+    const audience = found.value.includes(incoming.connectionId) ? found.value : [incoming.connectionId, ...found.value];
+    await delivery.postToAll(audience, chatMessageFrame(publicView(saved.message)));
+    const reply = await produceReply(deps, delivery, audience, saved.message);
+    return { userMessage: saved.message, reply, duplicate: saved.duplicate };
+  } catch (error) {
+    // The question is stored but unanswered, and the sender is about to be told to retry: give up
+    // the reply lease, so that retry (same clientMessageId) finishes the exchange at once.
+    if (saved.message.clientMessageId !== undefined) await deps.messages.releaseReplyLease(saved.message).catch(() => undefined);
+    throw error;
+  }
 };
+
+/**
+ * A resent clientMessageId finishes the exchange only when its question has no reply and nobody
+ * holds the reply lease (the first attempt failed, or has been gone longer than any invocation).
+ */
+const shouldFinishExchange = async (deps: ChatDependencies, original: StoredChatMessage, nowMs: number): Promise<boolean> =>
+  !(await deps.messages.hasReply(original)) && deps.messages.claimReplyLease(original, nowMs);
 
 const produceReply = async (
   deps: ChatDependencies,

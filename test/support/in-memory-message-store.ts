@@ -1,9 +1,10 @@
-import type { HistoryPage, HistoryQuery, MessageStore, SaveResult, StoredChatMessage } from '../../src/data/message-store.ts';
+import { type HistoryPage, type HistoryQuery, type MessageStore, REPLY_LEASE_MS, type SaveResult, type StoredChatMessage } from '../../src/data/message-store.ts';
 
 /** A MessageStore in memory, for unit tests and the warm-overhead benchmark (no I/O). */
 class InMemoryMessageStore implements MessageStore {
   private readonly sessions = new Map<string, StoredChatMessage[]>();
   private readonly byClientId = new Map<string, StoredChatMessage>();
+  private readonly leases = new Map<string, number>();
 
   public async saveUserMessage(message: StoredChatMessage): Promise<SaveResult> {
     if (message.clientMessageId !== undefined) {
@@ -11,9 +12,26 @@ class InMemoryMessageStore implements MessageStore {
       const original = this.byClientId.get(key);
       if (original) return { message: original, duplicate: true };
       this.byClientId.set(key, message);
+      this.leases.set(key, Date.parse(message.createdAt) + REPLY_LEASE_MS);
     }
     this.append(message);
     return { message, duplicate: false };
+  }
+
+  public async hasReply(question: StoredChatMessage): Promise<boolean> {
+    return (this.sessions.get(`${question.userId}#${question.sessionId}`) ?? []).some((message) => message.replyTo === question.messageId);
+  }
+
+  public async claimReplyLease(question: StoredChatMessage, nowMs: number): Promise<boolean> {
+    const key = `${question.userId}#${question.sessionId}#${question.clientMessageId}`;
+    const until = this.leases.get(key);
+    if (until !== undefined && until >= nowMs) return false;
+    this.leases.set(key, nowMs + REPLY_LEASE_MS);
+    return true;
+  }
+
+  public async releaseReplyLease(question: StoredChatMessage): Promise<void> {
+    this.leases.delete(`${question.userId}#${question.sessionId}#${question.clientMessageId}`);
   }
 
   public async saveAssistantMessage(message: StoredChatMessage): Promise<void> {
