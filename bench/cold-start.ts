@@ -23,6 +23,10 @@ interface ColdStartRow {
   initRatio: number;
   firstInvocationMedianMs: number;
   floorFirstInvocationMedianMs: number;
+  /** The same clients plus Middy and Powertools' tracer/logger/metrics: what instrumentation alone costs. */
+  instrumentedFloorKiB: number;
+  instrumentedFloorInitMedianMs: number;
+  instrumentedFloorInitRatio: number;
   withinBudget: boolean;
 }
 
@@ -58,8 +62,10 @@ const benchColdStarts = async (options: {
   for (const name of FUNCTION_NAMES) {
     const bundle = join(DIST, name, 'index.mjs');
     const floor = await buildFloor(name);
+    const instrumentedFloor = await buildFloor(name, true);
     const init: number[] = [];
     const floorInit: number[] = [];
+    const instrumentedInit: number[] = [];
     const invoke: number[] = [];
     const floorInvoke: number[] = [];
     for (let run = 0; run < options.runs; run += 1) {
@@ -70,6 +76,7 @@ const benchColdStarts = async (options: {
         const measured = await measureOnce(path, options.env);
         (which === 'real' ? init : floorInit).push(measured.initMs);
       }
+      instrumentedInit.push((await measureOnce(instrumentedFloor.path, options.env)).initMs);
       for (const which of order) {
         const path = which === 'real' ? bundle : floor.path;
         const event = which === "real" ? options.eventFor(name, run) : options.floorEventFor(name, run);
@@ -90,6 +97,9 @@ const benchColdStarts = async (options: {
       initRatio: round(median(init) / median(floorInit)),
       firstInvocationMedianMs: round(median(invoke)),
       floorFirstInvocationMedianMs: round(median(floorInvoke)),
+      instrumentedFloorKiB: round(instrumentedFloor.bytes / 1024, 1),
+      instrumentedFloorInitMedianMs: round(median(instrumentedInit)),
+      instrumentedFloorInitRatio: round(median(instrumentedInit) / median(floorInit)),
       withinBudget: false,
     };
     row.withinBudget = row.initRatio <= 1.25 && bundleBytes - floor.bytes <= 150 * 1024;

@@ -32,9 +32,24 @@ const SNIPPETS = {
   },
 } as const;
 
-const floorSource = (clients: Array<keyof typeof SNIPPETS>): string => {
+/** What any Powertools-instrumented Middy function loads, whatever its own code: the tracer (with the X-Ray SDK), logger, metrics and Middy. */
+const INSTRUMENTATION = {
+  imports: [
+    "import middy from '@middy/core';",
+    "import { Logger } from '@aws-lambda-powertools/logger';",
+    "import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';",
+    "import { Metrics } from '@aws-lambda-powertools/metrics';",
+    "import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';",
+    "import { Tracer } from '@aws-lambda-powertools/tracer';",
+    "import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';",
+  ].join('\n'),
+  init: "const logger = new Logger(); const metrics = new Metrics({ namespace: 'Floor' }); const tracer = new Tracer(); export const instrumented = middy(async () => ({ statusCode: 200 })).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));",
+};
+
+const floorSource = (clients: Array<keyof typeof SNIPPETS>, instrumented = false): string => {
   const parts = clients.map((client) => SNIPPETS[client]);
   return [
+    ...(instrumented ? [INSTRUMENTATION.imports, INSTRUMENTATION.init] : []),
     ...parts.map((part) => part.imports),
     ...parts.map((part) => part.init),
     `export const handler = async () => { ${parts.map((part) => part.call).join(' ')} return { statusCode: 200 }; };`,
@@ -43,14 +58,17 @@ const floorSource = (clients: Array<keyof typeof SNIPPETS>): string => {
   ].join('\n');
 };
 
-/** Builds `bench/.floor/<name>.mjs` with the same esbuild settings as the real bundles. */
-const buildFloor = async (name: string): Promise<{ path: string; bytes: number }> => {
+/**
+ * Builds `bench/.floor/<name>.mjs` with the same esbuild settings as the real bundles; `instrumented`
+ * adds Middy and Powertools' tracer, logger and metrics (the floor of any instrumented function).
+ */
+const buildFloor = async (name: string, instrumented = false): Promise<{ path: string; bytes: number }> => {
   const outDir = join(ROOT, 'bench', '.floor');
   await mkdir(outDir, { recursive: true });
-  const path = join(outDir, `${name}.mjs`);
+  const path = join(outDir, `${name}${instrumented ? '-instrumented' : ''}.mjs`);
   await build({
     ...LAMBDA_BUILD_OPTIONS,
-    stdin: { contents: floorSource(FLOOR_CLIENTS[name] ?? []), resolveDir: ROOT, loader: 'js', sourcefile: `floor-${name}.js` },
+    stdin: { contents: floorSource(FLOOR_CLIENTS[name] ?? [], instrumented), resolveDir: ROOT, loader: 'js', sourcefile: `floor-${name}.js` },
     outfile: path,
     sourcemap: false,
   });
