@@ -23,6 +23,8 @@ interface ConnectionStore {
   remove(connectionId: string): Promise<void>;
   countLive(userId: string, nowMs: number): Promise<number>;
   listLive(userId: string, nowMs: number): Promise<string[]>;
+  /** The user's live connections, oldest first (by connectedAt, then connectionId). */
+  listLiveByAge(userId: string, nowMs: number): Promise<string[]>;
   /**
    * Takes one token from the connection's bucket and pushes its idle expiry to now + idle timeout,
    * in one atomic conditional write.

@@ -45,7 +45,13 @@ class DynamoConnectionStore implements ConnectionStore {
   }
 
   public async listLive(userId: string, nowMs: number): Promise<string[]> {
-    return this.queryLive(userId, nowMs);
+    return (await this.queryLive(userId, nowMs)).map((row) => row.connectionId);
+  }
+
+  public async listLiveByAge(userId: string, nowMs: number): Promise<string[]> {
+    return (await this.queryLive(userId, nowMs))
+      .sort((a, b) => a.connectedAt - b.connectedAt || (a.connectionId < b.connectionId ? -1 : 1))
+      .map((row) => row.connectionId);
   }
 
   public async admitFrame(connectionId: string, nowMs: number, policy: RateLimitPolicy): Promise<FrameAdmission> {
@@ -121,8 +127,8 @@ class DynamoConnectionStore implements ConnectionStore {
     return Item;
   }
 
-  private async queryLive(userId: string, nowMs: number): Promise<string[]> {
-    const ids: string[] = [];
+  private async queryLive(userId: string, nowMs: number): Promise<Array<{ connectionId: string; connectedAt: number }>> {
+    const rows: Array<{ connectionId: string; connectedAt: number }> = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
@@ -136,10 +142,10 @@ class DynamoConnectionStore implements ConnectionStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) ids.push(item.connectionId as string);
+      for (const item of page.Items ?? []) rows.push({ connectionId: item.connectionId as string, connectedAt: Number(item.connectedAt ?? 0) });
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return ids;
+    return rows;
   }
 }
 

@@ -29,9 +29,10 @@ const CONNECTIONS_TABLE: TableDefinition = {
     {
       name: 'userId-index',
       partitionKey: { name: 'userId', type: 'S' },
-      // expiresAt rides along so recipient queries can filter out idle rows without a second read.
+      // expiresAt rides along so recipient queries can filter out idle rows without a second read;
+      // connectedAt ranks connects that race for the last places under the per-user cap.
       projectionType: 'INCLUDE',
-      nonKeyAttributes: ['expiresAt'],
+      nonKeyAttributes: ['expiresAt', 'connectedAt'],
     },
   ],
 };

@@ -138,11 +138,12 @@ describe(`${SIMULTANEOUS_CONNECTS} simultaneous connects of one user with a cap 
     expect(statuses).toEqual([...Array(CAP).fill(200), 429]);
   });
 
-  it('at once, every connect that raced the count may pass (slack: the racing connects), and the cap holds again for the next one', async () => {
+  it('at once, racers are settled after registering (the oldest stay); the cap can only be overshot by racers the index does not show yet', async () => {
     // Act
     const attempts = await Promise.all(Array.from({ length: SIMULTANEOUS_CONNECTS }, () => harness.connect('at-once')));
-    // Assess: the count is read before any racer's row is written, so each racer can pass. The slack
-    // is the number of connects in that window: here all of them.
+    // Assess: all racers pass the first count; each then ranks itself among the user's live rows and
+    // backs out unless among the oldest CAP. On DynamoDB, racers not yet in the (eventually
+    // consistent) index cannot be ranked, so the bound stays "at most every racer".
     const admitted = attempts.filter((attempt) => attempt.response.statusCode === 200).length;
     const refused = attempts.filter((attempt) => attempt.response.statusCode === 429).length;
     expect(admitted + refused).toBe(SIMULTANEOUS_CONNECTS);

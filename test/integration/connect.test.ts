@@ -35,6 +35,21 @@ describe('$connect and $disconnect', () => {
     expect(await rowOf(sixth.connectionId)).toBeUndefined();
   });
 
+  it('settles simultaneous connects past the cap: the oldest five stay, the rest get 429 and leave no row', async () => {
+    // Act
+    const attempts = await Promise.all(Array.from({ length: 10 }, () => harness.connect('yael')));
+    // Assess
+    const admitted = attempts.filter((attempt) => attempt.response.statusCode === 200);
+    const refused = attempts.filter((attempt) => attempt.response.statusCode === 429);
+    expect(admitted.length + refused.length).toBe(10);
+    expect(admitted.length).toBeGreaterThanOrEqual(5);
+    const rows = await Promise.all(attempts.map((attempt) => rowOf(attempt.connectionId)));
+    expect(rows.filter((row) => row !== undefined)).toHaveLength(admitted.length);
+    for (const attempt of refused) expect(await rowOf(attempt.connectionId)).toBeUndefined();
+    // DynamoDB Local's index is read-after-write, so here every racer sees every other: exactly the cap.
+    expect(admitted).toHaveLength(5);
+  });
+
   it('echoes the first offered Sec-WebSocket-Protocol', async () => {
     const { response } = await harness.connect('wren', newConnectionId(), { 'Sec-WebSocket-Protocol': 'chat.v1, chat.v0' });
     expect(response.headers).toMatchObject({ 'Sec-WebSocket-Protocol': 'chat.v1' });

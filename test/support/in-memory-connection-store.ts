@@ -23,6 +23,13 @@ class InMemoryConnectionStore implements ConnectionStore {
     return [...this.rows.values()].filter((row) => row.userId === userId && row.expiresAt * 1000 > nowMs).map((row) => row.connectionId);
   }
 
+  public async listLiveByAge(userId: string, nowMs: number): Promise<string[]> {
+    return [...this.rows.values()]
+      .filter((row) => row.userId === userId && row.expiresAt * 1000 > nowMs)
+      .sort((a, b) => a.connectedAt - b.connectedAt || (a.connectionId < b.connectionId ? -1 : 1))
+      .map((row) => row.connectionId);
+  }
+
   public async admitFrame(connectionId: string, _nowMs: number, _policy: RateLimitPolicy): Promise<FrameAdmission> {
     const row = this.rows.get(connectionId);
     return row ? { outcome: 'admitted', expiresAt: row.expiresAt } : { outcome: 'unknown-connection' };

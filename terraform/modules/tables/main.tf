@@ -21,12 +21,13 @@ resource "aws_dynamodb_table" "connections" {
     type = "S"
   }
 
-  # Recipients of a user's message are found here; expiresAt rides along to filter idle rows.
+  # Recipients of a user's message are found here; expiresAt rides along to filter idle rows,
+  # connectedAt to rank connects that race for the last places under the per-user cap.
   global_secondary_index {
     name               = local.user_id_index_name
     hash_key           = "userId"
     projection_type    = "INCLUDE"
-    non_key_attributes = ["expiresAt"]
+    non_key_attributes = ["expiresAt", "connectedAt"]
   }
 
   # Idle expiry: every frame pushes expiresAt forward. TTL deletion is late, so reads filter on it too.
