@@ -7,6 +7,12 @@ import { ForbiddenError, RateLimitedError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import type { WebSocketEvent } from './route-types.ts';
 
+/** DynamoDB's own throttling, after the SDK's retries ran out. */
+const THROTTLING_ERRORS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+
+/** What a client is told to wait when DynamoDB throttled the bucket itself. */
+const THROTTLED_RETRY_AFTER_MS = 1_000;
+
 interface RateLimitOptions {
   connections: ConnectionStore;
   policy: RateLimitPolicy;
@@ -18,12 +24,17 @@ interface RateLimitOptions {
  * A token bucket per connection (burst, refill per second), kept on the connection row and taken in
  * the same conditional write that pushes the row's idle expiry forward. Runs after validation, so an
  * invalid frame writes nothing. A frame from a connection with no live row is refused and the
- * connection closed, so the client reconnects and registers again.
+ * connection closed, so the client reconnects and registers again. When DynamoDB throttles the
+ * bucket's write beyond the SDK's retries, the frame is refused as RATE_LIMITED (fail closed).
  */
 const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): MiddlewareObj<WebSocketEvent<unknown>> => {
   const rateLimitBefore = async (request: Request<WebSocketEvent<unknown>>) => {
     const { connectionId } = request.event.requestContext;
-    const admission = await connections.admitFrame(connectionId, clock.nowMs(), policy);
+    const admission = await connections.admitFrame(connectionId, clock.nowMs(), policy).catch((error: unknown) => {
+      // Fail closed, but as what it is: the client backs off instead of seeing INTERNAL_ERROR.
+      if (!THROTTLING_ERRORS.has((error as Error | null)?.name ?? '')) throw error;
+      return { outcome: 'limited' as const, retryAfterMs: THROTTLED_RETRY_AFTER_MS };
+    });
     if (admission.outcome === 'limited') {
       metrics.addMetric(MetricName.RateLimited, 'Count', 1);
       throw new RateLimitedError(admission.retryAfterMs);
