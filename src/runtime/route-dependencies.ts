@@ -1,4 +1,5 @@
 import { loadConnectionPolicy, loadConnectionsTable, loadManagementEndpoint, loadMessageRetentionDays, loadMessagesTable, loadRateLimitPolicy } from '../config/app-config.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../data/dynamo-client.ts';
 import { DynamoConnectionStore } from '../data/dynamo-connection-store.ts';
 import { DynamoMessageStore } from '../data/dynamo-message-store.ts';
@@ -13,10 +14,14 @@ import { logger, metrics, tracer } from '../observability/powertools.ts';
  */
 const tools = { logger, metrics, tracer };
 
-const buildConnectionStore = (client = createDocumentClient()) =>
+// One DynamoDB client per sandbox, shared by both stores: one connection pool, one traced client.
+let documentClient: DynamoDBDocumentClient | undefined;
+const sharedDocumentClient = (): DynamoDBDocumentClient => (documentClient ??= createDocumentClient());
+
+const buildConnectionStore = (client = sharedDocumentClient()) =>
   new DynamoConnectionStore(client, loadConnectionsTable(), loadConnectionPolicy().idleTimeoutSeconds);
 
-const buildMessageStore = (client = createDocumentClient()) =>
+const buildMessageStore = (client = sharedDocumentClient()) =>
   new DynamoMessageStore(client, loadMessagesTable(), loadMessageRetentionDays());
 
 const buildSenderPool = () => new SenderPool(loadManagementEndpoint());
