@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { decodeTime, encodeTime, monotonicFactory } from 'ulid';
+import { encodeTime, monotonicFactory } from 'ulid';
 
 /**
  * Random bytes for ULIDs come from a pooled crypto buffer: the library's default asks the OS for one
@@ -27,6 +27,4 @@ const newMessageId = (nowMs: number): string => nextUlid(nowMs);
 /** The smallest messageId that can have been created at `ms` (for "everything newer than" queries). */
 const minMessageIdAt = (ms: number): string => `${encodeTime(Math.max(ms, 0), 10)}0000000000000000`;
 
-const messageIdTime = (messageId: string): number => decodeTime(messageId);
-
-export { newMessageId, minMessageIdAt, messageIdTime };
+export { newMessageId, minMessageIdAt };

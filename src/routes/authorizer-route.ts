@@ -5,6 +5,7 @@ import type { KeySource } from '../auth/key-source.ts';
 import { type AuthorizerResult, allowPolicy, denyPolicy, isOriginAllowed } from '../auth/policy.ts';
 import { verifyToken } from '../auth/verify-token.ts';
 import { MetricName } from '../observability/metric-names.ts';
+import { headerValue } from './header-value.ts';
 
 interface WebSocketAuthorizerEvent {
   type: 'REQUEST';
@@ -19,9 +20,6 @@ interface AuthorizerRouteDependencies {
   logger: Logger;
   metrics: Metrics;
 }
-
-const headerValue = (headers: WebSocketAuthorizerEvent['headers'], name: string): string | undefined =>
-  Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 
 /** REQUEST authorizer for $connect: a verified JWT from `?token=` allows; a disallowed Origin is denied. */
 const createAuthorizerRoute = ({ config, keySource, logger, metrics }: AuthorizerRouteDependencies) =>

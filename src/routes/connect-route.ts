@@ -3,6 +3,7 @@ import type { ConnectionStore } from '../data/connection-store.ts';
 import { type Clock, toEpochSeconds } from '../domain/clock.ts';
 import type { RouteContext, RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';
 import { MetricName } from '../observability/metric-names.ts';
+import { headerValue } from './header-value.ts';
 
 interface ConnectRouteDependencies {
   connections: ConnectionStore;
@@ -13,7 +14,7 @@ interface ConnectRouteDependencies {
 
 /** The first of the subprotocols the client offered; API Gateway refuses the handshake unless it is echoed. */
 const chosenSubprotocol = (headers: Record<string, string | undefined> = {}): string | undefined => {
-  const offered = Object.entries(headers).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1];
+  const offered = headerValue(headers, 'Sec-WebSocket-Protocol');
   return offered?.split(',')[0]?.trim() || undefined;
 };
 
