@@ -18,6 +18,7 @@ import {
   parseIncoming,
 } from './protocol.ts';
 import { RatePacer } from './rate-pacer.ts';
+import { ReplyTurn } from './reply-turn.ts';
 import { isExpired } from './token.ts';
 
 type ControlFrame = { kind: 'ping' } | { kind: 'history'; sessionId: string };
@@ -63,6 +64,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   readonly #outbox: Outbox;
   readonly #ledger = new MessageLedger();
   readonly #pacer: RatePacer;
+  readonly #turn: ReplyTurn;
   /** Sessions resumed after every reconnect. */
   readonly #sessions = new Set<string>();
   /** Where a session followed only because it was sent to starts its resume. */
@@ -101,6 +103,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     this.#options = resolveOptions(options);
     this.#outbox = new Outbox(this.#options.outboxCapacity);
     this.#pacer = new RatePacer(this.#options.rateLimit, Date.now());
+    this.#turn = new ReplyTurn(this.#options.replyTimeoutMs, () => this.#pump());
   }
 
   /** The current status and why. */
@@ -330,6 +333,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     this.#reconnectTimer = undefined;
     // A resume cut short keeps holding its live messages: the next connect() merges them in order.
     this.#abandonSocket(1000, 'Client closed');
+    this.#turn.cancel();
     const closed = new ConnectionClosedError(change.detail);
     for (const waiters of this.#caughtUp.values()) for (const waiter of waiters) waiter.reject(closed);
     this.#caughtUp.clear();
@@ -382,6 +386,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
         this.#onChatMessage(frame.data);
         break;
       case 'chat_message_chunk':
+        this.#turn.progressed(frame.data.sessionId);
         this.emit('chunk', frame.data);
         break;
       case 'pong':
@@ -406,20 +411,31 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   }
 
   #onChatMessage(message: ChatMessage): void {
-    if (message.role === 'user' && message.clientMessageId !== undefined) {
-      const head = this.#outbox.head();
-      const entry = this.#outbox.acknowledge(message.clientMessageId);
-      if (entry) {
-        if (entry === head) {
-          clearTimeout(this.#ackTimer);
-          this.#ackTimer = undefined;
-        }
-        entry.resolve(message);
-        this.#pump();
-      }
-    }
+    const head = this.#outbox.head();
+    const entry = message.role === 'user' && message.clientMessageId !== undefined ? this.#outbox.acknowledge(message.clientMessageId) : undefined;
     if (message.role === 'assistant') this.#cancelReplyCheck(message.sessionId);
-    for (const delivered of this.#ledger.live(message)) this.emit('message', delivered);
+    if (!entry) {
+      this.#deliver(this.#ledger.live(message));
+      return;
+    }
+    if (entry === head) {
+      clearTimeout(this.#ackTimer);
+      this.#ackTimer = undefined;
+    }
+    entry.resolve(message);
+    this.#deliver(this.#ledger.acknowledged(message.sessionId, message));
+    if (this.#options.awaitReplies && !this.#ledger.repliedAfter(message.sessionId, message.messageId)) {
+      this.#turn.begin(message.sessionId, message.messageId);
+    }
+    this.#pump();
+  }
+
+  /** Hands messages to the application, in the order given. */
+  #deliver(messages: ChatMessage[]): void {
+    for (const message of messages) {
+      this.#turn.delivered(message);
+      this.emit('message', message);
+    }
   }
 
   #onServerError(error: ServerError): void {
@@ -427,7 +443,12 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
       // The frame refused is not named: pause, then resend whatever is still unanswered (all idempotent).
       this.#pacer.block(Date.now(), error.retryAfterMs ?? 1000);
       this.#requeueUnanswered();
-    } else if (error.code === 'FORBIDDEN') {
+      this.emit('error', error);
+      return;
+    }
+    // Any other error may be the reply failing after the question was acknowledged: stop waiting for it.
+    this.#turn.end();
+    if (error.code === 'FORBIDDEN') {
       // The server closes the connection next; the next token must be a fresh one.
       this.#tokenReason = 'expired';
       this.#dropReason = 'forbidden';
@@ -468,7 +489,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     for (;;) {
       const control = this.#control[0];
       const head = this.#outbox.head();
-      const chat = !control && head && !head.inFlight ? head : undefined;
+      const chat = !control && head && !head.inFlight && !this.#turn.waiting ? head : undefined;
       if (!control && !chat) return;
       const waitMs = this.#pacer.take(Date.now());
       if (waitMs > 0) {
@@ -512,6 +533,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     const { clientMessageId, sessionId, message } = entry;
     socket.send(JSON.stringify({ action: 'chat_message', data: { message, sessionId, clientMessageId } }));
     entry.inFlight = true;
+    this.#ledger.awaitAcknowledgement(sessionId);
     clearTimeout(this.#ackTimer);
     this.#ackTimer = setTimeout(() => this.#ackTimedOut(entry), this.#options.requestTimeoutMs);
   }
@@ -525,6 +547,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
       this.#outbox.acknowledge(entry.clientMessageId);
       const error = new SendFailedError(entry.clientMessageId, entry.failures);
       entry.reject(error);
+      this.#deliver(this.#ledger.acknowledged(entry.sessionId));
       this.emit('sendFailed', { clientMessageId: entry.clientMessageId, sessionId: entry.sessionId, message: entry.message, error });
     }
     this.#pump();
@@ -553,7 +576,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
       if (newest !== undefined && (after === undefined || newest > after)) after = newest;
       if (!page.hasMore || newest === undefined) break;
     }
-    for (const message of this.#ledger.endResume(sessionId, fetched)) this.emit('message', message);
+    this.#deliver(this.#ledger.endResume(sessionId, fetched));
     for (const waiter of this.#caughtUp.get(sessionId)?.splice(0) ?? []) waiter.resolve();
     this.#scheduleReplyCheck(sessionId);
     return true;

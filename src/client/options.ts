@@ -90,6 +90,14 @@ interface ChatClientOptions {
   replyRecheckMs?: number;
   /** @default 5 (about a minute in all) */
   replyRechecks?: number;
+  /**
+   * Send the next chat message only after the previous one's reply has arrived, so replies never
+   * interleave with later questions and arrive in messageId order. `false` sends each message as soon
+   * as the previous one is acknowledged. @default true
+   */
+  awaitReplies?: boolean;
+  /** With `awaitReplies`, how long to wait for a reply (each streamed chunk restarts it) before sending the next message anyway. @default 30000 */
+  replyTimeoutMs?: number;
   /** @default globalThis.WebSocket */
   WebSocket?: WebSocketFactory;
   /** For tests: the jitter's random source. @default Math.random */
@@ -114,6 +122,8 @@ interface ResolvedOptions {
   resumeOverlapMs: number;
   replyRecheckMs: number;
   replyRechecks: number;
+  awaitReplies: boolean;
+  replyTimeoutMs: number;
   WebSocket: WebSocketFactory;
   random: () => number;
 }
@@ -144,6 +154,8 @@ const resolveOptions = (options: ChatClientOptions): ResolvedOptions => {
     resumeOverlapMs: options.resumeOverlapMs ?? 5000,
     replyRecheckMs: options.replyRecheckMs ?? 2000,
     replyRechecks: options.replyRechecks ?? 5,
+    awaitReplies: options.awaitReplies ?? true,
+    replyTimeoutMs: options.replyTimeoutMs ?? 30_000,
     WebSocket: WebSocketClass,
     random: options.random ?? Math.random,
   };
@@ -160,7 +172,9 @@ const resolveOptions = (options: ChatClientOptions): ResolvedOptions => {
     requestTimeoutMs: resolved.requestTimeoutMs,
     maxSendAttempts: resolved.maxSendAttempts,
     replyRecheckMs: resolved.replyRecheckMs,
+    replyTimeoutMs: resolved.replyTimeoutMs,
   })) positive(name, value);
+  if (typeof resolved.awaitReplies !== 'boolean') throw new TypeError('awaitReplies must be a boolean');
   if (!Number.isInteger(resolved.replyRechecks) || resolved.replyRechecks < 0) throw new RangeError('replyRechecks must be a non-negative integer');
   if (keepAlive.intervalMs >= IDLE_TIMEOUT_MS) throw new RangeError('keepAlive.intervalMs must be under 10 minutes (API Gateway idle timeout)');
   if (resolved.maxConnectionAgeMs >= MAX_CONNECTION_MS) throw new RangeError('maxConnectionAgeMs must be under 2 hours (API Gateway maximum)');

@@ -208,6 +208,8 @@ describe('ChatClient connection', () => {
     expect(() => new ChatClient({ ...base, keepAlive: { intervalMs: 10 * 60 * 1000 } })).toThrow(/10 minutes/);
     expect(() => new ChatClient({ ...base, maxConnectionAgeMs: 2 * 60 * 60 * 1000 })).toThrow(/2 hours/);
     expect(() => new ChatClient({ ...base, reconnect: { baseDelayMs: 0 } })).toThrow(RangeError);
+    expect(() => new ChatClient({ ...base, replyTimeoutMs: 0 })).toThrow(/replyTimeoutMs/);
+    expect(() => new ChatClient({ ...base, awaitReplies: 'yes' as unknown as boolean })).toThrow(/awaitReplies/);
   });
 });
 
@@ -269,26 +271,123 @@ describe('ChatClient keep-alive and planned reconnect', () => {
 });
 
 describe('ChatClient sending', () => {
-  it('queues messages sent while offline and sends them in order, one at a time, after the connection opens', async () => {
+  it('queues messages sent while offline and sends them in order, one exchange at a time, after the connection opens', async () => {
     const { client, messages, connected } = setup();
     const pending = ['one', 'two', 'three'].map((text) => client.send('s1', text));
 
     const socket = await connected();
     const history = socket.framesOf('history');
     socket.receive(historyFrame('s1', []));
-    const sentBeforeAck = socket.framesOf('chat_message').length;
+    await flush();
+    const sent: number[] = [socket.framesOf('chat_message').length];
     for (let index = 0; index < 3; index += 1) {
       const frame = socket.framesOf('chat_message')[index] as Record<string, unknown>;
       socket.receive(chatFrame(ackOf(frame)));
+      sent.push(socket.framesOf('chat_message').length);
+      socket.receive(chatFrame(chat({ messageId: idAt(Date.now()), role: 'assistant', message: `re: ${frame.message as string}` })));
+      sent.push(socket.framesOf('chat_message').length);
     }
 
     expect(history).toHaveLength(1);
-    expect(sentBeforeAck).toBe(1);
+    // Each message goes out after the previous one's acknowledgement and reply, not before.
+    expect(sent).toEqual([1, 1, 2, 2, 3, 3, 3]);
     expect(socket.framesOf('chat_message')).toEqual(pending.map(({ message, clientMessageId }) => ({ message, sessionId: 's1', clientMessageId })));
     const stored = await Promise.all(pending.map((entry) => entry.acknowledged));
     expect(stored.map((message) => message.message)).toEqual(['one', 'two', 'three']);
-    expect(messages.map((message) => message.message)).toEqual(['one', 'two', 'three']);
+    expect(messages.map((message) => message.message)).toEqual(['one', 're: one', 'two', 're: two', 'three', 're: three']);
     expect(client.pending).toEqual([]);
+  });
+
+  it('sends the next message anyway when the reply does not come within replyTimeoutMs; streamed chunks restart the wait', async () => {
+    const { client, connected } = setup({ replyTimeoutMs: 5000 });
+    const socket = await connected();
+    client.send('s1', 'one');
+    client.send('s1', 'two');
+    socket.receive(historyFrame('s1', []));
+    const question = socket.framesOf('chat_message')[0] as Record<string, unknown>;
+    socket.receive(chatFrame(ackOf(question)));
+
+    await advance(4000);
+    socket.receive({ type: 'chat_message_chunk', data: { messageId: idAt(Date.now()), sessionId: 's1', seq: 0, delta: 're: ' } });
+    await advance(4999);
+    const beforeTimeout = socket.framesOf('chat_message').length;
+    await advance(1);
+
+    expect(beforeTimeout).toBe(1);
+    expect(socket.framesOf('chat_message').map((frame) => frame.message)).toEqual(['one', 'two']);
+  });
+
+  it('stops waiting for a reply when the server answers with an error frame (the reply failed)', async () => {
+    const { client, connected } = setup();
+    const socket = await connected();
+    client.send('s1', 'one');
+    client.send('s1', 'two');
+    socket.receive(historyFrame('s1', []));
+    socket.receive(chatFrame(ackOf(socket.framesOf('chat_message')[0] as Record<string, unknown>)));
+    const waiting = socket.framesOf('chat_message').length;
+
+    socket.receive(errorFrame('INTERNAL_ERROR'));
+    await flush();
+
+    expect(waiting).toBe(1);
+    expect(socket.framesOf('chat_message').map((frame) => frame.message)).toEqual(['one', 'two']);
+  });
+
+  it('with awaitReplies false sends the next message as soon as the previous one is acknowledged', async () => {
+    const { client, connected } = setup({ awaitReplies: false });
+    const socket = await connected();
+    client.send('s1', 'one');
+    client.send('s1', 'two');
+    socket.receive(historyFrame('s1', []));
+
+    socket.receive(chatFrame(ackOf(socket.framesOf('chat_message')[0] as Record<string, unknown>)));
+    await flush();
+
+    expect(socket.framesOf('chat_message').map((frame) => frame.message)).toEqual(['one', 'two']);
+  });
+
+  it('holds back live messages of a session until its question is acknowledged, then delivers them in messageId order', async () => {
+    const { client, sockets, messages, connected } = setup();
+    const first = await connected();
+    const opened = client.openSession('s1');
+    first.receive(historyFrame('s1', []));
+    await opened;
+    client.send('s1', 'are you there?');
+    const sent = first.framesOf('chat_message')[0] as Record<string, unknown>;
+    // The server stored the question, but its copy went to the dropped connection; the reply, stored
+    // after the client resumed, reaches the new connection before the resend is acknowledged.
+    const stored = ackOf(sent, idAt(Date.now()));
+    const reply = chat({ messageId: idAt(Date.now() + 1), role: 'assistant', message: 'yes' });
+
+    first.drop();
+    await advance(1000);
+    const second = sockets.last();
+    second.accept();
+    second.receive(historyFrame('s1', []));
+    await flush();
+    second.receive(chatFrame(reply));
+    const beforeAcknowledgement = messages.length;
+    second.receive(chatFrame(stored));
+    await flush();
+
+    expect(beforeAcknowledgement).toBe(0);
+    expect(second.framesOf('chat_message')).toEqual([sent]);
+    expect(messages.map((message) => message.messageId)).toEqual([stored.messageId, reply.messageId]);
+  });
+
+  it('delivers what it held for a question it gives up on', async () => {
+    const { client, messages, connected } = setup({ requestTimeoutMs: 1000, maxSendAttempts: 1 });
+    const socket = await connected();
+    client.send('s1', 'hello');
+    socket.receive(historyFrame('s1', []));
+    const other = chat({ messageId: idAt(Date.now()), message: 'from another device' });
+    socket.receive(chatFrame(other));
+    const held = messages.length;
+
+    await advance(1000);
+
+    expect(held).toBe(0);
+    expect(messages).toEqual([other]);
   });
 
   it('resends a message cut off by a drop with the same clientMessageId and delivers it once', async () => {
@@ -314,7 +413,8 @@ describe('ChatClient sending', () => {
   });
 
   it('paces sends at the configured rate', async () => {
-    const { client, sockets } = setup({ rateLimit: { burst: 2, perSecond: 1 } });
+    // Without waiting for replies, so only the pacer shapes the sends.
+    const { client, sockets } = setup({ rateLimit: { burst: 2, perSecond: 1 }, awaitReplies: false });
     for (const text of ['a', 'b', 'c', 'd']) client.send('s1', text);
     client.connect();
     await flush();
@@ -491,7 +591,7 @@ describe('ChatClient resume', () => {
     second.autoAnswer = (frame) => (frame.action === 'history' ? historyFrame('s1', []) : undefined);
     second.accept();
     await advance(1000 + 2000 + 60_000);
-    const unanswered = second.framesOf("history").length; process.stderr.write("DBG " + JSON.stringify(second.frames) + "\n");
+    const unanswered = second.framesOf('history').length;
     second.drop();
     await advance(5000);
     const third = sockets.last();

@@ -55,6 +55,25 @@ describe('MessageLedger', () => {
     expect(ids(merged)).toEqual([held.messageId]);
   });
 
+  it('holds live messages while a question is unacknowledged and releases them, with the acknowledgement, only when no resume holds them too', () => {
+    const ledger = new MessageLedger();
+    const question = chat({ messageId: idAt(1000) });
+    const reply = chat({ messageId: idAt(1001), role: 'assistant' });
+    ledger.awaitAcknowledgement('s1');
+    ledger.beginResume('s1');
+    const heldBack = ledger.live(reply);
+
+    const afterResume = ledger.endResume('s1', []);
+    const afterAcknowledgement = ledger.acknowledged('s1', question);
+
+    expect(heldBack).toEqual([]);
+    expect(afterResume).toEqual([]);
+    expect(ids(afterAcknowledgement)).toEqual([question.messageId, reply.messageId]);
+    expect(ledger.repliedAfter('s1', question.messageId)).toBe(true);
+    expect(ledger.repliedAfter('s1', reply.messageId)).toBe(false);
+    expect(ledger.awaitsReply('s1')).toBe(false);
+  });
+
   it('bounds the ids it remembers per session', () => {
     const ledger = new MessageLedger(2);
     const [a, b, c] = [idAt(1), idAt(2), idAt(3)].map((messageId) => chat({ messageId })) as [ReturnType<typeof chat>, ReturnType<typeof chat>, ReturnType<typeof chat>];

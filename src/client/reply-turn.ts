@@ -1,0 +1,73 @@
+import type { ChatMessage } from './protocol.ts';
+
+interface AwaitedReply {
+  sessionId: string;
+  /** The acknowledged question: its reply is the first assistant message newer than it. */
+  questionId: string;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * One exchange at a time: after a question is acknowledged, the next one waits until its reply has
+ * been delivered. Two questions in flight would be answered by two invocations racing to post, so a
+ * reply could reach the client after the next question (and a responder could answer the next
+ * question without the previous reply in the conversation). A reply that does not come within the
+ * timeout (streamed chunks extend it), or an error frame, ends the wait: the queue never stalls.
+ */
+class ReplyTurn {
+  readonly #timeoutMs: number;
+  readonly #onEnd: () => void;
+  #awaited: AwaitedReply | undefined;
+
+  /** @param onEnd called when a wait ends, so the next question can go out */
+  public constructor(timeoutMs: number, onEnd: () => void) {
+    this.#timeoutMs = timeoutMs;
+    this.#onEnd = onEnd;
+  }
+
+  /** True while the next question must wait. */
+  public get waiting(): boolean {
+    return this.#awaited !== undefined;
+  }
+
+  public begin(sessionId: string, questionId: string): void {
+    this.#clear();
+    this.#awaited = { sessionId, questionId, timer: this.#startTimer() };
+  }
+
+  /** A message reached the application: the awaited reply ends the wait. */
+  public delivered(message: ChatMessage): void {
+    const awaited = this.#awaited;
+    if (awaited && message.role === 'assistant' && message.sessionId === awaited.sessionId && message.messageId > awaited.questionId) this.end();
+  }
+
+  /** A chunk of a reply in the awaited session: the reply is on its way, so the wait restarts. */
+  public progressed(sessionId: string): void {
+    const awaited = this.#awaited;
+    if (!awaited || awaited.sessionId !== sessionId) return;
+    clearTimeout(awaited.timer);
+    awaited.timer = this.#startTimer();
+  }
+
+  public end(): void {
+    if (!this.#awaited) return;
+    this.#clear();
+    this.#onEnd();
+  }
+
+  /** Forgets the wait without sending anything (the client stopped). */
+  public cancel(): void {
+    this.#clear();
+  }
+
+  #startTimer(): ReturnType<typeof setTimeout> {
+    return setTimeout(() => this.end(), this.#timeoutMs);
+  }
+
+  #clear(): void {
+    if (this.#awaited) clearTimeout(this.#awaited.timer);
+    this.#awaited = undefined;
+  }
+}
+
+export { ReplyTurn };
