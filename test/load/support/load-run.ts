@@ -8,8 +8,8 @@ import { ChatClient, type ChatMessage, type StatusChange } from '../../../src/cl
 
 /**
  * `queue`: every message handed to `send` at once (the client's outbox sends them one at a time,
- * each after the previous one's acknowledgement). `conversation`: the next message is sent once the
- * previous one's reply arrived, as a person chatting would.
+ * each after the previous one's acknowledgement and reply). `conversation`: the application hands
+ * over the next message only once the previous one's reply arrived, as a person chatting would.
  */
 type Pace = 'queue' | 'conversation';
 
