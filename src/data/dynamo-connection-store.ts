@@ -3,7 +3,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, Que
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RateLimitPolicy } from '../config/app-config.ts';
 import { toEpochSeconds } from '../domain/clock.ts';
-import type { ConnectionRecord, ConnectionStore, FrameAdmission } from './connection-store.ts';
+import { CONNECT_GRACE_MS, type ConnectionRecord, type ConnectionStore, type FrameAdmission } from './connection-store.ts';
 import { USER_ID_INDEX } from './table-definitions.ts';
 
 /** Attempts at the two-branch bucket update before a contended frame is refused. */
@@ -38,6 +38,24 @@ class DynamoConnectionStore implements ConnectionStore {
 
   public async remove(connectionId: string): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { connectionId } }));
+  }
+
+  public async removeStale(connectionId: string, nowMs: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { connectionId },
+          ConditionExpression: 'connectedAt < :registeredBefore',
+          ExpressionAttributeValues: { ':registeredBefore': nowMs - CONNECT_GRACE_MS },
+        }),
+      );
+      return true;
+    } catch (error) {
+      // Missing (already removed) or too young to be judged gone: either way there is nothing to remove.
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   public async countLive(userId: string, nowMs: number): Promise<number> {

@@ -40,7 +40,7 @@ const composeMessageRoute = <Body>(handler: RouteHandler<Body>, options: Message
   const { tools, clock, senders, connections, frameValidator, rateLimitPolicy } = options;
   const chain = middy(handler as unknown as RouteHandler<unknown>)
     .use(observability(tools))
-    .use(staleConnections({ connections, senders, logger: tools.logger, metrics: tools.metrics }))
+    .use(staleConnections({ connections, clock, senders, logger: tools.logger, metrics: tools.metrics }))
     .use(errorFrames({ logger: tools.logger, metrics: tools.metrics, senders }))
     .use(authContext({ clock, metrics: tools.metrics }))
     .use(parseFrame());

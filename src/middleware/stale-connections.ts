@@ -3,6 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { ConnectionStore } from '../data/connection-store.ts';
 import { Delivery } from '../delivery/delivery.ts';
+import type { Clock } from '../domain/clock.ts';
 import type { SenderPool } from '../delivery/management-api-sender.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { extendContext } from './extend-context.ts';
@@ -10,6 +11,7 @@ import type { RouteContext, WebSocketEvent } from './route-types.ts';
 
 interface StaleConnectionsOptions {
   connections: ConnectionStore;
+  clock: Clock;
   senders: SenderPool;
   logger: Logger;
   metrics: Metrics;
@@ -17,18 +19,21 @@ interface StaleConnectionsOptions {
 
 /**
  * Gives each request its own Delivery and, when the request ends (success or error), removes exactly
- * the connections that answered 410 Gone: the stale ones, never the sender because it sent.
+ * the connections that answered 410 Gone: the stale ones, never the sender because it sent. A
+ * connection registered within the last 30 s is kept: API Gateway also answers 410 while a
+ * connection is still inside `$connect`, and removing its row would refuse its first frame.
  */
 const staleConnections = (opts: StaleConnectionsOptions): MiddlewareObj<WebSocketEvent<unknown>, unknown, Error, RouteContext> => {
-  const { connections, senders, logger, metrics } = opts;
+  const { connections, clock, senders, logger, metrics } = opts;
 
   const staleConnectionsBefore = (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
     extendContext(request, { delivery: new Delivery(senders.forRequest(request.event.requestContext)) });
   };
 
   const removeStale = async (gone: string[]) => {
-    const results = await Promise.allSettled(gone.map((connectionId) => connections.remove(connectionId)));
-    const removed = results.filter((result) => result.status === 'fulfilled').length;
+    const nowMs = clock.nowMs();
+    const results = await Promise.allSettled(gone.map((connectionId) => connections.removeStale(connectionId, nowMs)));
+    const removed = results.filter((result) => result.status === 'fulfilled' && result.value).length;
     metrics.addMetric(MetricName.StaleConnectionRemoved, 'Count', removed);
     logger.info('Removed stale connections', { staleConnectionIds: gone, removed });
     for (const result of results) {

@@ -10,6 +10,7 @@ import type { RateLimitPolicy } from '../../src/config/app-config.ts';
 import type { FrameAdmission } from '../../src/data/connection-store.ts';
 import { SenderPool } from '../../src/delivery/management-api-sender.ts';
 import type { DeliveryOutcome } from '../../src/delivery/sender.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import {
   BadRequestError,
   ClientFrameError,
@@ -232,7 +233,7 @@ describe('each middleware on generated input (real Middy engine)', () => {
           await context.delivery.postToAll(ids, { type: 'pong', data: { connectionId: 'x', serverTime: 'now', expiresAt: 1 } });
           if (handlerThrows) throw new Error('after the fan-out');
           return { statusCode: 200 };
-        }).use(staleConnections({ connections, senders: new SenderPool('http://unused', () => sender), logger, metrics }) as any);
+        }).use(staleConnections({ connections, clock: systemClock, senders: new SenderPool('http://unused', () => sender), logger, metrics }) as any);
         await chain(wsEvent({ connectionId: ids[0] as string, userId: 'u' }) as never, lambdaContext()).catch(() => undefined);
         expect([...connections.removed].sort()).toEqual(answers.filter(([, answer]) => answer === 'gone').map(([id]) => id).sort());
       }),

@@ -88,23 +88,47 @@ describe('chat_message', () => {
     expect(history?.data.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
   });
 
+  const rowOf = async (connectionId: string) =>
+    (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }))).Item;
+  /** Moves a connection's registration into the past, as if it had connected `ms` ago. */
+  const registeredAgo = (connectionId: string, ms: number) =>
+    db.send(
+      new UpdateCommand({
+        TableName: harness.tables.connections,
+        Key: { connectionId },
+        UpdateExpression: 'SET connectedAt = :at',
+        ExpressionAttributeValues: { ':at': Date.now() - ms },
+      }),
+    );
+
   it('removes the connection that answered 410, not the sender, and still delivers to the others', async () => {
     const sender = await harness.connect('gail');
     const stale = await harness.connect('gail');
     const other = await harness.connect('gail');
+    await registeredAgo(stale.connectionId, 60_000);
     harness.management.disconnect(stale.connectionId);
 
     await harness.send(sender.connectionId, 'gail', SEED);
 
     expect(harness.management.framesTo(other.connectionId)).toHaveLength(2);
     expect(harness.management.framesTo(sender.connectionId)).toHaveLength(2);
-    const rowOf = async (connectionId: string) =>
-      (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }))).Item;
     expect(await rowOf(stale.connectionId)).toBeUndefined();
     expect(await rowOf(sender.connectionId)).toBeDefined();
     expect(await rowOf(other.connectionId)).toBeDefined();
     // The stale connection was tried once, then skipped for the reply.
     expect(harness.management.calls.filter((call) => call.connectionId === stale.connectionId)).toHaveLength(1);
+  });
+
+  it('keeps the row of a connection that answered 410 within 30 s of registering: API Gateway answers 410 while it is still inside $connect', async () => {
+    const sender = await harness.connect('gwen');
+    const opening = await harness.connect('gwen');
+    await registeredAgo(opening.connectionId, 20_000);
+    harness.management.disconnect(opening.connectionId);
+
+    await harness.send(sender.connectionId, 'gwen', SEED);
+
+    expect(harness.management.framesTo(sender.connectionId)).toHaveLength(2);
+    expect(await rowOf(opening.connectionId)).toBeDefined();
   });
 
   it('pushes the idle expiry forward on every accepted frame', async () => {

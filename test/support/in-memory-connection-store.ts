@@ -1,5 +1,5 @@
 import type { RateLimitPolicy } from '../../src/config/app-config.ts';
-import type { ConnectionRecord, ConnectionStore, FrameAdmission } from '../../src/data/connection-store.ts';
+import { CONNECT_GRACE_MS, type ConnectionRecord, type ConnectionStore, type FrameAdmission } from '../../src/data/connection-store.ts';
 
 /** A ConnectionStore in a Map, for middleware unit tests that are about something else than storage. */
 class InMemoryConnectionStore implements ConnectionStore {
@@ -13,6 +13,13 @@ class InMemoryConnectionStore implements ConnectionStore {
   public async remove(connectionId: string): Promise<void> {
     this.removed.push(connectionId);
     this.rows.delete(connectionId);
+  }
+
+  public async removeStale(connectionId: string, nowMs: number): Promise<boolean> {
+    const row = this.rows.get(connectionId);
+    if (!row || row.connectedAt >= nowMs - CONNECT_GRACE_MS) return false;
+    await this.remove(connectionId);
+    return true;
   }
 
   public async countLive(userId: string, nowMs: number): Promise<number> {

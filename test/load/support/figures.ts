@@ -38,6 +38,8 @@ interface LoadFigures {
   rateLimited: number;
   /** Other error frames. */
   otherErrors: number;
+  /** The first few error frames other than RATE_LIMITED, code and message, for a person. */
+  otherErrorSamples: string[];
   durationSeconds: number;
   /** Chat messages sent (acknowledged) per second, and stored messages per second. */
   messagesPerSecond: number;
@@ -51,6 +53,7 @@ const round = (value: number, digits = 1): number => Math.round(value * 10 ** di
 
 const loadFigures = (setup: LoadSetup, run: LoadRun, verdict: Verdict, invocations: Record<string, RouteFigures>): LoadFigures => {
   const errors = run.clients.flatMap((client) => client.serverErrors);
+  const others = errors.filter((error) => error.code !== 'RATE_LIMITED');
   const seconds = run.durationMs / 1000;
   const storedTotal = verdict.storedUser + verdict.storedAssistant;
   return {
@@ -68,8 +71,9 @@ const loadFigures = (setup: LoadSetup, run: LoadRun, verdict: Verdict, invocatio
     dropsAlreadyGone: run.drops.alreadyGone,
     dropsFailed: run.drops.failed,
     reconnects: run.clients.reduce((sum, client) => sum + client.reconnects, 0),
-    rateLimited: errors.filter((code) => code === 'RATE_LIMITED').length,
-    otherErrors: errors.filter((code) => code !== 'RATE_LIMITED').length,
+    rateLimited: errors.filter((error) => error.code === 'RATE_LIMITED').length,
+    otherErrors: others.length,
+    otherErrorSamples: others.slice(0, 5).map((error) => `${error.code}: ${error.message}`),
     durationSeconds: round(seconds),
     messagesPerSecond: round(verdict.acknowledged / seconds),
     storedPerSecond: round(storedTotal / seconds),
@@ -96,7 +100,7 @@ const formatFigures = (figures: LoadFigures): string => {
     `  unfinished clients  ${figures.unfinishedClients}`,
     `  drops               ${figures.drops} (DELETE 204; ${figures.dropsAlreadyGone} already gone, ${figures.dropsFailed} failed)`,
     `  reconnects          ${figures.reconnects}`,
-    `  error frames        ${figures.rateLimited} RATE_LIMITED, ${figures.otherErrors} other`,
+    `  error frames        ${figures.rateLimited} RATE_LIMITED, ${figures.otherErrors} other${figures.otherErrorSamples.length > 0 ? ` (${figures.otherErrorSamples.join('; ')})` : ''}`,
     `  duration            ${figures.durationSeconds} s`,
     `  throughput          ${figures.messagesPerSecond} chat messages/s (${figures.storedPerSecond} stored messages/s)`,
     `  invocations         ${Object.entries(figures.invocations)

@@ -62,7 +62,7 @@ interface ClientRun {
   delivered: ChatMessage[];
   statuses: StatusChange[];
   /** Error frames the server sent (RATE_LIMITED would show the limit shaped the run). */
-  serverErrors: string[];
+  serverErrors: Array<{ code: string; message: string }>;
   sendFailures: number;
   /** Connections opened after the first. */
   reconnects: number;
@@ -150,7 +150,7 @@ const driveClient = (options: LoadOptions, index: number, deadline: Promise<void
       run.reconnects = opens - 1;
     }
   });
-  chat.on('error', (error) => run.serverErrors.push(error.code));
+  chat.on('error', (error) => run.serverErrors.push({ code: error.code, message: error.message }));
   chat.on('sendFailed', () => {
     run.sendFailures += 1;
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import middy from '@middy/core';
 import { SenderPool } from '../../../src/delivery/management-api-sender.ts';
+import { systemClock } from '../../../src/domain/clock.ts';
 import { staleConnections } from '../../../src/middleware/stale-connections.ts';
 import { logger, metrics } from '../../../src/observability/powertools.ts';
 import { lambdaContext, wsEvent } from '../../support/events.ts';
@@ -29,7 +30,7 @@ describe('staleConnections', () => {
       return { statusCode: 200 };
     })
       .use(logMetricsAfter())
-      .use(staleConnections({ connections, senders, logger, metrics }) as any);
+      .use(staleConnections({ connections, clock: systemClock, senders, logger, metrics }) as any);
     const mark = outputMark();
     await chain(wsEvent({ connectionId: 'sender', userId: 'u' }), lambdaContext());
     expect(connections.removed).toEqual(['stale']);
@@ -45,9 +46,31 @@ describe('staleConnections', () => {
     const chain = middy(async (_event: unknown, context: any) => {
       await context.delivery.post('stale', frame);
       throw new Error('later failure');
-    }).use(staleConnections({ connections, senders, logger, metrics }) as any);
+    }).use(staleConnections({ connections, clock: systemClock, senders, logger, metrics }) as any);
     await expect(chain(wsEvent({ connectionId: 'sender', userId: 'u' }), lambdaContext())).rejects.toThrow('later failure');
     expect(connections.removed).toEqual(['stale']);
+  });
+});
+
+describe('staleConnections and connections still inside $connect', () => {
+  it('keeps a connection that answered 410 within 30 s of registering, and removes it once older', async () => {
+    const connections = new InMemoryConnectionStore();
+    const registeredAt = 1_000_000;
+    await connections.register({ connectionId: 'opening', userId: 'u', connectedAt: registeredAt, lastSeenAt: registeredAt, expiresAt: 4_000_000_000 });
+    const senders = new SenderPool('http://unused', () => new RecordingSender().answer('opening', 'gone'));
+    const chainAt = (nowMs: number) =>
+      middy(async (_event: unknown, context: any) => {
+        await context.delivery.post('opening', frame);
+        return { statusCode: 200 };
+      }).use(staleConnections({ connections, clock: { nowMs: () => nowMs }, senders, logger, metrics }) as any);
+
+    await chainAt(registeredAt + 29_999)(wsEvent({ connectionId: 'sender', userId: 'u' }), lambdaContext());
+    const keptWhileYoung = [...connections.rows.keys()];
+    await chainAt(registeredAt + 30_001)(wsEvent({ connectionId: 'sender', userId: 'u' }), lambdaContext());
+
+    expect(keptWhileYoung).toEqual(['opening']);
+    expect(connections.removed).toEqual(['opening']);
+    expect(connections.rows.size).toBe(0);
   });
 });
 
