@@ -10,7 +10,7 @@ import { ManagementApiSender, createManagementApiClient } from '../../src/delive
 import { metrics } from '../../src/observability/powertools.ts';
 import { FakeManagementApi } from '../support/fake-management-api.ts';
 import { jsonLinesSince, outputMark } from '../support/output.ts';
-import { testDocumentClient, useTestTables } from '../support/tables.ts';
+import { registeredAgo, testDocumentClient, useTestTables } from '../support/tables.ts';
 import { internalsIn } from './support/internals.ts';
 import { trackProcessFaults } from './support/process-faults.ts';
 import { buildRoutes } from './support/routes.ts';
@@ -97,6 +97,7 @@ describe('@connections faults', () => {
     // Prepare: one user, two devices; the second has gone without its $disconnect having run
     const { userId, ids } = await userWithDevices('gil', 2);
     const [sender, stale] = ids as [string, string];
+    await registeredAgo(db, process.env.CONNECTIONS_TABLE as string, stale, 60_000);
     management.disconnect(stale);
     const mark = outputMark();
     // Act

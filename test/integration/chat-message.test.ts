@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startRouteHarness } from '../support/route-harness.ts';
 import { newConnectionId } from '../support/events.ts';
-import { testDocumentClient } from '../support/tables.ts';
+import { registeredAgo, testDocumentClient } from '../support/tables.ts';
 
 const SEED = { action: 'chat_message', data: { message: 'Hello', sessionId: 'test-session' } };
 
@@ -90,22 +90,13 @@ describe('chat_message', () => {
 
   const rowOf = async (connectionId: string) =>
     (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }))).Item;
-  /** Moves a connection's registration into the past, as if it had connected `ms` ago. */
-  const registeredAgo = (connectionId: string, ms: number) =>
-    db.send(
-      new UpdateCommand({
-        TableName: harness.tables.connections,
-        Key: { connectionId },
-        UpdateExpression: 'SET connectedAt = :at',
-        ExpressionAttributeValues: { ':at': Date.now() - ms },
-      }),
-    );
+  const backdate = (connectionId: string, ms: number) => registeredAgo(db, harness.tables.connections, connectionId, ms);
 
   it('removes the connection that answered 410, not the sender, and still delivers to the others', async () => {
     const sender = await harness.connect('gail');
     const stale = await harness.connect('gail');
     const other = await harness.connect('gail');
-    await registeredAgo(stale.connectionId, 60_000);
+    await backdate(stale.connectionId, 60_000);
     harness.management.disconnect(stale.connectionId);
 
     await harness.send(sender.connectionId, 'gail', SEED);
@@ -122,7 +113,7 @@ describe('chat_message', () => {
   it('keeps the row of a connection that answered 410 within 30 s of registering: API Gateway answers 410 while it is still inside $connect', async () => {
     const sender = await harness.connect('gwen');
     const opening = await harness.connect('gwen');
-    await registeredAgo(opening.connectionId, 20_000);
+    await backdate(opening.connectionId, 20_000);
     harness.management.disconnect(opening.connectionId);
 
     await harness.send(sender.connectionId, 'gwen', SEED);

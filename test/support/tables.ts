@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createTables, type LocalTableNames } from '../../src/local/create-tables.ts';
 
 /** A fresh environment name, so each test file has its own tables in the run's DynamoDB Local. */
@@ -20,4 +20,18 @@ const useTestTables = async (label: string): Promise<LocalTableNames & { environ
 
 const testDocumentClient = (): DynamoDBDocumentClient => DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
-export { useTestTables, uniqueEnvironment, testDocumentClient };
+/**
+ * Moves a connection's registration `ms` into the past: a 410 removes only connections registered
+ * more than 30 s ago (a younger one may still be inside $connect).
+ */
+const registeredAgo = (db: DynamoDBDocumentClient, tableName: string, connectionId: string, ms: number) =>
+  db.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: { connectionId },
+      UpdateExpression: 'SET connectedAt = :at',
+      ExpressionAttributeValues: { ':at': Date.now() - ms },
+    }),
+  );
+
+export { useTestTables, uniqueEnvironment, testDocumentClient, registeredAgo };
