@@ -35,6 +35,8 @@ interface Deferred {
 }
 
 const OPEN = 1;
+/** How long to wait before resending after INTERNAL_ERROR: a fault on the server is rarely gone at once. */
+const SERVER_ERROR_PAUSE_MS = 1000;
 /** Sessions the client follows because it sent to them resume from this long before they were first used. */
 const SEND_TRACKING_LOOKBACK_MS = 10 * 60 * 1000;
 
@@ -118,7 +120,10 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
 
   /** Chat messages sent but not yet acknowledged by the server, oldest first. */
   public get pending(): Array<{ clientMessageId: string; sessionId: string; message: string }> {
-    return this.#outbox.list().map(({ clientMessageId, sessionId, message }) => ({ clientMessageId, sessionId, message }));
+    return this.#outbox
+      .list()
+      .filter((entry) => !entry.stored)
+      .map(({ clientMessageId, sessionId, message }) => ({ clientMessageId, sessionId, message }));
   }
 
   /**
@@ -425,7 +430,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     entry.resolve(message);
     this.#deliver(this.#ledger.acknowledged(message.sessionId, message));
     if (this.#options.awaitReplies && !this.#ledger.repliedAfter(message.sessionId, message.messageId)) {
-      this.#turn.begin(message.sessionId, message.messageId);
+      this.#turn.begin(entry, message.messageId);
     }
     this.#pump();
   }
@@ -446,7 +451,12 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
       this.emit('error', error);
       return;
     }
-    // Any other error may be the reply failing after the question was acknowledged: stop waiting for it.
+    if (error.code === 'INTERNAL_ERROR') {
+      this.#retryAfterServerError();
+      this.emit('error', error);
+      return;
+    }
+    // Any other error may concern the awaited reply: stop waiting for it.
     this.#turn.end();
     if (error.code === 'FORBIDDEN') {
       // The server closes the connection next; the next token must be a fresh one.
@@ -454,6 +464,24 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
       this.#dropReason = 'forbidden';
     }
     this.emit('error', error);
+  }
+
+  /**
+   * INTERNAL_ERROR asks the client to retry; the frame that failed is not named. After a pause,
+   * everything unanswered is resent (all idempotent): the message in flight, pending history
+   * requests, and an acknowledged question still waiting for its reply (the server stores it once
+   * and, when its reply failed, answers the resend).
+   */
+  #retryAfterServerError(): void {
+    const head = this.#outbox.head();
+    const question = this.#turn.abandon();
+    if (head?.inFlight) this.#attemptFailed(head);
+    else if (question && question.failures + 1 < this.#options.maxSendAttempts) {
+      question.failures += 1;
+      this.#outbox.retryFirst(question);
+    }
+    this.#pacer.block(Date.now(), SERVER_ERROR_PAUSE_MS);
+    this.#requeueUnanswered();
   }
 
   #requeueUnanswered(): void {
@@ -541,16 +569,24 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   #ackTimedOut(entry: OutgoingMessage): void {
     this.#ackTimer = undefined;
     if (this.#outbox.head() !== entry || !entry.inFlight) return;
+    this.#attemptFailed(entry);
+    this.#pump();
+  }
+
+  /** A send of `entry` got no acknowledgement (a timeout or a server error): it goes again, unless that was the last attempt. */
+  #attemptFailed(entry: OutgoingMessage): void {
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
     entry.inFlight = false;
     entry.failures += 1;
-    if (entry.failures >= this.#options.maxSendAttempts) {
-      this.#outbox.acknowledge(entry.clientMessageId);
-      const error = new SendFailedError(entry.clientMessageId, entry.failures);
-      entry.reject(error);
-      this.#deliver(this.#ledger.acknowledged(entry.sessionId));
-      this.emit('sendFailed', { clientMessageId: entry.clientMessageId, sessionId: entry.sessionId, message: entry.message, error });
-    }
-    this.#pump();
+    if (entry.failures < this.#options.maxSendAttempts) return;
+    this.#outbox.acknowledge(entry.clientMessageId);
+    this.#deliver(this.#ledger.acknowledged(entry.sessionId));
+    // A question stored already (only its reply failed) is not a failed send: it just stops being asked again.
+    if (entry.stored) return;
+    const error = new SendFailedError(entry.clientMessageId, entry.failures);
+    entry.reject(error);
+    this.emit('sendFailed', { clientMessageId: entry.clientMessageId, sessionId: entry.sessionId, message: entry.message, error });
   }
 
   /** Fetches what the session missed (history after the last message seen) and delivers it merged with live messages. */

@@ -9,6 +9,8 @@ interface OutgoingMessage {
   inFlight: boolean;
   /** Sends that got no answer (timeouts, server errors); reconnect resends are not counted. */
   failures: number;
+  /** The server acknowledged it once already: it is back in the queue only to have its reply produced again. */
+  stored?: boolean;
   resolve(message: ChatMessage): void;
   reject(error: Error): void;
 }
@@ -63,6 +65,16 @@ class Outbox {
     if (index < 0) return undefined;
     const [entry] = this.#entries.splice(index, 1);
     return entry;
+  }
+
+  /**
+   * Puts an acknowledged message back at the head, beyond the capacity if need be: its reply failed,
+   * and a resend with the same clientMessageId makes the server answer it (it is not stored again).
+   */
+  public retryFirst(entry: OutgoingMessage): void {
+    entry.inFlight = false;
+    entry.stored = true;
+    this.#entries.unshift(entry);
   }
 
   /** A new connection: nothing is in flight on it yet. */

@@ -1,8 +1,10 @@
+import type { OutgoingMessage } from './outbox.ts';
 import type { ChatMessage } from './protocol.ts';
 
 interface AwaitedReply {
-  sessionId: string;
-  /** The acknowledged question: its reply is the first assistant message newer than it. */
+  /** The acknowledged question, kept so a failed reply can be asked for again with the same clientMessageId. */
+  question: OutgoingMessage;
+  /** Its stored id: the reply is the first assistant message newer than it. */
   questionId: string;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -30,21 +32,21 @@ class ReplyTurn {
     return this.#awaited !== undefined;
   }
 
-  public begin(sessionId: string, questionId: string): void {
+  public begin(question: OutgoingMessage, questionId: string): void {
     this.#clear();
-    this.#awaited = { sessionId, questionId, timer: this.#startTimer() };
+    this.#awaited = { question, questionId, timer: this.#startTimer() };
   }
 
   /** A message reached the application: the awaited reply ends the wait. */
   public delivered(message: ChatMessage): void {
     const awaited = this.#awaited;
-    if (awaited && message.role === 'assistant' && message.sessionId === awaited.sessionId && message.messageId > awaited.questionId) this.end();
+    if (awaited && message.role === 'assistant' && message.sessionId === awaited.question.sessionId && message.messageId > awaited.questionId) this.end();
   }
 
   /** A chunk of a reply in the awaited session: the reply is on its way, so the wait restarts. */
   public progressed(sessionId: string): void {
     const awaited = this.#awaited;
-    if (!awaited || awaited.sessionId !== sessionId) return;
+    if (!awaited || awaited.question.sessionId !== sessionId) return;
     clearTimeout(awaited.timer);
     awaited.timer = this.#startTimer();
   }
@@ -58,6 +60,13 @@ class ReplyTurn {
   /** Forgets the wait without sending anything (the client stopped). */
   public cancel(): void {
     this.#clear();
+  }
+
+  /** Ends the wait without sending anything and returns the question that was waiting, if any. */
+  public abandon(): OutgoingMessage | undefined {
+    const question = this.#awaited?.question;
+    this.#clear();
+    return question;
   }
 
   #startTimer(): ReturnType<typeof setTimeout> {

@@ -317,20 +317,80 @@ describe('ChatClient sending', () => {
     expect(socket.framesOf('chat_message').map((frame) => frame.message)).toEqual(['one', 'two']);
   });
 
-  it('stops waiting for a reply when the server answers with an error frame (the reply failed)', async () => {
-    const { client, connected } = setup();
+  it('asks again with the same clientMessageId when the reply fails (INTERNAL_ERROR after the acknowledgement), then sends the next message', async () => {
+    const { client, messages, errors, connected } = setup();
     const socket = await connected();
-    client.send('s1', 'one');
+    const first = client.send('s1', 'one');
     client.send('s1', 'two');
     socket.receive(historyFrame('s1', []));
-    socket.receive(chatFrame(ackOf(socket.framesOf('chat_message')[0] as Record<string, unknown>)));
-    const waiting = socket.framesOf('chat_message').length;
+    await flush();
+    const question = socket.framesOf('chat_message')[0] as Record<string, unknown>;
+    const stored = ackOf(question);
+    socket.receive(chatFrame(stored));
 
     socket.receive(errorFrame('INTERNAL_ERROR'));
+    await advance(999);
+    const duringPause = socket.framesOf('chat_message').length;
+    await advance(1);
+    const afterPause = socket.framesOf('chat_message').map((frame) => frame.message);
+    const pendingWhileAsking = client.pending.map((entry) => entry.message);
+    // The server finishes the exchange: the question again (same stored copy), then its reply.
+    socket.receive(chatFrame(stored));
+    socket.receive(chatFrame(chat({ messageId: idAt(Date.now()), role: 'assistant', message: 're: one' })));
+    // The pause emptied the bucket: the next frame waits for one token (1 a second).
+    await advance(1000);
+
+    expect(errors.map((error) => error.code)).toEqual(['INTERNAL_ERROR']);
+    expect(duringPause).toBe(1);
+    expect(afterPause).toEqual(['one', 'one']);
+    expect(socket.framesOf('chat_message')[1]).toEqual(question);
+    expect(pendingWhileAsking).toEqual(['two']);
+    await expect(first.acknowledged).resolves.toEqual(stored);
+    expect(socket.framesOf('chat_message').map((frame) => frame.message)).toEqual(['one', 'one', 'two']);
+    expect(messages.map((message) => message.message)).toEqual(['one', 're: one']);
+  });
+
+  it('stops asking again for a failed reply after maxSendAttempts, without reporting the stored question as failed', async () => {
+    const { client, connected } = setup({ maxSendAttempts: 2 });
+    const failures: string[] = [];
+    client.on('sendFailed', (failure) => failures.push(failure.clientMessageId));
+    const socket = await connected();
+    const first = client.send('s1', 'one');
+    client.send('s1', 'two');
+    socket.receive(historyFrame('s1', []));
+    await flush();
+    const stored = ackOf(socket.framesOf('chat_message')[0] as Record<string, unknown>);
+
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      socket.receive(chatFrame(stored));
+      socket.receive(errorFrame('INTERNAL_ERROR'));
+      await advance(1000);
+    }
+
+    expect(socket.framesOf('chat_message').map((frame) => frame.message)).toEqual(['one', 'one', 'two']);
+    expect(failures).toEqual([]);
+    await expect(first.acknowledged).resolves.toEqual(stored);
+  });
+
+  it('resends the message in flight after INTERNAL_ERROR, after a pause, and counts it as a failed attempt', async () => {
+    const { client, connected } = setup({ maxSendAttempts: 2 });
+    const failures: string[] = [];
+    client.on('sendFailed', (failure) => failures.push(failure.clientMessageId));
+    const socket = await connected();
+    const { clientMessageId, acknowledged } = client.send('s1', 'one');
+    socket.receive(historyFrame('s1', []));
     await flush();
 
-    expect(waiting).toBe(1);
-    expect(socket.framesOf('chat_message').map((frame) => frame.message)).toEqual(['one', 'two']);
+    socket.receive(errorFrame('INTERNAL_ERROR'));
+    await advance(1000);
+    const resent = socket.framesOf('chat_message').length;
+    socket.receive(errorFrame('INTERNAL_ERROR'));
+    await advance(1000);
+
+    expect(resent).toBe(2);
+    expect(socket.framesOf('chat_message')).toHaveLength(2);
+    expect(failures).toEqual([clientMessageId]);
+    await expect(acknowledged).rejects.toBeInstanceOf(SendFailedError);
   });
 
   it('with awaitReplies false sends the next message as soon as the previous one is acknowledged', async () => {

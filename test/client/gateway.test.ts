@@ -137,6 +137,8 @@ describe('ChatClient against the local gateway', () => {
     const { acknowledged } = client.send('expiry', 'after expiry');
     const stored = await acknowledged;
     const { connectionId: second } = await client.ping();
+    // The copy reaches the application after the new connection's resume (history) finishes.
+    await waitFor(() => seen.messages.some((message) => message.messageId === stored.messageId), 'the stored copy delivered');
 
     expect(seen.errors.map((error) => error.code)).toContain('FORBIDDEN');
     expect(reasons).toEqual(['connect', 'expired']);
