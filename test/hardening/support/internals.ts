@@ -26,15 +26,22 @@ const textsOf = (value: unknown, into: string[] = []): string[] => {
 };
 
 /**
+ * True when `found` comes from the client's own frame: the text itself (a key named `index.ts`), or
+ * a field path the server built from its keys (`data.js` for a key `js` under `data`).
+ */
+const echoedFrom = (input: string, found: string): boolean =>
+  input.includes(found) || found.split('.').every((segment) => segment.length > 0 && input.includes(`"${segment}"`));
+
+/**
  * Reasons this error frame leaks internals; empty when it is clean. `input` is what the client sent:
- * a field name or action the frame echoes back from it (say a key named `index.ts`) is not a leak.
+ * a field name or action the frame echoes back from it is not a leak.
  */
 const internalsIn = (frame: unknown, input = ''): string[] => {
   const problems: string[] = [];
   for (const text of textsOf(frame)) {
     for (const [label, pattern] of INTERNAL_MARKERS) {
       for (const match of text.matchAll(pattern)) {
-        if (!input.includes(match[0])) problems.push(`${label} (${JSON.stringify(match[0])}) in ${JSON.stringify(text.slice(0, 200))}`);
+        if (!echoedFrom(input, match[0])) problems.push(`${label} (${JSON.stringify(match[0])}) in ${JSON.stringify(text.slice(0, 200))}`);
       }
     }
   }
