@@ -11,7 +11,8 @@ import { jwtVerify } from 'jose';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { DEV_JWT_SECRET } from '../../src/local/dev-config.ts';
 import { registerSecret } from '../support/output.ts';
-import { type ClientGateway, startClientGateway, uniqueUser } from './support/harness.ts';
+import { uniqueUser } from '../support/tokens.ts';
+import { type ClientGateway, startClientGateway } from './support/harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];

@@ -5,7 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ChatClient, type ChatClientOptions, type TokenReason } from '../../src/client/index.ts';
-import { type ClientGateway, gate, record, startClientGateway, texts, tokenFor, uniqueUser, waitFor } from './support/harness.ts';
+import { tokenFor, uniqueUser } from '../support/tokens.ts';
+import { type ClientGateway, gate, record, startClientGateway, texts, waitFor } from './support/harness.ts';
 
 const FAST_RECONNECT = { baseDelayMs: 50, maxDelayMs: 400 };
 

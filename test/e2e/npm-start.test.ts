@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { tokenFor } from './support/tokens.ts';
+import { tokenFor } from '../support/tokens.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const STARTUP_MS = 60_000;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { type InvocationRecord, type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
-import { tokenFor, uniqueUser } from '../e2e/support/tokens.ts';
+import { tokenFor, uniqueUser } from '../support/tokens.ts';
 import { TestClient, isPong, refusalStatus } from '../e2e/support/ws-client.ts';
 import { testDocumentClient } from '../support/tables.ts';
 import { clientFrame } from './support/frames.ts';

@@ -14,8 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { mintDevToken } from '../../src/local/dev-token.ts';
-import { registerSecret } from '../support/output.ts';
+import { tokenFor } from '../support/tokens.ts';
 import { formatFigures } from './support/figures.ts';
 import { runScenario } from './support/scenario.ts';
 
@@ -29,21 +28,14 @@ const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tes
 
 describe('the chat under load with random connection drops', () => {
   it('stores every message of 200 clients exactly once, and each client delivers exactly the stored history, in order', async () => {
-    // Prepare: a fresh dev token on every (re)connect, registered so no captured log line may contain it.
-    const token = async (user: string) => {
-      const minted = await mintDevToken({ user });
-      registerSecret(minted);
-      return minted;
-    };
-
-    // Act
+    // Act: tokenFor mints a fresh dev token on every (re)connect, registered so no captured log line may contain it.
     const { figures, verdict } = await runScenario({
       clients: CLIENTS,
       messagesPerClient: MESSAGES_PER_CLIENT,
       pace: 'queue',
       dropsPerSecond: DROPS_PER_SECOND,
       handlers: 'auto',
-      token,
+      token: tokenFor,
       deadlineMs: DEADLINE_MS,
     });
     mkdirSync(ARTIFACTS, { recursive: true });

@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import { type DevTokenOptions, mintDevToken } from '../../src/local/dev-token.ts';
 import { registerSecret } from './output.ts';
 
 const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
@@ -27,4 +28,15 @@ const mintToken = async (options: MintOptions = {}): Promise<string> => {
   return token;
 };
 
-export { mintToken, TEST_SECRET };
+/** A dev token for `user` (as the local gateway's authorizer accepts), registered so the run fails if it ever shows up in the output. */
+const tokenFor = async (user: string, options: Omit<DevTokenOptions, 'user'> = {}): Promise<string> => {
+  const token = await mintDevToken({ user, ...options });
+  registerSecret(token);
+  return token;
+};
+
+/** A unique user id per test, so tests sharing a gateway never share a user's sessions. */
+let users = 0;
+const uniqueUser = (name: string): string => `${name}-${process.pid}-${++users}`;
+
+export { mintToken, tokenFor, uniqueUser, TEST_SECRET };

@@ -1,9 +1,7 @@
 /** The local gateway and small helpers for driving ChatClients against it over loopback. */
 import type { ChatClient, ChatMessage, ServerError, StatusChange } from '../../../src/client/index.ts';
-import { type DevTokenOptions, mintDevToken } from '../../../src/local/dev-token.ts';
 import { createDemoHandler } from '../../../src/local/demo-assets.ts';
 import { type InvocationRecord, type LocalGateway, startLocalGateway } from '../../../src/local/gateway/gateway.ts';
-import { registerSecret } from '../../support/output.ts';
 import { uniqueEnvironment } from '../../support/tables.ts';
 
 interface ClientGateway {
@@ -32,16 +30,6 @@ const startClientGateway = async (functionEnvironment: Record<string, string> = 
   };
   return { gateway, invocations, deleteConnection };
 };
-
-/** A dev token the gateway's authorizer accepts, registered so the run fails if it is ever logged. */
-const tokenFor = async (user: string, options: Omit<DevTokenOptions, 'user'> = {}): Promise<string> => {
-  const token = await mintDevToken({ user, ...options });
-  registerSecret(token);
-  return token;
-};
-
-let users = 0;
-const uniqueUser = (name: string): string => `${name}-${process.pid}-${++users}`;
 
 interface Recording {
   messages: ChatMessage[];
@@ -78,4 +66,4 @@ const gate = () => {
 const texts = (messages: ChatMessage[]) => messages.map((message) => `${message.role}: ${message.message}`);
 
 export type { ClientGateway, Recording };
-export { startClientGateway, tokenFor, uniqueUser, record, waitFor, gate, texts };
+export { startClientGateway, record, waitFor, gate, texts };

@@ -14,7 +14,7 @@ import { APIGatewayProxyWebsocketEventSchema } from '@aws-lambda-powertools/pars
 import { z } from 'zod';
 import { type LocalGateway, startLocalGateway } from '../../../src/local/gateway/gateway.ts';
 import { InvocationRecorder, requestContextOf } from './recorder.ts';
-import { tokenFor, uniqueUser } from './tokens.ts';
+import { tokenFor, uniqueUser } from '../../support/tokens.ts';
 import { TestClient, isChat, isError, isPong, refusalStatus } from './ws-client.ts';
 
 const SEED_FRAME = '{"action": "chat_message", "data": {"message": "Hello", "sessionId": "test-session"}}';
