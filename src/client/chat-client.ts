@@ -3,7 +3,8 @@ import { TypedEmitter } from './emitter.ts';
 import { ConnectionClosedError, SendFailedError } from './errors.ts';
 import type { ChatClientEvents, PendingMessage, ReconnectReason, StatusChange } from './events.ts';
 import { MessageLedger } from './message-ledger.ts';
-import { resumePoint, smallestUlidAt } from './message-ids.ts';
+import { minMessageIdAt } from '../domain/message-id-time.ts';
+import { resumePoint } from './message-ids.ts';
 import { type ChatClientOptions, type ResolvedOptions, type TokenReason, type WebSocketLike, resolveOptions } from './options.ts';
 import { Outbox, type OutgoingMessage } from './outbox.ts';
 import {
@@ -177,7 +178,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     if (!this.#sessions.has(sessionId)) {
       this.#sessions.add(sessionId);
       if (this.#ledger.lastSeen(sessionId) === undefined) {
-        this.#resumeFloor.set(sessionId, smallestUlidAt(Date.now() - SEND_TRACKING_LOOKBACK_MS));
+        this.#resumeFloor.set(sessionId, minMessageIdAt(Date.now() - SEND_TRACKING_LOOKBACK_MS));
       }
     }
     this.#pump();

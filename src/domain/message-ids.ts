@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { encodeTime, monotonicFactory } from 'ulid';
+import { monotonicFactory } from 'ulid';
 
 /**
  * Random bytes for ULIDs come from a pooled crypto buffer: the library's default asks the OS for one
@@ -24,7 +24,4 @@ const nextUlid = monotonicFactory(pooledRandom);
 
 const newMessageId = (nowMs: number): string => nextUlid(nowMs);
 
-/** The smallest messageId that can have been created at `ms` (for "everything newer than" queries). */
-const minMessageIdAt = (ms: number): string => `${encodeTime(Math.max(ms, 0), 10)}0000000000000000`;
-
-export { newMessageId, minMessageIdAt };
+export { newMessageId };

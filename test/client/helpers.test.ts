@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
 import { decodeTime, ulid } from 'ulid';
-import { resumePoint, smallestUlidAt, ulidTime } from '../../src/client/message-ids.ts';
+import { resumePoint } from '../../src/client/message-ids.ts';
+import { messageIdTime, minMessageIdAt } from '../../src/domain/message-id-time.ts';
 import { assertClientMessageId, assertMessageText, assertSessionId, ClientValidationError, parseIncoming } from '../../src/client/protocol.ts';
 import { RatePacer } from '../../src/client/rate-pacer.ts';
 import { isExpired, tokenExpiresAtMs } from '../../src/client/token.ts';
@@ -10,9 +11,9 @@ describe('message ids', () => {
   it('reads the time of a ULID as the ulid package does, and builds the smallest id of a millisecond', () => {
     const id = ulid(1_750_000_000_123);
 
-    expect(ulidTime(id)).toBe(decodeTime(id));
-    expect(decodeTime(smallestUlidAt(1_750_000_000_123))).toBe(1_750_000_000_123);
-    expect(smallestUlidAt(1_750_000_000_123) <= id).toBe(true);
+    expect(messageIdTime(id)).toBe(decodeTime(id));
+    expect(decodeTime(minMessageIdAt(1_750_000_000_123))).toBe(1_750_000_000_123);
+    expect(minMessageIdAt(1_750_000_000_123) <= id).toBe(true);
   });
 
   it('resumes a little before the last message seen, never after it', () => {

@@ -1,4 +1,4 @@
-import { smallestUlidAt } from '../../../src/client/message-ids.ts';
+import { minMessageIdAt } from '../../../src/domain/message-id-time.ts';
 import type { ChatMessage } from '../../../src/client/protocol.ts';
 
 let counter = 0;
@@ -9,7 +9,7 @@ const idAt = (ms: number): string => {
   counter += 1;
   let tail = '';
   for (let rest = counter; rest > 0; rest = Math.floor(rest / 32)) tail = CROCKFORD[rest % 32] + tail;
-  return `${smallestUlidAt(ms).slice(0, 10)}${tail.padStart(16, '0')}`;
+  return `${minMessageIdAt(ms).slice(0, 10)}${tail.padStart(16, '0')}`;
 };
 
 const chat = (overrides: Partial<ChatMessage> & { messageId: string }): ChatMessage => ({
