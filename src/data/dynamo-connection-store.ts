@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RateLimitPolicy } from '../config/app-config.ts';
 import { toEpochSeconds } from '../domain/clock.ts';
@@ -133,16 +133,9 @@ class DynamoConnectionStore implements ConnectionStore {
       return 'admitted';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const old = error.Item ? unmarshall(error.Item) : await this.readConsistently(input.Key?.connectionId as string);
-      return toBucketState(old, nowMs);
+      // ALL_OLD returns the item whenever it exists, so no Item means no row (the roles have no GetItem).
+      return toBucketState(error.Item ? unmarshall(error.Item) : undefined, nowMs);
     }
-  }
-
-  private async readConsistently(connectionId: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { connectionId }, ConsistentRead: true }),
-    );
-    return Item;
   }
 
   private async queryLive(userId: string, nowMs: number): Promise<Array<{ connectionId: string; connectedAt: number }>> {
