@@ -176,7 +176,7 @@ const chainsPass = async (): Promise<PassResult> => {
           frameValidator: validateChatMessage,
           rateLimitPolicy: policy,
         }) as unknown as Handler,
-        ping: composeMessageRoute(createPingRoute({ clock, idleTimeoutSeconds: 600 }), { ...base, frameValidator: validatePing, rateLimitPolicy: policy }) as unknown as Handler,
+        ping: composeMessageRoute(createPingRoute({ clock }), { ...base, frameValidator: validatePing, rateLimitPolicy: policy }) as unknown as Handler,
         history: composeMessageRoute(createHistoryRoute({ messages, clock }), { ...base, frameValidator: validateHistory, rateLimitPolicy: policy }) as unknown as Handler,
         $default: composeMessageRoute(createDefaultRoute(), base) as unknown as Handler,
       };

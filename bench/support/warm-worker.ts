@@ -65,7 +65,9 @@ const rawEvent = (routeKey: string, body?: unknown) => ({
   body: body === undefined ? undefined : JSON.stringify(body),
 });
 
-const bareContext = () => Object.assign(Object.create(context), { auth: { userId: 'bench-user', tokenExpiresAt: 4e9 }, delivery: new Delivery(noopSender) });
+// What the middleware would have added: the user, a Delivery, and the rate limiter's idle expiry.
+const bareContext = () =>
+  Object.assign(Object.create(context), { auth: { userId: 'bench-user', tokenExpiresAt: 4e9 }, delivery: new Delivery(noopSender), connectionExpiresAt: 4e9 });
 
 const chatFrame = { action: 'chat_message', data: { message: 'Hello', sessionId: 'bench' } };
 const historyFrame = { action: 'history', data: { sessionId: 'bench', limit: 5 } };
@@ -79,7 +81,7 @@ const swallow = (promise: Promise<unknown>) => promise.catch(() => undefined);
 
 const cases: Record<string, { bare: Invoke; chain: Invoke }> = (() => {
   const message = createMessageRoute({ connections, messages, responder: new EchoResponder(), clock, metrics });
-  const ping = createPingRoute({ clock, idleTimeoutSeconds: 600 });
+  const ping = createPingRoute({ clock });
   const history = createHistoryRoute({ messages: historyMessages, clock });
   const connect = createConnectRoute({ connections: connectConnections, clock, metrics, idleTimeoutSeconds: 600 });
   const disconnect = createDisconnectRoute({ connections: connectConnections, logger, metrics });

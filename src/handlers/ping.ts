@@ -1,9 +1,9 @@
 import { composeMessageRoute } from '../middleware/compose.ts';
-import { buildConnectionStore, buildSenderPool, clock, loadConnectionPolicy, loadRateLimitPolicy, tools } from '../runtime/route-dependencies.ts';
+import { buildConnectionStore, buildSenderPool, clock, loadRateLimitPolicy, tools } from '../runtime/route-dependencies.ts';
 import { createPingRoute } from '../routes/ping-route.ts';
 import validatePing from '../schemas/compiled/ping.js';
 
-const ping = createPingRoute({ clock, idleTimeoutSeconds: loadConnectionPolicy().idleTimeoutSeconds });
+const ping = createPingRoute({ clock });
 
 export const handler = composeMessageRoute(ping, {
   tools,

@@ -5,6 +5,7 @@ import type { ConnectionStore } from '../data/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ForbiddenError, RateLimitedError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
+import { extendContext } from './extend-context.ts';
 import type { WebSocketEvent } from './route-types.ts';
 
 /** DynamoDB's own throttling, after the SDK's retries ran out. */
@@ -43,6 +44,7 @@ const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): M
       throw new ForbiddenError('This connection is not registered or has expired; reconnect', { closeConnection: true });
     }
     metrics.addMetric(MetricName.FrameAdmitted, 'Count', 1);
+    extendContext(request, { connectionExpiresAt: admission.expiresAt });
   };
   return { before: rateLimitBefore };
 };

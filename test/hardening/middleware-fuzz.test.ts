@@ -256,7 +256,7 @@ describe('the composed message-route chains on generated frames', () => {
         createMessageRoute({ connections, messages, responder: new EchoResponder(), clock, metrics }),
         { ...base, frameValidator: validateChatMessage, rateLimitPolicy: policy },
       ),
-      ping: composeMessageRoute(createPingRoute({ clock, idleTimeoutSeconds: 600 }), { ...base, frameValidator: validatePing, rateLimitPolicy: policy }),
+      ping: composeMessageRoute(createPingRoute({ clock }), { ...base, frameValidator: validatePing, rateLimitPolicy: policy }),
       history: composeMessageRoute(createHistoryRoute({ messages, clock }), { ...base, frameValidator: validateHistory, rateLimitPolicy: policy }),
       $default: composeMessageRoute(createDefaultRoute(), base),
     };

@@ -52,7 +52,7 @@ const buildRoutes = (options: RouteOptions) => {
       ...base,
       frameValidator: validateChatMessage,
     }),
-    ping: composeMessageRoute(createPingRoute({ clock, idleTimeoutSeconds: policy.idleTimeoutSeconds }), { ...base, frameValidator: validatePing }),
+    ping: composeMessageRoute(createPingRoute({ clock }), { ...base, frameValidator: validatePing }),
   };
 
   const connect = async (userId: string, connectionId = newConnectionId()) => ({
