@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -73,9 +72,9 @@ class DynamoMessageStore implements MessageStore {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const markerReason = error.CancellationReasons?.[0];
       if (markerReason?.Code !== 'ConditionalCheckFailed') throw error;
-      const marker = markerReason.Item ? unmarshall(markerReason.Item) : await this.getItem(markerKey);
-      if (!marker) throw error;
-      return { message: marker.original as StoredChatMessage, duplicate: true };
+      // The condition failing means the marker exists, and ALL_OLD returns it.
+      if (!markerReason.Item) throw error;
+      return { message: unmarshall(markerReason.Item).original as StoredChatMessage, duplicate: true };
     }
   }
 
@@ -164,11 +163,6 @@ class DynamoMessageStore implements MessageStore {
       itemKey: `${MESSAGE_PREFIX}${message.messageId}`,
       expiresAt: toEpochSeconds(createdMs + this.retentionMs),
     };
-  }
-
-  private async getItem(key: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    return Item;
   }
 }
 
