@@ -89,7 +89,7 @@ const produceReply = async (
   const messageId = newMessageId(deps.clock.nowMs());
   let text = '';
   let seq = 0;
-  for await (const delta of deps.responder.respond({ ...question, messageId: question.messageId })) {
+  for await (const delta of deps.responder.respond(question)) {
     text += delta;
     if (deps.responder.streams) {
       await delivery.postToAll(audience, {
@@ -110,10 +110,11 @@ const produceReply = async (
   };
   // Stored before it is sent, so a client that resumes from history never misses a reply it saw.
   // The audience is read again meanwhile: a device that (re)connected while the responder worked
-  // gets the reply live too, not only from its next history fetch.
+  // gets the reply live too, not only from its next history fetch. That read is a bonus: if it
+  // fails, the reply still goes to the audience the question had.
   const [, latest] = await Promise.all([
     deps.messages.saveAssistantMessage(reply),
-    deps.connections.listLive(question.userId, deps.clock.nowMs()),
+    deps.connections.listLive(question.userId, deps.clock.nowMs()).catch((): string[] => []),
   ]);
   await delivery.postToAll([...new Set([...audience, ...latest])], chatMessageFrame(publicView(reply)));
   return reply;

@@ -34,6 +34,34 @@ describe('handleChatMessage', () => {
     expect(roles('phone')).toEqual(['assistant']);
   });
 
+  it('still sends a stored reply to the question\'s audience when reading the connections again fails', async () => {
+    // Prepare: the second read of the user's connections (while the reply is stored) fails.
+    const connections = new InMemoryConnectionStore();
+    await connections.register(live('laptop'));
+    await connections.register(live('tablet'));
+    let reads = 0;
+    const listLive = connections.listLive.bind(connections);
+    connections.listLive = async (userId, nowMs) => {
+      reads += 1;
+      if (reads > 1) throw new Error('index unavailable');
+      return listLive(userId, nowMs);
+    };
+    const messages = new InMemoryMessageStore();
+    const sender = new RecordingSender();
+    // Act
+    const outcome = await handleChatMessage(
+      { connections, messages, responder: { streams: false, async *respond() { yield 'ok'; } }, clock },
+      new Delivery(sender),
+      { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
+    );
+    // Assess
+    const roles = (id: string) => sender.posts.filter((post) => post.connectionId === id).map((post) => (post.frame as any).data.role);
+    expect(reads).toBe(2);
+    expect(outcome.reply?.message).toBe('ok');
+    expect(roles('laptop')).toEqual(['user', 'assistant']);
+    expect(roles('tablet')).toEqual(['user', 'assistant']);
+  });
+
   it('streams chunks with increasing seq before the complete reply', async () => {
     const connections = new InMemoryConnectionStore();
     await connections.register(live('laptop'));
