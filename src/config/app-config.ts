@@ -1,4 +1,4 @@
-import { listEnv, numberEnv, optionalEnv, requiredEnv } from './env.ts';
+import { numberEnv, optionalEnv, requiredEnv } from './env.ts';
 
 /** Defaults of the configuration contract (README, "Configuration"). */
 const DEFAULTS = {
@@ -47,7 +47,6 @@ const loadMessageRetentionDays = (): number =>
 /** Explicit management endpoint; when unset the sender derives it from the event. */
 const loadManagementEndpoint = (): string | undefined => optionalEnv('WS_MANAGEMENT_ENDPOINT');
 
-const loadAllowedOrigins = (): string[] => listEnv('ALLOWED_ORIGINS');
 
 const loadEnvironmentName = (): string => optionalEnv('ENVIRONMENT') ?? DEFAULTS.environment;
 
@@ -60,6 +59,5 @@ export {
   loadRateLimitPolicy,
   loadMessageRetentionDays,
   loadManagementEndpoint,
-  loadAllowedOrigins,
   loadEnvironmentName,
 };

@@ -42,7 +42,7 @@ class FrameValidationError extends ClientFrameError {
   public readonly details: ErrorDetail[];
 
   public constructor(details: ErrorDetail[]) {
-    const summary = details.map((detail) => `${detail.field}: ${detail.problem}`).join('; ');
+    const summary = details.map((detail) => `${detail.field} ${detail.problem}`).join('; ');
     super('VALIDATION_ERROR', 400, `Invalid frame: ${summary}`);
     this.name = 'FrameValidationError';
     this.details = details;

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { ClientFrameError, type ErrorDetail } from '../domain/errors.ts';
+import { ClientFrameError, type ErrorDetail, FrameValidationError } from '../domain/errors.ts';
 import type { ErrorFrame } from '../domain/frames.ts';
 
 const MAX_FIELD_LENGTH = 64;
@@ -58,7 +58,7 @@ const validationDetails = (error: { cause: { data?: ErrorObject[] } }): ErrorDet
  */
 const toErrorFrame = (error: unknown, requestId: string): ErrorFrame => {
   if (error instanceof ClientFrameError) {
-    const details = (error as { details?: ErrorDetail[] }).details;
+    const details = error instanceof FrameValidationError ? error.details : undefined;
     const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
     return {
       type: 'error',
@@ -71,11 +71,7 @@ const toErrorFrame = (error: unknown, requestId: string): ErrorFrame => {
       requestId,
     };
   }
-  if (isValidatorError(error)) {
-    const details = validationDetails(error);
-    const summary = details.map((detail) => `${detail.field} ${detail.problem}`).join('; ');
-    return { type: 'error', error: { code: 'VALIDATION_ERROR', message: `Invalid frame: ${summary}`, details }, requestId };
-  }
+  if (isValidatorError(error)) return toErrorFrame(new FrameValidationError(validationDetails(error)), requestId);
   return {
     type: 'error',
     error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side; please retry' },
