@@ -205,10 +205,14 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     return caughtUp;
   }
 
-  /** Stops resuming a session after reconnects. */
+  /** Stops resuming a session after reconnects; an `openSession` of it still waiting rejects. */
   public closeSession(sessionId: string): void {
     this.#sessions.delete(sessionId);
     this.#resumeFloor.delete(sessionId);
+    this.#cancelReplyCheck(sessionId);
+    const closed = new ConnectionClosedError(`Session ${sessionId} was closed before it caught up`);
+    for (const waiter of this.#caughtUp.get(sessionId) ?? []) waiter.reject(closed);
+    this.#caughtUp.delete(sessionId);
   }
 
   /**
@@ -339,7 +343,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     this.#reconnectTimer = undefined;
     // A resume cut short keeps holding its live messages: the next connect() merges them in order.
     this.#abandonSocket(1000, 'Client closed');
-    this.#turn.cancel();
+    this.#turn.abandon();
     const closed = new ConnectionClosedError(change.detail);
     for (const waiters of this.#caughtUp.values()) for (const waiter of waiters) waiter.reject(closed);
     this.#caughtUp.clear();

@@ -57,12 +57,7 @@ class ReplyTurn {
     this.#onEnd();
   }
 
-  /** Forgets the wait without sending anything (the client stopped). */
-  public cancel(): void {
-    this.#clear();
-  }
-
-  /** Ends the wait without sending anything and returns the question that was waiting, if any. */
+  /** Ends the wait without sending anything (the client stopped, or will resend) and returns the question that was waiting, if any. */
   public abandon(): OutgoingMessage | undefined {
     const question = this.#awaited?.question;
     this.#clear();

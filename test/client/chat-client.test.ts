@@ -636,6 +636,32 @@ describe('ChatClient resume', () => {
     expect(messages.map((message) => message.message)).toEqual(['hello', 'late reply']);
   });
 
+  it('closeSession rejects an openSession still waiting and stops looking again for its reply', async () => {
+    const { client, sockets, connected } = setup({ replyRecheckMs: 1000, replyRechecks: 3 });
+    const offline = client.openSession('s2').then(
+      () => 'caught up',
+      (error: Error) => error.message,
+    );
+    client.closeSession('s2');
+    const first = await connected();
+    const opened = client.openSession('s1');
+    first.receive(historyFrame('s1', [chat({ messageId: idAt(START - 10) })]));
+    await opened;
+    first.drop();
+    await advance(1000);
+    const second = sockets.last();
+    second.accept();
+    second.receive(historyFrame('s1', []));
+    await flush();
+
+    client.closeSession('s1');
+    await advance(60_000);
+
+    expect(await offline).toBe('Session s2 was closed before it caught up');
+    expect(first.framesOf('history')).toEqual([{ sessionId: 's1', limit: 100 }]);
+    expect(second.framesOf('history')).toHaveLength(1);
+  });
+
   it('stops looking again once the reply arrives live, and after replyRechecks attempts', async () => {
     const { client, sockets, connected } = setup({ replyRecheckMs: 1000, replyRechecks: 2 });
     const first = await connected();
