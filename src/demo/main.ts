@@ -20,7 +20,7 @@ const sessionsKey = `chat-demo.sessions.${user}`;
 const conversations = new Map<string, ChatMessage[]>();
 const streaming = new Map<string, { sessionId: string; text: string }>();
 const sessions: string[] = JSON.parse(localStorage.getItem(sessionsKey) ?? '["test-session"]');
-let current = params.get('session') || sessions[0] || 'test-session';
+let current = sessions[0] || 'test-session';
 
 const client = new ChatClient({
   url: webSocketUrl,
@@ -66,15 +66,16 @@ const renderMessages = (): void => {
     item.dataset.streamingId = messageId;
     items.push(item);
   }
-  for (const pending of client.pending) {
-    if (pending.sessionId !== current) continue;
-    const item = bubble('user', pending.message, 'sending…');
+  const pending = client.pending;
+  for (const waiting of pending) {
+    if (waiting.sessionId !== current) continue;
+    const item = bubble('user', waiting.message, 'sending…');
     item.classList.add('pending');
     items.push(item);
   }
   list.replaceChildren(...items);
   list.scrollTop = list.scrollHeight;
-  element('queued').textContent = String(client.pending.length);
+  element('queued').textContent = String(pending.length);
 };
 
 const renderSessions = (): void => {
@@ -86,7 +87,7 @@ const renderSessions = (): void => {
       button.textContent = sessionId;
       button.dataset.sessionId = sessionId;
       button.setAttribute('aria-current', String(sessionId === current));
-      button.addEventListener('click', () => void selectSession(sessionId));
+      button.addEventListener('click', () => selectSession(sessionId));
       item.append(button);
       return item;
     }),
@@ -94,7 +95,14 @@ const renderSessions = (): void => {
   element('session-title').textContent = `Session ${current}`;
 };
 
-const selectSession = async (sessionId: string): Promise<void> => {
+/** Opens a session and shows it; false (and a log line) when the client refuses the id, which is then neither shown nor kept. */
+const selectSession = (sessionId: string): boolean => {
+  try {
+    client.openSession(sessionId).catch(() => undefined);
+  } catch (error) {
+    logEvent((error as Error).message);
+    return false;
+  }
   current = sessionId;
   if (!sessions.includes(sessionId)) {
     sessions.push(sessionId);
@@ -102,7 +110,7 @@ const selectSession = async (sessionId: string): Promise<void> => {
   }
   renderSessions();
   renderMessages();
-  await client.openSession(sessionId).catch(() => undefined);
+  return true;
 };
 
 const showStatus = (change: StatusChange): void => {
@@ -162,15 +170,13 @@ element<HTMLFormElement>('composer').addEventListener('submit', (event) => {
 element<HTMLFormElement>('new-session-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const input = element<HTMLInputElement>('new-session');
-  const sessionId = input.value.trim();
-  if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(sessionId)) return;
-  input.value = '';
-  void selectSession(sessionId);
+  if (selectSession(input.value.trim())) input.value = '';
 });
 
 element('user').textContent = user;
 element('ws-url').textContent = webSocketUrl;
 client.connect();
-void selectSession(current);
+const requested = params.get('session');
+if (!requested || !selectSession(requested)) selectSession(current);
 
 export { client };
