@@ -221,8 +221,12 @@ class LambdaFunction {
 
   private acquire(): Promise<Sandbox | undefined> {
     if (this.stopped) return Promise.resolve(undefined);
-    const warm = this.idle.pop();
-    if (warm) return Promise.resolve(warm);
+    // A sandbox whose worker died while idle is dropped, as Lambda would start a fresh one.
+    for (let warm = this.idle.pop(); warm; warm = this.idle.pop()) {
+      if (warm.alive) return Promise.resolve(warm);
+      this.all.delete(warm);
+      void warm.stop();
+    }
     if (this.all.size < this.options.maxSandboxes) {
       const sandbox = new Sandbox(this.definition, this.options);
       this.all.add(sandbox);
