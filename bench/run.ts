@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ROOT } from '../build/bundle.ts';
@@ -20,9 +21,11 @@ import { benchEndToEnd } from './end-to-end.ts';
 import { benchRoundTrips } from './round-trips.ts';
 import { benchWarmOverhead } from './warm-overhead.ts';
 
-const args = process.argv.slice(2);
-const only = new Set((args.find((arg) => arg.startsWith('--only='))?.slice(7) ?? args[args.indexOf('--only') + 1] ?? 'cold,warm,trips,e2e').split(','));
-const quick = args.includes('--quick');
+const { values } = parseArgs({
+  options: { only: { type: 'string', default: 'cold,warm,trips,e2e' }, quick: { type: 'boolean', default: false } },
+});
+const only = new Set(values.only.split(','));
+const quick = values.quick;
 
 const printTable = (title: string, method: string, rows: readonly object[]) => {
   console.log(`\n## ${title}\n${method}\n`);

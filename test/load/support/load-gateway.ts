@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FUNCTION_NAMES } from '../../../src/config/function-manifest.ts';
 import { type LocalGateway, startLocalGateway } from '../../../src/local/gateway/gateway.ts';
 
 /** What the load raises for every function: a bucket no client reaches, so nothing is refused for pace. */
@@ -48,7 +49,7 @@ interface RouteFigures {
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist');
 
-const distBuilt = (): boolean => ['message', 'connect', 'disconnect', 'history', 'ping', 'authorizer'].every((name) => existsSync(join(DIST, name, 'index.mjs')));
+const distBuilt = (): boolean => FUNCTION_NAMES.every((name) => existsSync(join(DIST, name, 'index.mjs')));
 
 const connectionIdOf = (event: unknown): string | undefined =>
   (event as { requestContext?: { connectionId?: string } } | undefined)?.requestContext?.connectionId;
