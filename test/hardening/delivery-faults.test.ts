@@ -9,7 +9,7 @@ import { createDocumentClient } from '../../src/data/dynamo-client.ts';
 import { ManagementApiSender, createManagementApiClient } from '../../src/delivery/management-api-sender.ts';
 import { metrics } from '../../src/observability/powertools.ts';
 import { FakeManagementApi } from '../support/fake-management-api.ts';
-import { jsonLinesSince, outputMark } from '../support/output.ts';
+import { jsonLinesSince, metricIn, outputMark } from '../support/output.ts';
 import { registeredAgo, testDocumentClient, useTestTables } from '../support/tables.ts';
 import { internalsIn } from './support/internals.ts';
 import { trackProcessFaults } from './support/process-faults.ts';
@@ -46,11 +46,6 @@ const callsTo = (connectionId: string) => management.calls.filter((call) => call
 /** A sender on a fresh client (its own retry quota), as SenderPool builds it. */
 const freshSender = (options?: { requestTimeoutMs?: number; maxAttempts?: number }) =>
   new ManagementApiSender(createManagementApiClient(management.endpoint, options));
-const metricIn = (mark: number, name: string): number =>
-  jsonLinesSince(mark)
-    .filter((line) => name in line)
-    .flatMap((line) => [line[name]].flat())
-    .reduce((sum: number, value) => sum + Number(value), 0);
 const deliveryWarnings = (mark: number) => jsonLinesSince(mark).filter((line) => line.message === 'Delivery to connection failed');
 
 let users = 0;

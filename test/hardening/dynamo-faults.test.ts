@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest 
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../src/data/dynamo-client.ts';
 import { FakeManagementApi } from '../support/fake-management-api.ts';
-import { jsonLinesSince, outputMark } from '../support/output.ts';
+import { jsonLinesSince, metricIn, outputMark } from '../support/output.ts';
 import { testDocumentClient, useTestTables } from '../support/tables.ts';
 import { DynamoFaults, SERVER_ERROR, THROTTLE, THROTTLING, UNAVAILABLE } from './support/dynamo-faults.ts';
 import { INTERNAL_ERROR_TEXT, internalsIn } from './support/internals.ts';
@@ -71,11 +71,6 @@ const chat = (message: string, sessionId: string, clientMessageId?: string) => (
   action: 'chat_message',
   data: { message, sessionId, ...(clientMessageId ? { clientMessageId } : {}) },
 });
-
-const metricIn = (mark: number, name: string): number =>
-  jsonLinesSince(mark)
-    .filter((line) => name in line)
-    .reduce((sum, line) => sum + Number(line[name]), 0);
 
 const expectOneInternalError = (frames: Array<Record<string, any>>) => {
   const errors = frames.filter((frame) => frame.type === 'error');

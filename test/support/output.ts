@@ -32,4 +32,11 @@ const jsonLinesSince = (mark: number): Array<Record<string, unknown>> =>
     }
   });
 
-export { capturedLines, outputMark, linesSince, registerSecret, jsonLinesSince };
+/** The sum of an EMF metric over the lines written after `mark` (a metric may hold one value or several). */
+const metricIn = (mark: number, name: string): number =>
+  jsonLinesSince(mark)
+    .filter((line) => name in line)
+    .flatMap((line) => [line[name]].flat())
+    .reduce((sum: number, value) => sum + Number(value), 0);
+
+export { capturedLines, outputMark, linesSince, registerSecret, jsonLinesSince, metricIn };
