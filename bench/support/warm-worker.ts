@@ -83,7 +83,7 @@ const cases: Record<string, { bare: Invoke; chain: Invoke }> = (() => {
   const message = createMessageRoute({ connections, messages, responder: new EchoResponder(), clock, metrics });
   const ping = createPingRoute({ clock });
   const history = createHistoryRoute({ messages: historyMessages, clock });
-  const connect = createConnectRoute({ connections: connectConnections, clock, metrics, idleTimeoutSeconds: 600 });
+  const connect = createConnectRoute({ connections: connectConnections, clock, idleTimeoutSeconds: 600 });
   const disconnect = createDisconnectRoute({ connections: connectConnections, logger, metrics });
   const unknown = createDefaultRoute();
   const messageOptions = { tools, clock, senders, connections, rateLimitPolicy: policy };

@@ -4,6 +4,6 @@ import { createConnectRoute } from '../routes/connect-route.ts';
 
 const connections = buildConnectionStore();
 const policy = loadConnectionPolicy();
-const connect = createConnectRoute({ connections, clock, metrics: tools.metrics, idleTimeoutSeconds: policy.idleTimeoutSeconds });
+const connect = createConnectRoute({ connections, clock, idleTimeoutSeconds: policy.idleTimeoutSeconds });
 
 export const handler = composeConnectRoute(connect, { tools, clock, connections, policy });

@@ -67,6 +67,7 @@ const composeConnectRoute = (handler: RouteHandler<undefined>, options: ConnectR
         connections: options.connections,
         maxConnectionsPerUser: options.policy.maxConnectionsPerUser,
         clock: options.clock,
+        metrics: options.tools.metrics,
       }),
     ) as unknown as MiddyfiedHandler<WebSocketEvent<undefined>, RouteResponse>;
 

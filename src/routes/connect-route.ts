@@ -1,14 +1,11 @@
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { ConnectionStore } from '../data/connection-store.ts';
 import { type Clock, toEpochSeconds } from '../domain/clock.ts';
 import type { RouteContext, RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';
-import { MetricName } from '../observability/metric-names.ts';
 import { headerValue } from './header-value.ts';
 
 interface ConnectRouteDependencies {
   connections: ConnectionStore;
   clock: Clock;
-  metrics: Metrics;
   idleTimeoutSeconds: number;
 }
 
@@ -18,8 +15,11 @@ const chosenSubprotocol = (headers: Record<string, string | undefined> = {}): st
   return offered?.split(',')[0]?.trim() || undefined;
 };
 
-/** $connect: registers the connection with its idle expiry. Never posts (API Gateway answers 410 until $connect returns). */
-const createConnectRoute = ({ connections, clock, metrics, idleTimeoutSeconds }: ConnectRouteDependencies) =>
+/**
+ * $connect: registers the connection with its idle expiry. Never posts (API Gateway answers 410 until
+ * $connect returns). ConnectionOpened is counted by the cap, once the connection is sure to stay.
+ */
+const createConnectRoute = ({ connections, clock, idleTimeoutSeconds }: ConnectRouteDependencies) =>
   async function connect(event: WebSocketEvent<undefined>, context: RouteContext): Promise<RouteResponse> {
     const nowMs = clock.nowMs();
     await connections.register({
@@ -29,7 +29,6 @@ const createConnectRoute = ({ connections, clock, metrics, idleTimeoutSeconds }:
       lastSeenAt: nowMs,
       expiresAt: toEpochSeconds(nowMs) + idleTimeoutSeconds,
     });
-    metrics.addMetric(MetricName.ConnectionOpened, 'Count', 1);
     const subprotocol = chosenSubprotocol(event.headers);
     return { statusCode: 200, ...(subprotocol ? { headers: { 'Sec-WebSocket-Protocol': subprotocol } } : {}) };
   };

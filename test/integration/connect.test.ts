@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startRouteHarness } from '../support/route-harness.ts';
 import { lambdaContext, newConnectionId, wsEvent } from '../support/events.ts';
+import { metricIn, outputMark } from '../support/output.ts';
 import { testDocumentClient } from '../support/tables.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
@@ -36,6 +37,7 @@ describe('$connect and $disconnect', () => {
   });
 
   it('settles simultaneous connects past the cap: the oldest five stay, the rest get 429 and leave no row', async () => {
+    const mark = outputMark();
     // Act
     const attempts = await Promise.all(Array.from({ length: 10 }, () => harness.connect('yael')));
     // Assess
@@ -48,6 +50,9 @@ describe('$connect and $disconnect', () => {
     for (const attempt of refused) expect(await rowOf(attempt.connectionId)).toBeUndefined();
     // DynamoDB Local's index is read-after-write, so here every racer sees every other: exactly the cap.
     expect(admitted).toHaveLength(5);
+    // A connect that backs out is counted as refused only, never as opened.
+    expect(metricIn(mark, 'ConnectionOpened')).toBe(5);
+    expect(metricIn(mark, 'ConnectionRefused')).toBe(5);
   });
 
   it('echoes the first offered Sec-WebSocket-Protocol', async () => {

@@ -42,7 +42,7 @@ const buildRoutes = (options: RouteOptions) => {
   const senders = options.senders ?? new SenderPool(options.managementEndpoint);
   const base = { tools, clock, senders, connections, rateLimitPolicy };
   const chains = {
-    connect: composeConnectRoute(createConnectRoute({ connections, clock, metrics, idleTimeoutSeconds: policy.idleTimeoutSeconds }), {
+    connect: composeConnectRoute(createConnectRoute({ connections, clock, idleTimeoutSeconds: policy.idleTimeoutSeconds }), {
       tools,
       clock,
       connections,
