@@ -46,8 +46,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 const stage = process.env.STAGE || LOCAL_DEFAULTS.stage;
-const dataDir = flags['data-dir'] ?? process.env.DYNAMODB_DATA_DIR;
-if (dataDir) mkdirSync(resolve(dataDir), { recursive: true });
+const externalDynamoDb = process.env.DYNAMODB_ENDPOINT || undefined;
+// Only our own DynamoDB Local keeps data in a folder; an external one (DYNAMODB_ENDPOINT) has its own.
+const requestedDataDir = flags['data-dir'] ?? process.env.DYNAMODB_DATA_DIR;
+const dataDir = requestedDataDir && !externalDynamoDb ? resolve(requestedDataDir) : undefined;
+if (dataDir) mkdirSync(dataDir, { recursive: true });
 const handlers = flags.dist || process.env.HANDLERS === 'dist' ? 'dist' : 'source';
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[0m` : text);
@@ -92,8 +95,8 @@ gateway = await startLocalGateway({
   functionEnvironment: pick(FUNCTION_SETTINGS),
   authorizerEnvironment: pick(AUTHORIZER_SETTINGS),
   // Its own DynamoDB Local unless DYNAMODB_ENDPOINT names one (AWS_ENDPOINT_URL_DYNAMODB is ignored here).
-  dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT || undefined,
-  ...(dataDir ? { dynamoDbDataDir: resolve(dataDir) } : {}),
+  dynamoDbEndpoint: externalDynamoDb,
+  ...(dataDir ? { dynamoDbDataDir: dataDir } : {}),
   // The demo chat page (src/demo) and its dev-token endpoint, on the same port.
   onHttpRequest: createDemoHandler({ stage }),
   onLog: (functionName, line) => process.stdout.write(`${dim(functionName.padEnd(10))} ${line}\n`),
@@ -121,7 +124,7 @@ process.stdout.write(
     `  Demo page            http://localhost:${gateway.port}/?user=${user}`,
     `  Management endpoint  http://localhost:${gateway.port}/${stage}/@connections/{connectionId}`,
     `  DynamoDB Local       ${gateway.dynamoDb.endpoint} (${[
-      dataDir ? `data kept in ${resolve(dataDir)}` : 'in memory',
+      externalDynamoDb ? 'data kept by it' : dataDir ? `data kept in ${dataDir}` : 'in memory',
       gateway.dynamoDb.pid === undefined ? 'external' : `pid ${gateway.dynamoDb.pid}`,
     ].join(', ')})`,
     `  Tables               ${gateway.tables.connections}, ${gateway.tables.messages}`,
