@@ -1,4 +1,5 @@
 import type { BackoffOptions } from './backoff.ts';
+import { HISTORY_MAX_LIMIT } from '../schemas/frame-fields.ts';
 import type { RatePacerOptions } from './rate-pacer.ts';
 
 /** Why the client asks for a token; a provider that caches tokens should fetch a new one unless `reason` is `connect` or `reconnect`. */
@@ -178,8 +179,8 @@ const resolveOptions = (options: ChatClientOptions): ResolvedOptions => {
   if (!Number.isInteger(resolved.replyRechecks) || resolved.replyRechecks < 0) throw new RangeError('replyRechecks must be a non-negative integer');
   if (keepAlive.intervalMs >= IDLE_TIMEOUT_MS) throw new RangeError('keepAlive.intervalMs must be under 10 minutes (API Gateway idle timeout)');
   if (resolved.maxConnectionAgeMs >= MAX_CONNECTION_MS) throw new RangeError('maxConnectionAgeMs must be under 2 hours (API Gateway maximum)');
-  if (!Number.isInteger(resolved.historyPageSize) || resolved.historyPageSize < 1 || resolved.historyPageSize > 100) {
-    throw new RangeError('historyPageSize must be an integer from 1 to 100');
+  if (!Number.isInteger(resolved.historyPageSize) || resolved.historyPageSize < 1 || resolved.historyPageSize > HISTORY_MAX_LIMIT) {
+    throw new RangeError(`historyPageSize must be an integer from 1 to ${HISTORY_MAX_LIMIT}`);
   }
   return resolved;
 };

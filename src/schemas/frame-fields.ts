@@ -21,4 +21,7 @@ const MESSAGE_ID = {
 
 const MAX_MESSAGE_LENGTH = 4000;
 
-export { SESSION_ID, CLIENT_MESSAGE_ID, MESSAGE_ID, MAX_MESSAGE_LENGTH };
+/** The most messages one `history` page may ask for. */
+const HISTORY_MAX_LIMIT = 100;
+
+export { SESSION_ID, CLIENT_MESSAGE_ID, MESSAGE_ID, MAX_MESSAGE_LENGTH, HISTORY_MAX_LIMIT };

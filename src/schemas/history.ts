@@ -1,4 +1,4 @@
-import { MESSAGE_ID, SESSION_ID } from './frame-fields.ts';
+import { HISTORY_MAX_LIMIT, MESSAGE_ID, SESSION_ID } from './frame-fields.ts';
 
 const HISTORY_DEFAULT_LIMIT = 50;
 
@@ -16,7 +16,7 @@ const historyFrameSchema = {
       properties: {
         sessionId: SESSION_ID,
         after: MESSAGE_ID,
-        limit: { type: 'integer', minimum: 1, maximum: 100, default: HISTORY_DEFAULT_LIMIT },
+        limit: { type: 'integer', minimum: 1, maximum: HISTORY_MAX_LIMIT, default: HISTORY_DEFAULT_LIMIT },
       },
     },
   },

@@ -1,13 +1,14 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS } from '../../config/function-manifest.ts';
 import { createTables, type LocalTableNames } from '../create-tables.ts';
 import { DEV_JWT_SECRET, LOCAL_DEFAULTS } from '../dev-config.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local.ts';
-import { ConnectionRegistry } from './connections.ts';
+import { ConnectionRegistry, GOING_AWAY } from './connections.ts';
 import type { ApiDescription } from './events.ts';
 import { functionEnvironment } from './function-environment.ts';
 import { apiIdFor } from './ids.ts';
@@ -236,7 +237,6 @@ const startLocalGateway = async (options: LocalGatewayOptions = {}): Promise<Loc
       }));
     });
 
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     /** Closes what is open (handshakes still running open and get closed on a later round) until all is quiet. */
     const drain = async (timeoutMs: number, close: () => void): Promise<boolean> => {
       const deadline = Date.now() + timeoutMs;
@@ -254,7 +254,7 @@ const startLocalGateway = async (options: LocalGatewayOptions = {}): Promise<Loc
         server.close();
         const goingAway = () => {
           for (const connection of registry.all()) {
-            if (connection.state === 'open') registry.closeByServer(connection, { code: 1001, reason: 'Going away' });
+            if (connection.state === 'open') registry.closeByServer(connection, GOING_AWAY);
           }
         };
         // Close handshakes, then $disconnect and pending posts finish before the functions stop;

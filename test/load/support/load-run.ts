@@ -3,6 +3,7 @@
  * gateway while a dropper deletes random live connections through the real management API client.
  * Everything each client hands to the application is recorded, to be compared with DynamoDB after.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException } from '@aws-sdk/client-apigatewaymanagementapi';
 import { ChatClient, type ChatMessage, type StatusChange } from '../../../src/client/index.ts';
 
@@ -104,7 +105,6 @@ const seededRandom = (seed: number): (() => number) => {
   };
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The text of client `client`'s message `index`: unique in the run, so a stored copy names its sender. */
 const messageText = (client: number, index: number): string => `load message ${index + 1} from client ${client + 1}`;
