@@ -49,7 +49,7 @@ const readerOf = (histories: Record<string, StoredMessage[]>): HistoryReader => 
   destroy: () => undefined,
 });
 
-const runOf = (clients: ClientRun[]): LoadRun => ({ clients, drops: { dropped: 0, alreadyGone: 0, failed: 0 }, durationMs: 1000, completed: true });
+const runOf = (clients: ClientRun[]): LoadRun => ({ clients, drops: { dropped: 0, alreadyGone: 0, failed: 0, failures: [] }, durationMs: 1000, completed: true });
 
 describe('the load verdict', () => {
   it('is clean when every client delivered exactly its stored history', async () => {

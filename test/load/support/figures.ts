@@ -32,6 +32,8 @@ interface LoadFigures {
   drops: number;
   dropsAlreadyGone: number;
   dropsFailed: number;
+  /** The first failed DELETEs, each as `Name: message`. */
+  dropFailureSamples: string[];
   /** Connections the clients opened again after a drop. */
   reconnects: number;
   /** RATE_LIMITED error frames the clients got (the raised limit should make this 0). */
@@ -70,6 +72,7 @@ const loadFigures = (setup: LoadSetup, run: LoadRun, verdict: Verdict, invocatio
     drops: run.drops.dropped,
     dropsAlreadyGone: run.drops.alreadyGone,
     dropsFailed: run.drops.failed,
+    dropFailureSamples: run.drops.failures.slice(0, 5),
     reconnects: run.clients.reduce((sum, client) => sum + client.reconnects, 0),
     rateLimited: errors.filter((error) => error.code === 'RATE_LIMITED').length,
     otherErrors: others.length,
@@ -98,7 +101,7 @@ const formatFigures = (figures: LoadFigures): string => {
     `  out of order        ${figures.outOfOrderClients} clients`,
     `  mismatched          ${figures.mismatched}`,
     `  unfinished clients  ${figures.unfinishedClients}`,
-    `  drops               ${figures.drops} (DELETE 204; ${figures.dropsAlreadyGone} already gone, ${figures.dropsFailed} failed)`,
+    `  drops               ${figures.drops} (DELETE 204; ${figures.dropsAlreadyGone} already gone, ${figures.dropsFailed} failed${figures.dropFailureSamples.length > 0 ? `: ${figures.dropFailureSamples.join('; ')}` : ''})`,
     `  reconnects          ${figures.reconnects}`,
     `  error frames        ${figures.rateLimited} RATE_LIMITED, ${figures.otherErrors} other${figures.otherErrorSamples.length > 0 ? ` (${figures.otherErrorSamples.join('; ')})` : ''}`,
     `  duration            ${figures.durationSeconds} s`,
