@@ -51,7 +51,7 @@ locals {
     for method in ["POST", "DELETE", "GET"] : "${module.api.execution_arn}/${local.stage_name}/${method}/@connections/*"
   ]
 
-  jwt_secret_parameter_arn = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.jwt_secret_parameter_name, "/")}"
+  jwt_secret_parameter_arn = "arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.jwt_secret_parameter_name, "/")}"
 
   authorizer_statements = concat(
     var.jwt_secret_parameter_name == "" ? [] : [{
@@ -67,7 +67,7 @@ locals {
       conditions = [{
         test     = "StringEquals"
         variable = "kms:ViaService"
-        values   = ["ssm.${data.aws_region.current.region}.amazonaws.com"]
+        values   = ["ssm.${var.aws_region}.amazonaws.com"]
       }]
     }],
   )

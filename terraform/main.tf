@@ -1,5 +1,3 @@
-data "aws_region" "current" {}
-
 locals {
   name_prefix   = "${var.environment}-websocket"
   stage_name    = coalesce(var.stage_name, var.environment)
@@ -26,7 +24,7 @@ locals {
 
   # Built from the API id, Region and stage name rather than the stage resource: the stage depends on
   # the functions (through the integrations), so the functions must not depend on the stage.
-  management_endpoint = "https://${module.api.api_id}.execute-api.${data.aws_region.current.region}.amazonaws.com/${local.stage_name}"
+  management_endpoint = "https://${module.api.api_id}.execute-api.${var.aws_region}.amazonaws.com/${local.stage_name}"
 
   # The configuration contract (src/config/env.ts, src/config/app-config.ts).
   common_environment = {
@@ -68,27 +66,27 @@ locals {
 module "tables" {
   source = "./modules/tables"
 
-  environment                   = var.environment
-  deletion_protection_enabled   = var.table_deletion_protection
+  environment                    = var.environment
+  deletion_protection_enabled    = var.table_deletion_protection
   point_in_time_recovery_enabled = var.table_point_in_time_recovery
-  tags                          = local.tags
+  tags                           = local.tags
 }
 
 module "functions" {
   source   = "./modules/lambda_function"
   for_each = local.functions
 
-  function_name     = "${local.name_prefix}-${each.key}"
-  description       = "Chatbot WebSocket ${each.value.route_key == null ? "JWT authorizer" : "route ${each.value.route_key}"} (${var.environment})"
-  filename          = "${local.artifacts_dir}/${each.key}.zip"
-  memory_size       = var.lambda_memory_size
-  timeout_seconds   = var.lambda_timeout_seconds
-  architecture      = var.lambda_architecture
-  environment       = local.function_environment[each.key]
+  function_name      = "${local.name_prefix}-${each.key}"
+  description        = "Chatbot WebSocket ${each.value.route_key == null ? "JWT authorizer" : "route ${each.value.route_key}"} (${var.environment})"
+  filename           = "${local.artifacts_dir}/${each.key}.zip"
+  memory_size        = var.lambda_memory_size
+  timeout_seconds    = var.lambda_timeout_seconds
+  architecture       = var.lambda_architecture
+  environment        = local.function_environment[each.key]
   log_retention_days = var.log_retention_days
-  policy_statements = local.function_policy_statements[each.key]
-  invoke_source_arn = local.invoke_source_arns[each.key]
-  tags              = local.tags
+  policy_statements  = local.function_policy_statements[each.key]
+  invoke_source_arn  = local.invoke_source_arns[each.key]
+  tags               = local.tags
 }
 
 module "api" {
@@ -112,6 +110,7 @@ module "monitoring" {
   source = "./modules/monitoring"
 
   name_prefix      = local.name_prefix
+  region           = var.aws_region
   environment      = var.environment
   service_name     = var.service_name
   metric_namespace = var.metric_namespace
@@ -119,19 +118,27 @@ module "monitoring" {
     for name, fn in local.functions : name => {
       function_name   = module.functions[name].function_name
       timeout_seconds = var.lambda_timeout_seconds
+      # The authorizer refuses a token by throwing Unauthorized: its Lambda Errors count refusals.
+      errors_alarm = fn.route_key != null
     }
   }
-  api_id      = module.api.api_id
-  stage_name  = local.stage_name
+  api_id     = module.api.api_id
+  stage_name = local.stage_name
   table_names = {
     connections = module.tables.connections_table_name
     messages    = module.tables.messages_table_name
   }
-  alarm_email_addresses           = var.alarm_email_addresses
-  handler_error_threshold         = var.alarm_handler_error_threshold
-  delivery_failed_threshold       = var.alarm_delivery_failed_threshold
-  authorizer_refused_threshold    = var.alarm_authorizer_refused_threshold
-  rate_limited_threshold          = var.alarm_rate_limited_threshold
-  api_error_threshold             = var.alarm_api_error_threshold
-  tags                            = local.tags
+  index_names = {
+    connections-user-index = {
+      table_name = module.tables.connections_table_name
+      index_name = module.tables.connections_user_index_name
+    }
+  }
+  alarm_email_addresses        = var.alarm_email_addresses
+  handler_error_threshold      = var.alarm_handler_error_threshold
+  delivery_failed_threshold    = var.alarm_delivery_failed_threshold
+  authorizer_refused_threshold = var.alarm_authorizer_refused_threshold
+  rate_limited_threshold       = var.alarm_rate_limited_threshold
+  api_error_threshold          = var.alarm_api_error_threshold
+  tags                         = local.tags
 }

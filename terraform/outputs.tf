@@ -34,10 +34,10 @@ output "function_names" {
 }
 
 output "log_group_names" {
-  description = "CloudWatch log groups: one per function, plus the API's access log group under the key api."
+  description = "CloudWatch log groups: one per function, plus the API's access log group under the key api and its execution log group under api_execution."
   value = merge(
     { for name, fn in local.functions : name => module.functions[name].log_group_name },
-    { api = module.api.access_log_group_name },
+    { api = module.api.access_log_group_name, api_execution = module.api.execution_log_group_name },
   )
 }
 

@@ -208,8 +208,8 @@ variable "jwt_secret_kms_key_arn" {
   default     = ""
 
   validation {
-    condition     = var.jwt_secret_kms_key_arn == "" || can(regex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.jwt_secret_kms_key_arn))
-    error_message = "jwt_secret_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
+    condition     = var.jwt_secret_kms_key_arn == "" || can(regex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$", var.jwt_secret_kms_key_arn))
+    error_message = "jwt_secret_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id or mrk-... multi-Region key id>), not an alias."
   }
 }
 
@@ -257,7 +257,7 @@ variable "allowed_origins" {
 # ---------------------------------------------------------------------------------------------------
 
 variable "throttling_burst_limit" {
-  description = "Stage-wide burst limit (requests) for every route, on top of the per-connection token bucket."
+  description = "Stage default route throttling, burst (requests): the backstop behind the application's per-user limits, applied to each route for all clients together. At least max_connections_per_user * rate_limit_burst."
   type        = number
   default     = 500
 
@@ -265,16 +265,26 @@ variable "throttling_burst_limit" {
     condition     = var.throttling_burst_limit >= 1 && var.throttling_burst_limit <= 5000
     error_message = "throttling_burst_limit must be between 1 and 5000."
   }
+
+  validation {
+    condition     = var.throttling_burst_limit >= var.max_connections_per_user * var.rate_limit_burst
+    error_message = "throttling_burst_limit must be at least max_connections_per_user * rate_limit_burst: the stage backstop must never cut what one user may legitimately send at once."
+  }
 }
 
 variable "throttling_rate_limit" {
-  description = "Stage-wide steady-state limit (requests per second) for every route."
+  description = "Stage default route throttling, steady rate (requests per second) of each route for all clients together. At least max_connections_per_user * rate_limit_per_second."
   type        = number
   default     = 100
 
   validation {
     condition     = var.throttling_rate_limit >= 1 && var.throttling_rate_limit <= 10000
     error_message = "throttling_rate_limit must be between 1 and 10000."
+  }
+
+  validation {
+    condition     = var.throttling_rate_limit >= var.max_connections_per_user * var.rate_limit_per_second
+    error_message = "throttling_rate_limit must be at least max_connections_per_user * rate_limit_per_second: the stage backstop must never cut one user's steady rate."
   }
 }
 
@@ -290,9 +300,9 @@ variable "execution_logging_level" {
 }
 
 variable "manage_api_gateway_account" {
-  description = "Create the account-level API Gateway CloudWatch Logs role (one per account and Region; it replaces any role already set). Logging on the stage fails without one."
+  description = "Set the account-level API Gateway CloudWatch Logs role (one per account and Region, shared by every API there; it replaces any role already set). The stage's access and execution logging fail to deploy without one, so the default sets it. Set false only where another stack already manages that setting; destroying it here resets the setting for every API in the Region (README: Deploying to AWS)."
   type        = bool
-  default     = false
+  default     = true
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ terraform {
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = "~> 6.0"
+      source = "hashicorp/aws"
+      # 6.19 is the first release that accepts the nodejs24.x runtime; 7.x may break the schema.
+      version = ">= 6.19.0, < 7.0.0"
     }
   }
 }

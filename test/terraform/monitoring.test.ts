@@ -1,11 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { FUNCTIONS } from '../../src/config/function-manifest.ts';
 import { COLD_START_METRIC, DEFAULT_METRIC_NAMESPACE, DEFAULT_SERVICE_NAME, METRIC_DIMENSIONS, MetricName } from '../../src/observability/metric-names.ts';
 import { exampleStack, resourcesOfType, single } from './support/fixture.ts';
 import { type Emitted, type MetricUse, alarmMetrics, dashboardMetrics, projectMetricFindings } from './support/metrics.ts';
 import type { Stack } from './support/stack.ts';
-
-const TOPIC = '«module.monitoring.aws_sns_topic.this.arn»';
 
 const emitted = (environment: string): Emitted => ({
   namespace: DEFAULT_METRIC_NAMESPACE,
@@ -59,39 +56,6 @@ describe('Terraform monitoring', () => {
     }
   });
 
-  it('alarms on Lambda errors, throttles and duration of every function, API Gateway errors and DynamoDB throttling', async () => {
-    // Prepare
-    const stack = await exampleStack();
-
-    // Act
-    const uses = alarmUses(stack);
-
-    // Assess
-    for (const spec of FUNCTIONS) {
-      const fn = `«module.functions["${spec.name}"].aws_lambda_function.this.function_name»`;
-      for (const metric of ['Errors', 'Throttles', 'Duration']) {
-        expect(uses.some((u) => u.namespace === 'AWS/Lambda' && u.name === metric && u.dimensions.FunctionName === fn)).toBe(true);
-      }
-    }
-    for (const metric of ['IntegrationError', 'ExecutionError']) expect(has(uses, 'AWS/ApiGateway', metric, ['ApiId', 'Stage'])).toBe(true);
-    for (const table of ['connections', 'messages']) {
-      const name = `«module.tables.aws_dynamodb_table.${table}.name»`;
-      expect(uses.filter((u) => u.namespace === 'AWS/DynamoDB' && u.dimensions.TableName === name).map((u) => u.name).sort()).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
-    }
-  });
-
-  it('describes every alarm and notifies the topic when it fires and when it recovers', async () => {
-    // Act
-    const alarms = resourcesOfType(await exampleStack(), 'aws_cloudwatch_metric_alarm');
-
-    // Assess
-    for (const alarm of alarms) {
-      expect(String(alarm.attributes.alarm_description)).toMatch(/First: /);
-      expect(alarm.attributes.alarm_actions).toEqual([TOPIC]);
-      expect(alarm.attributes.ok_actions).toEqual([TOPIC]);
-    }
-  });
-
   it('charts connections, messages, errors, rate limiting, stale removals, reply latency p50/p99, Lambda and API Gateway', async () => {
     // Prepare
     const dashboard = single(await exampleStack(), 'module.monitoring.aws_cloudwatch_dashboard.this');
@@ -108,14 +72,6 @@ describe('Terraform monitoring', () => {
     expect(body).toContain('"stat":"p99"');
     expect(uses.some((u) => u.namespace === 'AWS/Lambda')).toBe(true);
     expect(uses.some((u) => u.namespace === 'AWS/ApiGateway')).toBe(true);
-  });
-
-  it('subscribes the alarm e-mail addresses to the topic', async () => {
-    // Act
-    const subscriptions = resourcesOfType(await exampleStack(), 'aws_sns_topic_subscription');
-
-    // Assess
-    expect(subscriptions.map((s) => s.attributes)).toEqual([{ topic_arn: TOPIC, protocol: 'email', endpoint: 'oncall@example.com' }]);
   });
 
   it('flags a wrong name and a wrong dimension set (self-check)', () => {

@@ -56,20 +56,6 @@ describe('Terraform DynamoDB tables', () => {
     expect(fromTerraform(table)).toEqual(fromCode(definition));
   });
 
-  it('protects both tables: point-in-time recovery, encryption at rest, deletion protection by variable', async () => {
-    // Act
-    const protectedTables = resourcesOfType(await exampleStack(), 'aws_dynamodb_table');
-    const unprotected = resourcesOfType(await exampleStack({ table_deletion_protection: false }), 'aws_dynamodb_table');
-
-    // Assess
-    for (const table of protectedTables) {
-      expect(block(table, 'point_in_time_recovery').enabled).toBe(true);
-      expect(block(table, 'server_side_encryption').enabled).toBe(true);
-      expect(table.attributes.deletion_protection_enabled).toBe(true);
-    }
-    for (const table of unprotected) expect(table.attributes.deletion_protection_enabled).toBe(false);
-  });
-
   it('notices a table that drifts from the code (self-check)', async () => {
     // Prepare
     const table = resourcesOfType(await exampleStack(), 'aws_dynamodb_table').find((t) => t.name === 'connections') as ResourceInstance;

@@ -74,8 +74,22 @@ resource "aws_apigatewayv2_deployment" "this" {
   }
 }
 
-resource "aws_cloudwatch_log_group" "this" {
+resource "aws_cloudwatch_log_group" "access" {
   name              = "/aws/apigateway/${var.name}"
+  retention_in_days = var.log_retention_days
+
+  tags = var.tags
+}
+
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = aws_cloudwatch_log_group.access
+}
+
+# The execution log group API Gateway writes to. Left to API Gateway, it is created on the first
+# logged request without a retention (kept forever); created here first, it gets the same retention.
+resource "aws_cloudwatch_log_group" "execution" {
+  name              = "API-Gateway-Execution-Logs_${aws_apigatewayv2_api.this.id}/${var.stage_name}"
   retention_in_days = var.log_retention_days
 
   tags = var.tags
@@ -87,7 +101,7 @@ resource "aws_apigatewayv2_stage" "this" {
   deployment_id = aws_apigatewayv2_deployment.this.id
 
   access_log_settings {
-    destination_arn = aws_cloudwatch_log_group.this.arn
+    destination_arn = aws_cloudwatch_log_group.access.arn
     format          = local.access_log_format
   }
 
@@ -100,4 +114,7 @@ resource "aws_apigatewayv2_stage" "this" {
   }
 
   tags = var.tags
+
+  # Execution logging starts with the stage: its log group must exist first, with its retention.
+  depends_on = [aws_cloudwatch_log_group.execution]
 }

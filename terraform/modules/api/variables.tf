@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Name of the API; its access log group is /aws/apigateway/<name>."
+  description = "Name of the API; its access log group is /aws/apigateway/<name>, its execution log group API-Gateway-Execution-Logs_<api id>/<stage>."
   type        = string
 }
 
@@ -47,13 +47,13 @@ variable "execution_logging_level" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of the access log group, in days."
+  description = "Retention of the access and execution log groups, in days."
   type        = number
   default     = 365
 }
 
 variable "tags" {
-  description = "Tags of the API, its stage and its log group."
+  description = "Tags of the API, its stage and its log groups."
   type        = map(string)
   default     = {}
 }

@@ -22,3 +22,18 @@ output "log_group_name" {
   description = "Name of the function's log group."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "policy" {
+  description = "The execution role's inline policy document (JSON)."
+  value       = aws_iam_role_policy.this.policy
+}
+
+output "log_retention_days" {
+  description = "Retention of the function's log group, in days."
+  value       = aws_cloudwatch_log_group.this.retention_in_days
+}
+
+output "invoke_source_arn" {
+  description = "source_arn of the permission that lets API Gateway invoke the function."
+  value       = aws_lambda_permission.this.source_arn
+}

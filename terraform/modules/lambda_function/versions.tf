@@ -3,8 +3,9 @@ terraform {
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = ">= 6.0"
+      source = "hashicorp/aws"
+      # nodejs24.x (the default runtime) is accepted from 6.19.0.
+      version = ">= 6.19.0"
     }
   }
 }

@@ -46,8 +46,11 @@ resource "aws_cloudwatch_metric_alarm" "project" {
   tags = var.tags
 }
 
+# Not for the authorizer: it refuses a token by throwing Unauthorized, so Lambda counts every refused
+# handshake as an error. Its failures (JWKS or SSM unreachable included) are AuthorizerRefused, with
+# the reason in its log, behind the authorizer-refused-spike alarm.
 resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
-  for_each = var.functions
+  for_each = { for name, fn in var.functions : name => fn if fn.errors_alarm }
 
   alarm_name          = "${var.name_prefix}-lambda-errors-${each.key}"
   alarm_description   = "Lambda ${each.value.function_name} failed invocations (crash, init failure or timeout; errors the middleware handles are HandlerError instead). First: its log group for 'Task timed out', 'Runtime.' or ConfigurationError at init; roll back the last deploy if it started then."
@@ -142,11 +145,13 @@ resource "aws_cloudwatch_metric_alarm" "api_execution_errors" {
   tags = var.tags
 }
 
+# Tables and global secondary indexes: an index's throttle events carry a GlobalSecondaryIndexName
+# dimension and are not part of its table's metrics.
 resource "aws_cloudwatch_metric_alarm" "dynamodb_throttles" {
-  for_each = var.table_names
+  for_each = local.throttle_dimensions
 
   alarm_name          = "${var.name_prefix}-dynamodb-throttles-${each.key}"
-  alarm_description   = "DynamoDB throttled reads or writes on ${each.value} (on-demand tables throttle above twice their previous peak or a hot key). First: CloudWatch Contributor Insights / the table's metrics for the hot partition (one userId or sessionKey); handlers retry, so check HandlerError too."
+  alarm_description   = "DynamoDB throttled reads or writes on ${join(" ", values(each.value))} (on-demand tables throttle above twice their previous peak or a hot key). First: CloudWatch Contributor Insights / the table's metrics for the hot partition (one userId or sessionKey); handlers retry, so check HandlerError too."
   comparison_operator = "GreaterThanOrEqualToThreshold"
   evaluation_periods  = 1
   threshold           = 1
@@ -167,7 +172,7 @@ resource "aws_cloudwatch_metric_alarm" "dynamodb_throttles" {
     metric {
       namespace   = "AWS/DynamoDB"
       metric_name = "ReadThrottleEvents"
-      dimensions  = { TableName = each.value }
+      dimensions  = each.value
       period      = 300
       stat        = "Sum"
     }
@@ -179,7 +184,7 @@ resource "aws_cloudwatch_metric_alarm" "dynamodb_throttles" {
     metric {
       namespace   = "AWS/DynamoDB"
       metric_name = "WriteThrottleEvents"
-      dimensions  = { TableName = each.value }
+      dimensions  = each.value
       period      = 300
       stat        = "Sum"
     }

@@ -1,5 +1,5 @@
 locals {
-  region = data.aws_region.current.region
+  region = var.region
 
   # [namespace, name, dimension, value, ...] rows in the exact dimension set the code emits.
   project_dimension_row = ["service", var.service_name, "environment", var.environment]
@@ -45,11 +45,11 @@ locals {
       {
         type = "metric"
         properties = {
-          title   = "Lambda errors and throttles"
-          region  = local.region
-          view    = "timeSeries"
-          stat    = "Sum"
-          period  = 60
+          title  = "Lambda errors and throttles"
+          region = local.region
+          view   = "timeSeries"
+          stat   = "Sum"
+          period = 60
           metrics = [
             for pair in setproduct(local.function_keys, ["Errors", "Throttles"]) :
             ["AWS/Lambda", pair[1], "FunctionName", var.functions[pair[0]].function_name, { label = "${pair[0]} ${lower(pair[1])}" }]
@@ -84,10 +84,10 @@ locals {
       {
         type = "metric"
         properties = {
-          title   = "API Gateway integration latency p50 / p99 (ms)"
-          region  = local.region
-          view    = "timeSeries"
-          period  = 60
+          title  = "API Gateway integration latency p50 / p99 (ms)"
+          region = local.region
+          view   = "timeSeries"
+          period = 60
           metrics = [
             ["AWS/ApiGateway", "IntegrationLatency", "ApiId", var.api_id, "Stage", var.stage_name, { stat = "p50", label = "p50" }],
             ["AWS/ApiGateway", "IntegrationLatency", "ApiId", var.api_id, "Stage", var.stage_name, { stat = "p99", label = "p99" }],
@@ -103,8 +103,8 @@ locals {
           stat   = "Sum"
           period = 60
           metrics = [
-            for pair in setproduct(sort(keys(var.table_names)), ["ReadThrottleEvents", "WriteThrottleEvents"]) :
-            ["AWS/DynamoDB", pair[1], "TableName", var.table_names[pair[0]], { label = "${pair[0]} ${pair[1]}" }]
+            for pair in setproduct(sort(keys(local.throttle_dimensions)), ["ReadThrottleEvents", "WriteThrottleEvents"]) :
+            concat(["AWS/DynamoDB", pair[1]], flatten([for key in sort(keys(local.throttle_dimensions[pair[0]])) : [key, local.throttle_dimensions[pair[0]][key]]]), [{ label = "${pair[0]} ${pair[1]}" }])
           ]
         }
       },

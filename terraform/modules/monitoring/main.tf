@@ -1,5 +1,3 @@
-data "aws_region" "current" {}
-
 locals {
   # Every project metric carries exactly these dimensions (src/observability/metric-names.ts).
   project_dimensions = {
@@ -11,6 +9,12 @@ locals {
     ApiId = var.api_id
     Stage = var.stage_name
   }
+
+  # The dimensions of each watched table and index, by short name.
+  throttle_dimensions = merge(
+    { for name, table in var.table_names : name => { TableName = table } },
+    { for name, index in var.index_names : name => { TableName = index.table_name, GlobalSecondaryIndexName = index.index_name } },
+  )
 }
 
 # Not KMS-encrypted: CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key.

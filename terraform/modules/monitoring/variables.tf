@@ -3,6 +3,11 @@ variable "name_prefix" {
   type        = string
 }
 
+variable "region" {
+  description = "Region of the metrics the dashboard charts (the provider's Region)."
+  type        = string
+}
+
 variable "environment" {
   description = "Environment name: the value of the 'environment' dimension of the project's metrics."
   type        = string
@@ -19,10 +24,11 @@ variable "metric_namespace" {
 }
 
 variable "functions" {
-  description = "The Lambda functions to watch, by handler name: function name and timeout."
+  description = "The Lambda functions to watch, by handler name: function name, timeout, and whether Lambda's Errors metric means failures (false for the authorizer, which refuses a token by throwing Unauthorized)."
   type = map(object({
     function_name   = string
     timeout_seconds = number
+    errors_alarm    = bool
   }))
 }
 
@@ -39,6 +45,15 @@ variable "stage_name" {
 variable "table_names" {
   description = "DynamoDB tables to watch for throttling, by short name."
   type        = map(string)
+}
+
+variable "index_names" {
+  description = "DynamoDB global secondary indexes to watch for throttling, by short name: table and index name. An index's throttling has its own metrics (GlobalSecondaryIndexName dimension); the table's do not include it."
+  type = map(object({
+    table_name = string
+    index_name = string
+  }))
+  default = {}
 }
 
 variable "alarm_email_addresses" {

@@ -266,19 +266,6 @@ const evaluateNode = async (node: ExpressionType, source: Source, scope: Scope):
     }
     case 'function': {
       const name = node.meta.name;
-      if (name === 'can' || name === 'try') {
-        for (const argument of node.children) {
-          try {
-            const value = await evaluate(argument);
-            if (name === 'can') return true;
-            return value;
-          } catch {
-            // try the next argument
-          }
-        }
-        if (name === 'can') return false;
-        throw new Error(`try(): every argument failed in ${node.meta.value}`);
-      }
       const args = await Promise.all(node.children.map((c) => evaluate(c)));
       if (node.meta.expandedFinalArgument) {
         const last = args.pop();

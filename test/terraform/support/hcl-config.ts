@@ -22,7 +22,6 @@ interface NamedBlock extends Block {
 
 interface ModuleConfig {
   dir: string;
-  files: Record<string, { text: string; json: Body }>;
   variables: Map<string, Block>;
   locals: Map<string, { file: string; expression: Json }>;
   outputs: Map<string, Block>;
@@ -56,7 +55,6 @@ const addUnique = <T>(map: Map<string, T>, key: string, value: T, what: string, 
 const parseModule = async (dir: string, files: Record<string, string>): Promise<ModuleConfig> => {
   const config: ModuleConfig = {
     dir,
-    files: {},
     variables: new Map(),
     locals: new Map(),
     outputs: new Map(),
@@ -66,7 +64,6 @@ const parseModule = async (dir: string, files: Record<string, string>): Promise<
   };
   for (const [file, text] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
     const json = (await parse(file, text)) as Body;
-    config.files[file] = { text, json };
     for (const [name, value] of entries(json.variable)) addUnique(config.variables, name, { file, body: asBody(value) }, 'variable', dir);
     for (const [name, value] of entries(json.output)) addUnique(config.outputs, name, { file, body: asBody(value) }, 'output', dir);
     for (const [name, value] of entries(json.module)) addUnique(config.modules, name, { file, body: asBody(value) }, 'module', dir);

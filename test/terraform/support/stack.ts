@@ -1,4 +1,4 @@
-import { type Body, type Configuration, type Json, type ModuleConfig, type NamedBlock, asBody, childDir, moduleOf } from './hcl-config.ts';
+import { type Body, type Configuration, type Json, type ModuleConfig, asBody, childDir, moduleOf } from './hcl-config.ts';
 import { type Resolver, type Scope, evaluateJson, iterate } from './expressions.ts';
 import { type Value, Lazy, describe, isUnknown, unknown } from './values.ts';
 
@@ -16,15 +16,6 @@ interface ResourceInstance {
   key: string | number | undefined;
   address: string;
   attributes: Record<string, Value>;
-  dependsOn: string[];
-  lifecycle: Body;
-  block: NamedBlock;
-}
-
-interface ValidationFailure {
-  module: string;
-  variable: string;
-  message: string;
 }
 
 interface Stack {
@@ -32,7 +23,6 @@ interface Stack {
   root: ModuleInstance;
   resources: ResourceInstance[];
   outputs: Record<string, Value>;
-  validationFailures: ValidationFailure[];
 }
 
 const MODULE_META = new Set(['source', 'version', 'providers', 'depends_on', 'for_each', 'count']);
@@ -261,9 +251,6 @@ class ModuleInstance implements Resolver {
           key,
           address: `${this.prefix}${block.type}.${block.name}${keySuffix(key)}`,
           attributes,
-          dependsOn: (Array.isArray(block.body.depends_on) ? block.body.depends_on : []).map((d) => String(d).replace(/^\$\{|\}$/g, '')),
-          lifecycle: asBody(block.body.lifecycle),
-          block,
         });
       }
     }
@@ -271,22 +258,6 @@ class ModuleInstance implements Resolver {
       for (const child of (await this.moduleInstances(name)).values()) found.push(...(await child.resources()));
     }
     return found;
-  }
-
-  /** Validation conditions that do not hold, here and in every child instance. */
-  public async validationFailures(): Promise<ValidationFailure[]> {
-    const failures: ValidationFailure[] = [];
-    for (const [variable, block] of this.config.variables) {
-      for (const validation of asList(block.body.validation ?? [])) {
-        const holds = await evaluateJson(validation.condition ?? null, this.scope);
-        // A condition on values known only after apply is checked by Terraform then, not at plan.
-        if (holds !== true && !isUnknown(holds)) failures.push({ module: this.label, variable, message: String(validation.error_message) });
-      }
-    }
-    for (const name of this.config.modules.keys()) {
-      for (const child of (await this.moduleInstances(name)).values()) failures.push(...(await child.validationFailures()));
-    }
-    return failures;
   }
 }
 
@@ -302,9 +273,8 @@ const expandStack = async (configuration: Configuration, variables: Record<strin
     root,
     resources: await root.resources(),
     outputs,
-    validationFailures: await root.validationFailures(),
   };
 };
 
-export type { ResourceInstance, Stack, ValidationFailure };
+export type { ResourceInstance, Stack };
 export { expandStack, ModuleInstance };
