@@ -1,7 +1,8 @@
 /**
  * `npm run smoke -- --url <ws(s) URL> --token <jwt>`: a smoke test of a deployed (or local) stack.
- * Connects, sends the seed's frame and expects the user's message then the assistant's reply, checks
- * ping/pong and that an invalid frame gets an error frame. Exits non-zero on the first failure.
+ * Connects, sends the seed's frame and expects the user's message then the assistant's reply, reads
+ * them back with `history`, checks ping/pong, that a non-JSON frame gets an error frame and that a
+ * frame without a message gets VALIDATION_ERROR. Exits non-zero on the first failure.
  * The token may also come from SMOKE_TOKEN; it is never printed.
  */
 import { parseArgs } from 'node:util';
@@ -96,6 +97,25 @@ const mine = await expectFrame("the user's message", (f) => isChat(f, 'user') &&
 ok(`user message stored and delivered (messageId ${mine.data.messageId}, user ${mine.data.userId})`);
 const reply = await expectFrame("the assistant's reply", (f) => isChat(f, 'assistant'));
 ok(`assistant replied: ${JSON.stringify(String(reply.data.message).slice(0, 80))}`);
+
+// The session's history holds both; a deployed session may hold older messages, so page until found.
+const HISTORY_PAGES = 20;
+const history: Frame[] = [];
+let after: string | undefined;
+for (let page = 0; page < HISTORY_PAGES; page += 1) {
+  send({ action: 'history', data: { sessionId, ...(after ? { after } : {}), limit: 100 } });
+  const { data } = await expectFrame('history', (f) => f.type === 'history' && f.data?.sessionId === sessionId);
+  const messages: Frame[] = Array.isArray(data.messages) ? data.messages : [];
+  history.push(...messages);
+  if (history.some((m) => m.messageId === reply.data.messageId) || !data.hasMore || messages.length === 0) break;
+  after = messages[messages.length - 1]?.messageId;
+}
+const ids = history.map((m) => m.messageId);
+const [mineAt, replyAt] = [ids.indexOf(mine.data.messageId), ids.indexOf(reply.data.messageId)];
+if (mineAt < 0 || replyAt < mineAt) {
+  fail(`history of ${sessionId} does not hold the message then its reply (positions ${mineAt}, ${replyAt} of ${ids.length})`);
+}
+ok(`history returns the message and its reply, in order (${ids.length} messages read)`);
 
 send({ action: 'ping' });
 await expectFrame('pong', (f) => f.type === 'pong');

@@ -14,6 +14,7 @@ import { LOCAL_DEFAULTS } from './dev-config.ts';
 import { mintDevToken } from './dev-token.ts';
 import { createDemoHandler } from './demo-assets.ts';
 import { type LocalGateway, startLocalGateway } from './gateway/gateway.ts';
+import { prepareStart } from './prepare-start.ts';
 
 /** Optional settings handed to every function, as Terraform variables would. */
 const FUNCTION_SETTINGS = [
@@ -52,6 +53,15 @@ const requestedDataDir = flags['data-dir'] ?? process.env.DYNAMODB_DATA_DIR;
 const dataDir = requestedDataDir && !externalDynamoDb ? resolve(requestedDataDir) : undefined;
 if (dataDir) mkdirSync(dataDir, { recursive: true });
 const handlers = flags.dist || process.env.HANDLERS === 'dist' ? 'dist' : 'source';
+
+// Before anything starts: a missing Java is named with its install command, and the handlers'
+// generated validators are compiled (a fresh clone has none), so the first frame never fails.
+const preparation = prepareStart({ handlers, externalDynamoDb: Boolean(externalDynamoDb) });
+if (!preparation.ready) {
+  console.error(preparation.reason);
+  process.exit(1);
+}
+for (const note of preparation.notes) process.stdout.write(`${note}\n`);
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[0m` : text);
 const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[0m` : text);

@@ -10,11 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jwtVerify } from 'jose';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { DEV_JWT_SECRET } from '../../src/local/dev-config.ts';
+import { chromiumExecutable, describeProblems, inspectSystem, missingRequirements } from '../../src/local/requirements.ts';
 import { registerSecret } from '../support/output.ts';
 import { uniqueUser } from '../support/tokens.ts';
 import { type ClientGateway, startClientGateway } from './support/harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** CHROMIUM_PATH, Debian's /usr/bin/chromium or chromium on PATH: the one `npm test`'s requirements check found. */
+const CHROMIUM = chromiumExecutable();
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 
@@ -115,6 +117,10 @@ describe('demo page', () => {
 
   it('in Chromium: sends, streams the reply, survives a forced drop with no lost or doubled message, and reloads history', async () => {
     // Prepare
+    // Run alone (without npm test's check first), a missing Chromium is still named with its fix.
+    if (CHROMIUM === undefined) {
+      throw new Error(describeProblems('test', missingRequirements('test', inspectSystem('test')).filter(({ tool }) => tool === 'chromium')));
+    }
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
     const pageErrors: string[] = [];
