@@ -19,6 +19,7 @@ import {
   parseIncoming,
 } from './protocol.ts';
 import { RatePacer } from './rate-pacer.ts';
+import { ReplyStreams } from './reply-streams.ts';
 import { ReplyTurn } from './reply-turn.ts';
 import { isExpired } from './token.ts';
 
@@ -78,6 +79,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   readonly #ledger = new MessageLedger();
   readonly #pacer: RatePacer;
   readonly #turn: ReplyTurn;
+  readonly #streams = new ReplyStreams();
   /** Sessions resumed after every reconnect. */
   readonly #sessions = new Set<string>();
   /** Where a session followed only because it was sent to starts its resume. */
@@ -405,10 +407,12 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
       case 'chat_message':
         this.#onChatMessage(frame.data);
         break;
-      case 'chat_message_chunk':
+      case 'chat_message_chunk': {
         this.#turn.progressed(frame.data.sessionId);
-        this.emit('chunk', frame.data);
+        const chunk = this.#streams.accept(frame.data);
+        if (chunk) this.emit('chunk', chunk);
         break;
+      }
       case 'pong':
         this.#connectionId = frame.data.connectionId;
         for (const waiter of this.#pongWaiters.splice(0)) waiter.resolve(frame.data);
@@ -433,7 +437,10 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   #onChatMessage(message: ChatMessage): void {
     const head = this.#outbox.head();
     const entry = message.role === 'user' && message.clientMessageId !== undefined ? this.#outbox.acknowledge(message.clientMessageId) : undefined;
-    if (message.role === 'assistant') this.#cancelReplyCheck(message.sessionId);
+    if (message.role === 'assistant') {
+      this.#cancelReplyCheck(message.sessionId);
+      this.#streams.finished(message.messageId);
+    }
     if (!entry) {
       this.#deliver(this.#ledger.live(message));
       return;

@@ -768,4 +768,25 @@ describe('ChatClient resume', () => {
 
     expect(chunks).toEqual(['You ', 'said']);
   });
+
+  it('uses chunk offsets to emit each piece of a reply once, with no gap', async () => {
+    const { client, connected } = setup();
+    const chunks: Array<[number, string]> = [];
+    client.on('chunk', (chunk) => chunks.push([chunk.offset, chunk.delta]));
+    const socket = await connected();
+    const messageId = idAt(START);
+    const chunk = (seq: number, offset: number, delta: string) => ({ type: 'chat_message_chunk', data: { messageId, sessionId: 's1', seq, offset, delta } });
+
+    socket.receive(chunk(0, 0, 'Yo😀 '));
+    socket.receive(chunk(0, 0, 'Yo😀 ')); // the same post twice
+    socket.receive(chunk(1, 2, '😀 said')); // overlaps what was shown
+    socket.receive(chunk(3, 20, 'lost before')); // a chunk went missing: the rest waits for the complete reply
+    socket.receive(chatFrame(chat({ messageId, role: 'assistant', message: 'Yo😀 said' })));
+    socket.receive(chunk(0, 0, 'late'));
+
+    expect(chunks).toEqual([
+      [0, 'Yo😀 '],
+      [4, 'said'],
+    ]);
+  });
 });
