@@ -2,7 +2,7 @@
  * `npm run bench`: cold starts, warm middleware overhead, round trips per chat message and end-to-end
  * load through the local gateway. Prints a table per section and writes bench/results/latest.json.
  * Figures are ratios to a baseline measured in the same run (the machine is shared and noisy).
- * `npm run bench -- --only cold,warm,trips,e2e` runs some sections; `--quick` runs fewer iterations.
+ * `npm run bench -- --only cold,warm,trips,stream,e2e` runs some sections; `--quick` runs fewer iterations.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,10 +19,11 @@ import { FakeManagementApi } from '../test/support/fake-management-api.ts';
 import { benchColdStarts } from './cold-start.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchRoundTrips } from './round-trips.ts';
+import { benchStreamedPosts } from './streamed-posts.ts';
 import { benchWarmOverhead } from './warm-overhead.ts';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string', default: 'cold,warm,trips,e2e' }, quick: { type: 'boolean', default: false } },
+  options: { only: { type: 'string', default: 'cold,warm,trips,stream,e2e' }, quick: { type: 'boolean', default: false } },
 });
 const only = new Set(values.only.split(','));
 const quick = values.quick;
@@ -119,6 +120,16 @@ try {
     };
     printTable('Round trips per chat_message', (results.roundTrips as { method: string }).method, rows);
     console.log(`first-post latency ratio (10,000 / 10 unrelated connections): ${ratio}`);
+  }
+
+  if (only.has('stream')) {
+    const rows = await benchStreamedPosts(management);
+    results.streamedPosts = {
+      method: 'the real message chain on DynamoDB Local and the loopback @connections API, one user with 5 connections; posts counted at the API, with and without chunk batching',
+      budget: 'chunk posts per connection ≤ 1 per 50 ms, plus 1 per 1,000 characters',
+      rows,
+    };
+    printTable('@connections posts per streamed reply', (results.streamedPosts as { method: string }).method, rows);
   }
 
   if (only.has('e2e')) {

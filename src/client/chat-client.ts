@@ -1,6 +1,6 @@
 import { fullJitterDelay } from './backoff.ts';
 import { TypedEmitter } from './emitter.ts';
-import { ConnectionClosedError, SendFailedError } from './errors.ts';
+import { ConnectionClosedError, HistoryFailedError, SendFailedError } from './errors.ts';
 import type { ChatClientEvents, PendingMessage, ReconnectReason, StatusChange } from './events.ts';
 import { MessageLedger } from './message-ledger.ts';
 import { minMessageIdAt } from '../domain/message-id-time.ts';
@@ -19,14 +19,25 @@ import {
   parseIncoming,
 } from './protocol.ts';
 import { RatePacer } from './rate-pacer.ts';
+import { ReplyStreams } from './reply-streams.ts';
 import { ReplyTurn } from './reply-turn.ts';
 import { isExpired } from './token.ts';
 
 type ControlFrame = { kind: 'ping' } | { kind: 'history'; sessionId: string };
 
+/** A page, `undefined` when the connection dropped first, or the error when the client gave up on it. */
+type HistoryAnswer = HistoryPage | undefined | HistoryFailedError;
+
 interface HistoryWaiter {
   after: string | undefined;
-  resolve(page: HistoryPage | undefined): void;
+  /** The page size asked for; halved after MESSAGE_TOO_LARGE. */
+  limit: number;
+  /** Requests for this page that got no answer in time or an error frame. */
+  failures: number;
+  /** Sent, and not answered yet. */
+  inFlight: boolean;
+  resolve(answer: HistoryAnswer): void;
+  /** While in flight the answer's timeout; after a failure the backoff before the next request. */
   timer?: ReturnType<typeof setTimeout>;
 }
 
@@ -68,6 +79,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   readonly #ledger = new MessageLedger();
   readonly #pacer: RatePacer;
   readonly #turn: ReplyTurn;
+  readonly #streams = new ReplyStreams();
   /** Sessions resumed after every reconnect. */
   readonly #sessions = new Set<string>();
   /** Where a session followed only because it was sent to starts its resume. */
@@ -395,10 +407,12 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
       case 'chat_message':
         this.#onChatMessage(frame.data);
         break;
-      case 'chat_message_chunk':
+      case 'chat_message_chunk': {
         this.#turn.progressed(frame.data.sessionId);
-        this.emit('chunk', frame.data);
+        const chunk = this.#streams.accept(frame.data);
+        if (chunk) this.emit('chunk', chunk);
         break;
+      }
       case 'pong':
         this.#connectionId = frame.data.connectionId;
         for (const waiter of this.#pongWaiters.splice(0)) waiter.resolve(frame.data);
@@ -423,7 +437,10 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   #onChatMessage(message: ChatMessage): void {
     const head = this.#outbox.head();
     const entry = message.role === 'user' && message.clientMessageId !== undefined ? this.#outbox.acknowledge(message.clientMessageId) : undefined;
-    if (message.role === 'assistant') this.#cancelReplyCheck(message.sessionId);
+    if (message.role === 'assistant') {
+      this.#cancelReplyCheck(message.sessionId);
+      this.#streams.finished(message.messageId);
+    }
     if (!entry) {
       this.#deliver(this.#ledger.live(message));
       return;
@@ -461,6 +478,16 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
       this.emit('error', error);
       return;
     }
+    if (error.code === 'MESSAGE_TOO_LARGE') {
+      // Only a history page can outgrow API Gateway's message limit: ask for fewer messages.
+      for (const [sessionId, waiter] of this.#historyWaiters) {
+        if (!waiter.inFlight) continue;
+        waiter.limit = Math.max(1, Math.floor(waiter.limit / 2));
+        this.#historyAttemptFailed(sessionId, waiter, error.code);
+      }
+      this.emit('error', error);
+      return;
+    }
     // Any other error may concern the awaited reply: stop waiting for it.
     this.#turn.end();
     if (error.code === 'FORBIDDEN') {
@@ -480,6 +507,7 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   #retryAfterServerError(): void {
     const head = this.#outbox.head();
     const question = this.#turn.abandon();
+    for (const [sessionId, waiter] of this.#historyWaiters) if (waiter.inFlight) this.#historyAttemptFailed(sessionId, waiter, 'INTERNAL_ERROR');
     if (head?.inFlight) this.#attemptFailed(head);
     else if (question && question.failures + 1 < this.#options.maxSendAttempts) {
       question.failures += 1;
@@ -497,8 +525,11 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
       this.#ackTimer = undefined;
     }
     for (const [sessionId, waiter] of this.#historyWaiters) {
+      // A page waiting out its backoff goes again when that ends.
+      if (!waiter.inFlight) continue;
       clearTimeout(waiter.timer);
       waiter.timer = undefined;
+      waiter.inFlight = false;
       if (!this.#control.some((frame) => frame.kind === 'history' && frame.sessionId === sessionId)) {
         this.#control.push({ kind: 'history', sessionId });
       }
@@ -552,14 +583,36 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     const data = {
       sessionId: frame.sessionId,
       ...(waiter.after === undefined ? {} : { after: waiter.after }),
-      limit: this.#options.historyPageSize,
+      limit: waiter.limit,
     };
     socket.send(JSON.stringify({ action: 'history', data }));
     clearTimeout(waiter.timer);
-    waiter.timer = setTimeout(() => {
-      waiter.timer = undefined;
-      this.#enqueue(frame);
-    }, this.#options.requestTimeoutMs);
+    waiter.inFlight = true;
+    waiter.timer = setTimeout(() => this.#historyAttemptFailed(frame.sessionId, waiter, 'no answer'), this.#options.requestTimeoutMs);
+  }
+
+  /**
+   * A history request got no answer in time or an error frame: ask again after a backoff delay, or
+   * give up after `maxHistoryAttempts`, so a page the server cannot send never holds the session forever.
+   */
+  #historyAttemptFailed(sessionId: string, waiter: HistoryWaiter, problem: string): void {
+    if (this.#historyWaiters.get(sessionId) !== waiter) return;
+    clearTimeout(waiter.timer);
+    waiter.timer = undefined;
+    waiter.inFlight = false;
+    waiter.failures += 1;
+    if (waiter.failures >= this.#options.maxHistoryAttempts) {
+      this.#historyWaiters.delete(sessionId);
+      waiter.resolve(new HistoryFailedError(sessionId, waiter.failures, problem));
+      return;
+    }
+    waiter.timer = setTimeout(
+      () => {
+        waiter.timer = undefined;
+        this.#enqueue({ kind: 'history', sessionId });
+      },
+      fullJitterDelay(waiter.failures - 1, this.#options.reconnect, this.#options.random),
+    );
   }
 
   #sendChat(socket: WebSocketLike, entry: OutgoingMessage): void {
@@ -612,6 +665,10 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
       const page = await this.#requestHistory(sessionId, after);
       // The connection dropped: keep holding live messages back; the next connection resumes again.
       if (!page) return false;
+      if (page instanceof HistoryFailedError) {
+        this.#historyGaveUp(sessionId, fetched, page);
+        return false;
+      }
       fetched.push(...page.messages);
       const newest = page.messages.at(-1)?.messageId;
       if (newest !== undefined && (after === undefined || newest > after)) after = newest;
@@ -621,6 +678,13 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     for (const waiter of this.#caughtUp.get(sessionId)?.splice(0) ?? []) waiter.resolve();
     this.#scheduleReplyCheck(sessionId);
     return true;
+  }
+
+  /** Stops holding the session back: what was fetched and what arrived live go out, and the failure is told. */
+  #historyGaveUp(sessionId: string, fetched: ChatMessage[], error: HistoryFailedError): void {
+    this.#deliver(this.#ledger.endResume(sessionId, fetched));
+    for (const waiter of this.#caughtUp.get(sessionId)?.splice(0) ?? []) waiter.reject(error);
+    this.emit('historyFailed', { sessionId, error });
   }
 
   /**
@@ -648,11 +712,13 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
     this.#replyChecks.delete(sessionId);
   }
 
-  #requestHistory(sessionId: string, after: string | undefined): Promise<HistoryPage | undefined> {
+  #requestHistory(sessionId: string, after: string | undefined): Promise<HistoryAnswer> {
     if (!this.#opened) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      this.#historyWaiters.get(sessionId)?.resolve(undefined);
-      this.#historyWaiters.set(sessionId, { after, resolve });
+      const previous = this.#historyWaiters.get(sessionId);
+      clearTimeout(previous?.timer);
+      previous?.resolve(undefined);
+      this.#historyWaiters.set(sessionId, { after, limit: this.#options.historyPageSize, failures: 0, inFlight: false, resolve });
       this.#enqueue({ kind: 'history', sessionId });
     });
   }

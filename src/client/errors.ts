@@ -17,4 +17,21 @@ class SendFailedError extends Error {
   }
 }
 
-export { ConnectionClosedError, SendFailedError };
+/**
+ * A session's history could not be fetched: `maxHistoryAttempts` requests for one page got no answer
+ * in time or an error frame. `openSession` rejects with it and the client emits `historyFailed`; live
+ * messages held back meanwhile are delivered, and the next reconnect resumes the session again.
+ */
+class HistoryFailedError extends Error {
+  public readonly sessionId: string;
+  public readonly attempts: number;
+
+  public constructor(sessionId: string, attempts: number, lastProblem: string) {
+    super(`History of session ${sessionId} failed after ${attempts} attempts (last: ${lastProblem})`);
+    this.name = 'HistoryFailedError';
+    this.sessionId = sessionId;
+    this.attempts = attempts;
+  }
+}
+
+export { ConnectionClosedError, SendFailedError, HistoryFailedError };

@@ -1,3 +1,4 @@
+import type { HistoryFailedError } from './errors.ts';
 import type { ChatChunk, ChatMessage, ServerError } from './protocol.ts';
 
 type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -26,16 +27,27 @@ interface SendFailure {
   error: Error;
 }
 
+interface HistoryFailure {
+  sessionId: string;
+  error: HistoryFailedError;
+}
+
 interface ChatClientEvents {
   /** Every chat message (the user's and the assistant's, from this or another device) once, in order per session. */
   message: ChatMessage;
-  /** A piece of an assistant reply while it streams; the complete reply follows as a `message`. */
+  /**
+   * A piece of an assistant reply while it streams; the complete reply follows as a `message`. Each
+   * piece continues the text exactly where the previous one ended (`offset`, in code points): a
+   * repeated piece is not emitted again, and after a lost one the rest of that stream is skipped.
+   */
   chunk: ChatChunk;
   status: StatusChange;
   /** An `error` frame from the server (RATE_LIMITED is also handled by the client: it waits and resends). */
   error: ServerError;
   /** A chat message given up after `maxSendAttempts` unanswered sends. */
   sendFailed: SendFailure;
+  /** A session's history given up after `maxHistoryAttempts` failed requests for one page; held live messages were delivered. */
+  historyFailed: HistoryFailure;
 }
 
 /** What `send` returns. `acknowledged` resolves with the stored message (its `messageId`) once the server has it. */
@@ -46,4 +58,4 @@ interface PendingMessage {
   acknowledged: Promise<ChatMessage>;
 }
 
-export type { ChatClientEvents, ConnectionStatus, StatusChange, ReconnectReason, ClosedReason, PendingMessage, SendFailure };
+export type { ChatClientEvents, ConnectionStatus, StatusChange, ReconnectReason, ClosedReason, PendingMessage, SendFailure, HistoryFailure };

@@ -1,10 +1,11 @@
 /** The chat client: one import for applications (`src/client/index.ts`). */
 export { ChatClient } from './chat-client.ts';
-export { ConnectionClosedError, SendFailedError } from './errors.ts';
+export { ConnectionClosedError, HistoryFailedError, SendFailedError } from './errors.ts';
 export type {
   ChatClientEvents,
   ClosedReason,
   ConnectionStatus,
+  HistoryFailure,
   PendingMessage,
   ReconnectReason,
   SendFailure,

@@ -78,8 +78,15 @@ interface ChatClientOptions {
   requestTimeoutMs?: number;
   /** Sends of one chat message that time out or fail on the server before it is given up (`sendFailed`). @default 5 */
   maxSendAttempts?: number;
-  /** History page size when resuming (1–100). @default 100 */
+  /** History page size when resuming (1–100); halved for a page the server could not send (MESSAGE_TOO_LARGE). @default 100 */
   historyPageSize?: number;
+  /**
+   * Requests for one history page that get no answer within `requestTimeoutMs` or an error frame
+   * (each retry after a backoff delay) before the client gives up on that session's history:
+   * `openSession` rejects with HistoryFailedError, `historyFailed` is emitted, and live messages held
+   * back meanwhile are delivered. @default 4
+   */
+  maxHistoryAttempts?: number;
   /** Resume history from this long before the last message seen (dedupe drops the overlap). @default 5000 */
   resumeOverlapMs?: number;
   /**
@@ -120,6 +127,7 @@ interface ResolvedOptions {
   requestTimeoutMs: number;
   maxSendAttempts: number;
   historyPageSize: number;
+  maxHistoryAttempts: number;
   resumeOverlapMs: number;
   replyRecheckMs: number;
   replyRechecks: number;
@@ -152,6 +160,7 @@ const resolveOptions = (options: ChatClientOptions): ResolvedOptions => {
     requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
     maxSendAttempts: options.maxSendAttempts ?? 5,
     historyPageSize: options.historyPageSize ?? 100,
+    maxHistoryAttempts: options.maxHistoryAttempts ?? 4,
     resumeOverlapMs: options.resumeOverlapMs ?? 5000,
     replyRecheckMs: options.replyRecheckMs ?? 2000,
     replyRechecks: options.replyRechecks ?? 5,
@@ -176,6 +185,7 @@ const resolveOptions = (options: ChatClientOptions): ResolvedOptions => {
     replyTimeoutMs: resolved.replyTimeoutMs,
   })) positive(name, value);
   if (typeof resolved.awaitReplies !== 'boolean') throw new TypeError('awaitReplies must be a boolean');
+  if (!Number.isInteger(resolved.maxHistoryAttempts) || resolved.maxHistoryAttempts < 1) throw new RangeError('maxHistoryAttempts must be a positive integer');
   if (!Number.isInteger(resolved.replyRechecks) || resolved.replyRechecks < 0) throw new RangeError('replyRechecks must be a non-negative integer');
   if (keepAlive.intervalMs >= IDLE_TIMEOUT_MS) throw new RangeError('keepAlive.intervalMs must be under 10 minutes (API Gateway idle timeout)');
   if (resolved.maxConnectionAgeMs >= MAX_CONNECTION_MS) throw new RangeError('maxConnectionAgeMs must be under 2 hours (API Gateway maximum)');

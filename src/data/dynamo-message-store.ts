@@ -137,7 +137,7 @@ class DynamoMessageStore implements MessageStore {
     // before TTL deletion catches up, without a filter that would break Limit.
     const oldestLive = `${MESSAGE_PREFIX}${minMessageIdAt(query.nowMs - this.retentionMs)}`;
     const after = query.after ? `${MESSAGE_PREFIX}${query.after}` : '';
-    const { Items = [] } = await this.client.send(
+    const { Items = [], LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'sessionKey = :sessionKey AND itemKey BETWEEN :from AND :to',
@@ -152,7 +152,9 @@ class DynamoMessageStore implements MessageStore {
       }),
     );
     const messages = Items.slice(0, query.limit).map(toMessage);
-    return { messages, hasMore: Items.length > query.limit };
+    // A Query stops at 1 MB of items too (about 60 messages of 4,000 four-byte characters): fewer
+    // items than asked for, with LastEvaluatedKey, means there is more.
+    return { messages, hasMore: Items.length > query.limit || LastEvaluatedKey !== undefined };
   }
 
   private toItem(message: StoredChatMessage) {

@@ -2,6 +2,7 @@ import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
   GoneException,
+  PayloadTooLargeException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { ServerFrame } from '../domain/frames.ts';
@@ -34,6 +35,10 @@ const isGone = (error: unknown): boolean =>
   error instanceof GoneException ||
   (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === 410;
 
+const isTooLarge = (error: unknown): boolean =>
+  error instanceof PayloadTooLargeException ||
+  (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === 413;
+
 const encoder = new TextEncoder();
 
 class ManagementApiSender implements Sender {
@@ -44,14 +49,14 @@ class ManagementApiSender implements Sender {
   }
 
   public async post(connectionId: string, frame: ServerFrame): Promise<DeliveryOutcome> {
+    const data = encoder.encode(JSON.stringify(frame));
     try {
-      await this.client.send(
-        new PostToConnectionCommand({ ConnectionId: connectionId, Data: encoder.encode(JSON.stringify(frame)) }),
-      );
+      await this.client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
       metrics.addMetric(MetricName.MessageDelivered, 'Count', 1);
       return 'delivered';
     } catch (error) {
-      return this.failure('post', connectionId, error);
+      const outcome = this.failure('post', connectionId, error, { frameType: frame.type, bytes: data.length });
+      return outcome === 'failed' && isTooLarge(error) ? 'too-large' : outcome;
     }
   }
 
@@ -64,12 +69,13 @@ class ManagementApiSender implements Sender {
     }
   }
 
-  private failure(operation: string, connectionId: string, error: unknown): DeliveryOutcome {
+  private failure(operation: string, connectionId: string, error: unknown, frame?: { frameType: string; bytes: number }): DeliveryOutcome {
     if (isGone(error)) return 'gone';
     metrics.addMetric(MetricName.DeliveryFailed, 'Count', 1);
     logger.warn('Delivery to connection failed', {
       operation,
       targetConnectionId: connectionId,
+      ...frame,
       error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
       attempts: (error as { $metadata?: { attempts?: number } }).$metadata?.attempts,
     });
@@ -105,4 +111,4 @@ class SenderPool {
   }
 }
 
-export { createManagementApiClient, ManagementApiSender, SenderPool, isGone };
+export { createManagementApiClient, ManagementApiSender, SenderPool, isGone, isTooLarge };

@@ -1,6 +1,7 @@
 import type { ServerFrame } from '../domain/frames.ts';
 
-type DeliveryOutcome = 'delivered' | 'gone' | 'failed';
+/** `too-large`: API Gateway refused the frame for its size (413); sending it again cannot help. */
+type DeliveryOutcome = 'delivered' | 'gone' | 'failed' | 'too-large';
 
 /** Posts frames to WebSocket connections and closes them (the @connections management API). */
 interface Sender {

@@ -1,6 +1,7 @@
 import type { ConnectionStore } from '../data/connection-store.ts';
 import type { MessageStore, StoredChatMessage } from '../data/message-store.ts';
 import type { Delivery } from '../delivery/delivery.ts';
+import { ChunkBatcher, type ChunkBatchingOptions, type Scheduler } from './chunk-batcher.ts';
 import type { Clock } from './clock.ts';
 import { chatMessageFrame } from './frames.ts';
 import { newMessageId } from './message-ids.ts';
@@ -11,6 +12,10 @@ interface ChatDependencies {
   messages: MessageStore;
   responder: Responder;
   clock: Clock;
+  /** How a streaming reply's pieces are batched into chunk frames. @default DEFAULT_CHUNK_BATCHING */
+  chunkBatching?: ChunkBatchingOptions;
+  /** For tests: the timer behind chunk batching. @default systemScheduler */
+  scheduler?: Scheduler;
 }
 
 interface IncomingChatMessage {
@@ -87,17 +92,26 @@ const produceReply = async (
   question: StoredChatMessage,
 ): Promise<StoredChatMessage> => {
   const messageId = newMessageId(deps.clock.nowMs());
+  const batcher = deps.responder.streams
+    ? new ChunkBatcher({
+        messageId,
+        sessionId: question.sessionId,
+        post: (frame) => delivery.postToAll(audience, frame),
+        clock: deps.clock,
+        ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+        ...(deps.chunkBatching ? { options: deps.chunkBatching } : {}),
+      })
+    : undefined;
   let text = '';
-  let seq = 0;
-  for await (const delta of deps.responder.respond(question)) {
-    text += delta;
-    if (deps.responder.streams) {
-      await delivery.postToAll(audience, {
-        type: 'chat_message_chunk',
-        data: { messageId, sessionId: question.sessionId, seq, delta },
-      });
-      seq += 1;
+  try {
+    for await (const delta of deps.responder.respond(question)) {
+      text += delta;
+      await batcher?.push(delta);
     }
+    // Every chunk is out before the complete reply, so a client never sees a chunk after it.
+    await batcher?.finish();
+  } finally {
+    batcher?.cancel();
   }
   const reply: StoredChatMessage = {
     messageId,

@@ -8,6 +8,7 @@ type ErrorCode =
   | 'UNKNOWN_ACTION'
   | 'RATE_LIMITED'
   | 'FORBIDDEN'
+  | 'MESSAGE_TOO_LARGE'
   | 'INTERNAL_ERROR';
 
 interface ErrorDetail {
@@ -81,6 +82,17 @@ class TokenExpiredError extends ForbiddenError {
   }
 }
 
+/**
+ * API Gateway refused the answer for its size (413 PayloadTooLargeException from @connections): the
+ * client asks again for less (a smaller history `limit`).
+ */
+class MessageTooLargeError extends ClientFrameError {
+  public constructor(message = 'The answer was over API Gateway\'s 128 KB message limit; ask again for less (a smaller limit)') {
+    super('MESSAGE_TOO_LARGE', 413, message);
+    this.name = 'MessageTooLargeError';
+  }
+}
+
 export type { ErrorCode, ErrorDetail };
 export {
   ClientFrameError,
@@ -90,4 +102,5 @@ export {
   RateLimitedError,
   ForbiddenError,
   TokenExpiredError,
+  MessageTooLargeError,
 };

@@ -16,9 +16,10 @@ interface ChatMessageFrame {
   data: ChatMessage;
 }
 
+/** A batch of a streaming reply: `seq` counts the reply's chunk frames from 0; `offset` is where `delta` starts in the reply, in code points. */
 interface ChatMessageChunkFrame {
   type: 'chat_message_chunk';
-  data: { messageId: string; sessionId: string; seq: number; delta: string };
+  data: { messageId: string; sessionId: string; seq: number; offset: number; delta: string };
 }
 
 interface PongFrame {

@@ -1,6 +1,7 @@
 /**
- * Produces the assistant's reply. `respond` yields the reply in pieces; when `streams` is true each
- * piece is sent to the user as a `chat_message_chunk` frame before the complete reply.
+ * Produces the assistant's reply. `respond` yields the reply in pieces; when `streams` is true the
+ * pieces are sent to the user as `chat_message_chunk` frames (batched by ChunkBatcher) before the
+ * complete reply.
  *
  * To plug in a real model, implement this interface (README, "Plugging in a model") and return it
  * from `createResponder`.

@@ -1,3 +1,4 @@
+import { loadChunkBatching } from '../config/streaming-config.ts';
 import { createResponder } from '../domain/responder.ts';
 import { composeMessageRoute } from '../middleware/compose.ts';
 import { buildConnectionStore, buildMessageStore, buildSenderPool, clock, loadRateLimitPolicy, tools } from '../runtime/route-dependencies.ts';
@@ -9,6 +10,7 @@ const message = createMessageRoute({
   connections,
   messages: buildMessageStore(),
   responder: createResponder(process.env.RESPONDER),
+  chunkBatching: loadChunkBatching(),
   clock,
   metrics: tools.metrics,
 });

@@ -1,11 +1,24 @@
 import type { MessageStore } from '../data/message-store.ts';
 import { publicView } from '../domain/chat-service.ts';
 import type { Clock } from '../domain/clock.ts';
+import { MessageTooLargeError } from '../domain/errors.ts';
+import { historyFrame } from '../domain/history-page.ts';
 import type { RouteContext, RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';
 import type { HistoryFrameInput } from '../schemas/index.ts';
 
-/** history: a page of the user's own session, oldest first, sent to the asking connection only. */
-const createHistoryRoute = ({ messages, clock }: { messages: MessageStore; clock: Clock }) =>
+interface HistoryRouteDependencies {
+  messages: MessageStore;
+  clock: Clock;
+  /** @default HISTORY_FRAME_BUDGET_BYTES (the page is cut by size under API Gateway's 128 KB limit) */
+  frameBudgetBytes?: number;
+}
+
+/**
+ * history: a page of the user's own session, oldest first, sent to the asking connection only. The
+ * page is cut by size as well as by `limit`; if API Gateway still refuses it for its size, the
+ * client gets MESSAGE_TOO_LARGE instead of silence.
+ */
+const createHistoryRoute = ({ messages, clock, frameBudgetBytes }: HistoryRouteDependencies) =>
   async function history(event: WebSocketEvent<HistoryFrameInput>, context: RouteContext): Promise<RouteResponse> {
     const { sessionId, after, limit } = event.body.data;
     const page = await messages.listSession({
@@ -15,10 +28,9 @@ const createHistoryRoute = ({ messages, clock }: { messages: MessageStore; clock
       nowMs: clock.nowMs(),
       ...(after === undefined ? {} : { after }),
     });
-    await context.delivery.post(event.requestContext.connectionId, {
-      type: 'history',
-      data: { sessionId, messages: page.messages.map(publicView), hasMore: page.hasMore },
-    });
+    const frame = historyFrame(sessionId, page.messages.map(publicView), page.hasMore, frameBudgetBytes);
+    const outcome = await context.delivery.post(event.requestContext.connectionId, frame);
+    if (outcome === 'too-large') throw new MessageTooLargeError();
     return { statusCode: 200 };
   };
 

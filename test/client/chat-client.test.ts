@@ -5,6 +5,7 @@ import {
   type ChatClientOptions,
   type ChatMessage,
   ClientValidationError,
+  HistoryFailedError,
   OutboxFullError,
   SendFailedError,
   type ServerError,
@@ -702,6 +703,60 @@ describe('ChatClient resume', () => {
     expect(socket.framesOf('history')).toHaveLength(2);
   });
 
+  it('gives up on a history page that never comes after maxHistoryAttempts requests with backoff: openSession rejects and held live messages are delivered', async () => {
+    // Prepare: jitter 0.5 → backoff 500 ms after the first failure, 1000 ms after the second
+    const { client, messages, connected } = setup({ requestTimeoutMs: 15_000, maxHistoryAttempts: 3 });
+    const failures: Array<{ sessionId: string; error: Error }> = [];
+    client.on('historyFailed', (failure) => failures.push(failure));
+    const socket = await connected();
+    const settled = client.openSession('s1').then(
+      () => 'caught up',
+      (error: Error) => error,
+    );
+    const live = chat({ messageId: idAt(START + 100) });
+    socket.receive(chatFrame(live));
+    const heldBack = messages.length;
+    // Act
+    await advance(15_000 + 499);
+    const beforeBackoffEnds = socket.framesOf('history').length;
+    await advance(1);
+    await advance(15_000 + 1000);
+    const third = socket.framesOf('history').length;
+    await advance(15_000);
+    await advance(60_000);
+    // Assess
+    expect(heldBack).toBe(0);
+    expect([beforeBackoffEnds, third]).toEqual([1, 3]);
+    expect(socket.framesOf('history')).toHaveLength(3);
+    const outcome = await settled;
+    expect(outcome).toBeInstanceOf(HistoryFailedError);
+    expect(outcome).toMatchObject({ sessionId: 's1', attempts: 3 });
+    expect(failures.map((failure) => failure.sessionId)).toEqual(['s1']);
+    expect(messages).toEqual([live]);
+  });
+
+  it('asks for half the page after MESSAGE_TOO_LARGE, then pages on', async () => {
+    const { client, messages, errors, connected } = setup({ historyPageSize: 100 });
+    const socket = await connected();
+    const caughtUp = client.openSession('s1');
+    const older = [chat({ messageId: idAt(START - 2000) }), chat({ messageId: idAt(START - 1000), role: 'assistant' })];
+
+    socket.receive(errorFrame('MESSAGE_TOO_LARGE'));
+    await advance(500);
+    socket.receive(historyFrame('s1', older.slice(0, 1), true));
+    await flush();
+    socket.receive(historyFrame('s1', older.slice(1), false));
+    await caughtUp;
+
+    expect(socket.framesOf('history')).toEqual([
+      { sessionId: 's1', limit: 100 },
+      { sessionId: 's1', limit: 50 },
+      { sessionId: 's1', after: older[0]?.messageId, limit: 100 },
+    ]);
+    expect(errors.map((error) => error.code)).toEqual(['MESSAGE_TOO_LARGE']);
+    expect(messages).toEqual(older);
+  });
+
   it('emits streamed chunks as they come', async () => {
     const { client, connected } = setup();
     const chunks: string[] = [];
@@ -712,5 +767,26 @@ describe('ChatClient resume', () => {
     socket.receive({ type: 'chat_message_chunk', data: { messageId: idAt(START), sessionId: 's1', seq: 1, delta: 'said' } });
 
     expect(chunks).toEqual(['You ', 'said']);
+  });
+
+  it('uses chunk offsets to emit each piece of a reply once, with no gap', async () => {
+    const { client, connected } = setup();
+    const chunks: Array<[number, string]> = [];
+    client.on('chunk', (chunk) => chunks.push([chunk.offset, chunk.delta]));
+    const socket = await connected();
+    const messageId = idAt(START);
+    const chunk = (seq: number, offset: number, delta: string) => ({ type: 'chat_message_chunk', data: { messageId, sessionId: 's1', seq, offset, delta } });
+
+    socket.receive(chunk(0, 0, 'Yo😀 '));
+    socket.receive(chunk(0, 0, 'Yo😀 ')); // the same post twice
+    socket.receive(chunk(1, 2, '😀 said')); // overlaps what was shown
+    socket.receive(chunk(3, 20, 'lost before')); // a chunk went missing: the rest waits for the complete reply
+    socket.receive(chatFrame(chat({ messageId, role: 'assistant', message: 'Yo😀 said' })));
+    socket.receive(chunk(0, 0, 'late'));
+
+    expect(chunks).toEqual([
+      [0, 'Yo😀 '],
+      [4, 'said'],
+    ]);
   });
 });

@@ -31,6 +31,15 @@ describe('ManagementApiSender (real SDK client over loopback)', () => {
     expect(management.calls.filter((call) => call.connectionId === 'busy')).toHaveLength(3);
   });
 
+  it('reports a post over the 128 KB message limit (413 PayloadTooLargeException) as too-large, without retrying', async () => {
+    management.connect('c2');
+    const sender = new ManagementApiSender(createManagementApiClient(management.endpoint));
+    const oversized = { ...pong, data: { ...pong.data, connectionId: 'x'.repeat(128 * 1024) } };
+    await expect(sender.post('c2', oversized)).resolves.toBe('too-large');
+    expect(management.calls).toHaveLength(1);
+    expect(management.framesTo('c2')).toEqual([]);
+  });
+
   it('counts a failure after retries run out, without throwing', async () => {
     management.connect('broken');
     management.failNext('broken', { status: 500, errorType: 'InternalServerErrorException', times: 10 });

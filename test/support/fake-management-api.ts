@@ -13,6 +13,9 @@ interface ScriptedFailure {
   times: number;
 }
 
+/** API Gateway's limit on one posted message; a larger POST answers 413 PayloadTooLargeException. */
+const MESSAGE_LIMIT_BYTES = 128 * 1024;
+
 /**
  * A loopback stand-in for API Gateway's @connections API (until the local gateway runs), precise
  * enough for the real SDK client: unknown ids answer 410 with `x-amzn-ErrorType: GoneException`, so
@@ -89,7 +92,8 @@ class FakeManagementApi {
     request.on('end', () => {
       const match = /^\/test\/@connections\/([^/?]+)/.exec(request.url ?? '');
       const connectionId = decodeURIComponent(match?.[1] ?? '');
-      const call = { method: request.method ?? '', connectionId, body: Buffer.concat(chunks).toString('utf8') };
+      const raw = Buffer.concat(chunks);
+      const call = { method: request.method ?? '', connectionId, body: raw.toString('utf8') };
       this.calls.push(call);
       if (this.hanging.has(connectionId)) return;
       const failure = this.failures.get(connectionId);
@@ -98,6 +102,9 @@ class FakeManagementApi {
         return this.reply(response, failure.status, failure.errorType);
       }
       if (!match || !this.live.has(connectionId)) return this.reply(response, 410, 'GoneException');
+      if (request.method === 'POST' && raw.length > MESSAGE_LIMIT_BYTES) {
+        return this.reply(response, 413, 'PayloadTooLargeException');
+      }
       if (request.method === 'DELETE') this.live.delete(connectionId);
       this.delivered.add(call);
       response.writeHead(200, { 'content-type': 'application/json' }).end();

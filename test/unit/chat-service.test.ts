@@ -62,27 +62,86 @@ describe('handleChatMessage', () => {
     expect(roles('tablet')).toEqual(['user', 'assistant']);
   });
 
-  it('streams chunks with increasing seq before the complete reply', async () => {
+  it('batches streamed pieces into chunk frames with seq and offset, all before the complete reply', async () => {
+    // Prepare: pieces that come 30 ms apart on a clock the test moves; batching at most every 50 ms
     const connections = new InMemoryConnectionStore();
     await connections.register(live('laptop'));
+    let now = 0;
+    const timers: Array<{ at: number; run: () => void }> = [];
     const streaming: Responder = {
       streams: true,
       async *respond() {
-        yield 'Hel';
-        yield 'lo';
+        for (const piece of ['Hel', 'lo ', 'wor', 'ld']) {
+          yield piece;
+          now += 30;
+          for (const timer of timers.filter((t) => t.at <= now)) {
+            timers.splice(timers.indexOf(timer), 1);
+            timer.run();
+          }
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       },
     };
     const sender = new RecordingSender();
-    await handleChatMessage({ connections, messages: new InMemoryMessageStore(), responder: streaming, clock }, new Delivery(sender), {
-      userId: 'ann',
-      connectionId: 'laptop',
-      sessionId: 's',
-      message: 'hi',
-    });
+    // Act
+    await handleChatMessage(
+      {
+        connections,
+        messages: new InMemoryMessageStore(),
+        responder: streaming,
+        clock: { nowMs: () => now },
+        chunkBatching: { intervalMs: 50, maxChars: 1000 },
+        scheduler: (run, ms) => {
+          const timer = { at: now + ms, run };
+          timers.push(timer);
+          return () => timers.splice(timers.indexOf(timer), 1);
+        },
+      },
+      new Delivery(sender),
+      { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
+    );
+    // Assess
     const frames = sender.posts.map((post) => post.frame as any);
-    expect(frames.map((frame) => frame.type)).toEqual(['chat_message', 'chat_message_chunk', 'chat_message_chunk', 'chat_message']);
-    expect(frames[1].data).toMatchObject({ seq: 0, delta: 'Hel', messageId: frames[3].data.messageId });
-    expect(frames[2].data).toMatchObject({ seq: 1, delta: 'lo' });
-    expect(frames[3].data).toMatchObject({ role: 'assistant', message: 'Hello' });
+    expect(frames.map((frame) => frame.type)).toEqual(['chat_message', 'chat_message_chunk', 'chat_message_chunk', 'chat_message_chunk', 'chat_message']);
+    const messageId = frames[4].data.messageId;
+    expect(frames[1].data).toEqual({ messageId, sessionId: 's', seq: 0, offset: 0, delta: 'Hel' });
+    // 'lo ' at 30 ms waits for the slot at 80 ms, which takes 'wor' (60 ms) too; 'ld' goes out before the reply.
+    expect(frames[2].data).toEqual({ messageId, sessionId: 's', seq: 1, offset: 3, delta: 'lo wor' });
+    expect(frames[3].data).toEqual({ messageId, sessionId: 's', seq: 2, offset: 9, delta: 'ld' });
+    expect(frames[4].data).toMatchObject({ role: 'assistant', message: 'Hello world' });
+  });
+
+  it('posts no chunk after a streaming responder fails', async () => {
+    const connections = new InMemoryConnectionStore();
+    await connections.register(live('laptop'));
+    const failing: Responder = {
+      streams: true,
+      async *respond() {
+        yield 'partial';
+        throw new Error('model stream broke');
+      },
+    };
+    const sender = new RecordingSender();
+    const scheduled: Array<{ cancelled: boolean }> = [];
+    const scheduler = () => {
+      const timer = { cancelled: false };
+      scheduled.push(timer);
+      return () => {
+        timer.cancelled = true;
+      };
+    };
+
+    await expect(
+      handleChatMessage({ connections, messages: new InMemoryMessageStore(), responder: failing, clock, scheduler }, new Delivery(sender), {
+        userId: 'ann',
+        connectionId: 'laptop',
+        sessionId: 's',
+        message: 'hi',
+      }),
+    ).rejects.toThrow('model stream broke');
+
+    expect(scheduled.length).toBeGreaterThan(0);
+    expect(scheduled.every((timer) => timer.cancelled)).toBe(true);
+    expect(sender.posts.map((post) => post.frame.type)).toEqual(['chat_message']);
   });
 });
