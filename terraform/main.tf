@@ -40,6 +40,10 @@ locals {
     MAX_CONNECTIONS_PER_USER        = tostring(var.max_connections_per_user)
     RATE_LIMIT_BURST                = tostring(var.rate_limit_burst)
     RATE_LIMIT_PER_SECOND           = tostring(var.rate_limit_per_second)
+    CONNECT_RATE_BURST              = tostring(var.connect_rate_burst)
+    CONNECT_RATE_PER_SECOND         = tostring(var.connect_rate_per_second)
+    REFUSAL_LIMIT                   = tostring(var.refusal_limit)
+    REFUSAL_WINDOW_SECONDS          = tostring(var.refusal_window_seconds)
     CONNECTION_IDLE_TIMEOUT_SECONDS = tostring(var.connection_idle_timeout_seconds)
     MESSAGE_RETENTION_DAYS          = tostring(var.message_retention_days)
   }
@@ -68,27 +72,27 @@ locals {
 module "tables" {
   source = "./modules/tables"
 
-  environment                   = var.environment
-  deletion_protection_enabled   = var.table_deletion_protection
+  environment                    = var.environment
+  deletion_protection_enabled    = var.table_deletion_protection
   point_in_time_recovery_enabled = var.table_point_in_time_recovery
-  tags                          = local.tags
+  tags                           = local.tags
 }
 
 module "functions" {
   source   = "./modules/lambda_function"
   for_each = local.functions
 
-  function_name     = "${local.name_prefix}-${each.key}"
-  description       = "Chatbot WebSocket ${each.value.route_key == null ? "JWT authorizer" : "route ${each.value.route_key}"} (${var.environment})"
-  filename          = "${local.artifacts_dir}/${each.key}.zip"
-  memory_size       = var.lambda_memory_size
-  timeout_seconds   = var.lambda_timeout_seconds
-  architecture      = var.lambda_architecture
-  environment       = local.function_environment[each.key]
+  function_name      = "${local.name_prefix}-${each.key}"
+  description        = "Chatbot WebSocket ${each.value.route_key == null ? "JWT authorizer" : "route ${each.value.route_key}"} (${var.environment})"
+  filename           = "${local.artifacts_dir}/${each.key}.zip"
+  memory_size        = var.lambda_memory_size
+  timeout_seconds    = var.lambda_timeout_seconds
+  architecture       = var.lambda_architecture
+  environment        = local.function_environment[each.key]
   log_retention_days = var.log_retention_days
-  policy_statements = local.function_policy_statements[each.key]
-  invoke_source_arn = local.invoke_source_arns[each.key]
-  tags              = local.tags
+  policy_statements  = local.function_policy_statements[each.key]
+  invoke_source_arn  = local.invoke_source_arns[each.key]
+  tags               = local.tags
 }
 
 module "api" {
@@ -121,17 +125,17 @@ module "monitoring" {
       timeout_seconds = var.lambda_timeout_seconds
     }
   }
-  api_id      = module.api.api_id
-  stage_name  = local.stage_name
+  api_id     = module.api.api_id
+  stage_name = local.stage_name
   table_names = {
     connections = module.tables.connections_table_name
     messages    = module.tables.messages_table_name
   }
-  alarm_email_addresses           = var.alarm_email_addresses
-  handler_error_threshold         = var.alarm_handler_error_threshold
-  delivery_failed_threshold       = var.alarm_delivery_failed_threshold
-  authorizer_refused_threshold    = var.alarm_authorizer_refused_threshold
-  rate_limited_threshold          = var.alarm_rate_limited_threshold
-  api_error_threshold             = var.alarm_api_error_threshold
-  tags                            = local.tags
+  alarm_email_addresses        = var.alarm_email_addresses
+  handler_error_threshold      = var.alarm_handler_error_threshold
+  delivery_failed_threshold    = var.alarm_delivery_failed_threshold
+  authorizer_refused_threshold = var.alarm_authorizer_refused_threshold
+  rate_limited_threshold       = var.alarm_rate_limited_threshold
+  api_error_threshold          = var.alarm_api_error_threshold
+  tags                         = local.tags
 }
