@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
+import { bucketKey } from '../src/data/gcra-bucket.ts';
 import { createTables } from '../src/local/create-tables.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
 import { lambdaContext, wsEvent } from '../test/support/events.ts';
@@ -249,6 +250,8 @@ const handlersPass = async (): Promise<PassResult> => {
       WS_MANAGEMENT_ENDPOINT: `http://127.0.0.1:${(connectionsApi.address() as AddressInfo).port}/fuzz`,
       RATE_LIMIT_BURST: '10000',
       RATE_LIMIT_PER_SECOND: String(1000 / INTERVAL_MS),
+      // Refusals never close a fuzzed connection (each sends thousands of invalid frames on purpose).
+      REFUSAL_LIMIT: '100000000',
     });
     const handlers: Record<Route | '$connect', Handler> = {
       $connect: (await import('../src/handlers/connect.ts')).handler as unknown as Handler,
@@ -302,7 +305,7 @@ const handlersPass = async (): Promise<PassResult> => {
       storedItems += stored;
       expectedItems += judge.expectedItems;
       if (stored !== judge.expectedItems) pass.problems.push(`${judge.userId}: ${stored} items stored, ${judge.expectedItems} expected`);
-      const row = (await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId: judge.connectionId }, ConsistentRead: true }))).Item;
+      const row = (await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId: bucketKey('frames', judge.userId) }, ConsistentRead: true }))).Item;
       // rateTat = (first admission) + admitted × interval, and the first admission came after startedAt.
       const admitted = row?.rateTat === undefined ? 0 : Math.floor(((row.rateTat as number) - (startedAt[index] as number)) / INTERVAL_MS);
       bucketAdmitted += admitted;

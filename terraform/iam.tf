@@ -8,8 +8,8 @@ locals {
   dynamodb_access = {
     authorizer = {}
     connect = {
-      connections            = ["dynamodb:PutItem"]
-      connections_user_index = ["dynamodb:Query"]
+      # The user's connect bucket (UpdateItem), the cap's slots (BatchGetItem, PutItem, DeleteItem), the row (PutItem).
+      connections = ["dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
     }
     disconnect = {
       connections = ["dynamodb:DeleteItem"]
@@ -27,7 +27,8 @@ locals {
       messages    = ["dynamodb:Query"]
     }
     default = {
-      connections = ["dynamodb:DeleteItem"]
+      # UpdateItem: the refusal count on the connection's row.
+      connections = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     }
   }
 

@@ -38,6 +38,10 @@ locals {
     MAX_CONNECTIONS_PER_USER        = tostring(var.max_connections_per_user)
     RATE_LIMIT_BURST                = tostring(var.rate_limit_burst)
     RATE_LIMIT_PER_SECOND           = tostring(var.rate_limit_per_second)
+    CONNECT_RATE_BURST              = tostring(var.connect_rate_burst)
+    CONNECT_RATE_PER_SECOND         = tostring(var.connect_rate_per_second)
+    REFUSAL_LIMIT                   = tostring(var.refusal_limit)
+    REFUSAL_WINDOW_SECONDS          = tostring(var.refusal_window_seconds)
     CONNECTION_IDLE_TIMEOUT_SECONDS = tostring(var.connection_idle_timeout_seconds)
     MESSAGE_RETENTION_DAYS          = tostring(var.message_retention_days)
   }

@@ -144,7 +144,7 @@ variable "max_connections_per_user" {
 }
 
 variable "rate_limit_burst" {
-  description = "Token bucket size per connection (frames a client may send at once)."
+  description = "Token bucket size per user, shared by all of the user's connections (frames a user may send at once)."
   type        = number
   default     = 10
 
@@ -155,13 +155,57 @@ variable "rate_limit_burst" {
 }
 
 variable "rate_limit_per_second" {
-  description = "Token refill rate per connection, in frames per second."
+  description = "Token refill rate per user, in frames per second."
   type        = number
   default     = 1
 
   validation {
     condition     = var.rate_limit_per_second >= 0.001 && var.rate_limit_per_second <= 10000
     error_message = "rate_limit_per_second must be between 0.001 and 10000."
+  }
+}
+
+variable "connect_rate_burst" {
+  description = "Handshakes one user may make at once (a per-user token bucket; a connect flood gets 429)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.connect_rate_burst >= 1 && var.connect_rate_burst <= 10000 && floor(var.connect_rate_burst) == var.connect_rate_burst
+    error_message = "connect_rate_burst must be an integer between 1 and 10000."
+  }
+}
+
+variable "connect_rate_per_second" {
+  description = "Refill rate of the per-user handshake bucket, in connects per second."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.connect_rate_per_second >= 0.001 && var.connect_rate_per_second <= 10000
+    error_message = "connect_rate_per_second must be between 0.001 and 10000."
+  }
+}
+
+variable "refusal_limit" {
+  description = "Refused frames (invalid, unknown action, over the rate limit) after which a connection is closed, within refusal_window_seconds."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.refusal_limit >= 1 && var.refusal_limit <= 100000 && floor(var.refusal_limit) == var.refusal_limit
+    error_message = "refusal_limit must be an integer between 1 and 100000."
+  }
+}
+
+variable "refusal_window_seconds" {
+  description = "The window, opened by a connection's first refusal, in which refusal_limit refusals close it."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.refusal_window_seconds >= 1 && var.refusal_window_seconds <= 86400 && floor(var.refusal_window_seconds) == var.refusal_window_seconds
+    error_message = "refusal_window_seconds must be an integer between 1 and 86400."
   }
 }
 

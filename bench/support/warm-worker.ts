@@ -92,7 +92,7 @@ const cases: Record<string, { bare: Invoke; chain: Invoke }> = (() => {
     ping: composeMessageRoute(ping, { ...messageOptions, frameValidator: validatePing }),
     history: composeMessageRoute(history, { ...messageOptions, frameValidator: validateHistory }),
     default: composeMessageRoute(unknown, { tools, clock, senders, connections }),
-    connect: composeConnectRoute(connect, { tools, clock, connections: connectConnections, policy: { idleTimeoutSeconds: 600, maxConnectionsPerUser: 1e9 } }),
+    connect: composeConnectRoute(connect, { tools, clock, connections: connectConnections, policy: { idleTimeoutSeconds: 600, maxConnectionsPerUser: 1e9, connectRate: policy } }),
     disconnect: composeDisconnectRoute(disconnect, { tools }),
     authorizer: composeAuthorizer(authorize, { tools }),
   };

@@ -5,6 +5,12 @@ const DEFAULTS = {
   maxConnectionsPerUser: 5,
   rateLimitBurst: 10,
   rateLimitPerSecond: 1,
+  connectRateBurst: 10,
+  connectRatePerSecond: 1,
+  refusalLimit: 20,
+  refusalWindowSeconds: 60,
+  /** API Gateway closes every WebSocket connection after 2 hours. */
+  maxConnectionLifetimeSeconds: 7200,
   connectionIdleTimeoutSeconds: 600,
   messageRetentionDays: 30,
   environment: 'dev',
@@ -18,6 +24,14 @@ interface RateLimitPolicy {
 interface ConnectionPolicy {
   idleTimeoutSeconds: number;
   maxConnectionsPerUser: number;
+  /** Per user: handshakes a user may open at once (burst) and how fast that allowance refills. */
+  connectRate: RateLimitPolicy;
+}
+
+/** A connection that is refused `maxRefusals` frames within one `windowSeconds` window is closed. */
+interface RefusalPolicy {
+  maxRefusals: number;
+  windowSeconds: number;
 }
 
 const loadConnectionsTable = (): string => requiredEnv('CONNECTIONS_TABLE');
@@ -34,11 +48,20 @@ const loadConnectionPolicy = (): ConnectionPolicy => ({
     max: 1000,
     integer: true,
   }),
+  connectRate: {
+    burst: numberEnv('CONNECT_RATE_BURST', DEFAULTS.connectRateBurst, { min: 1, max: 10_000, integer: true }),
+    perSecond: numberEnv('CONNECT_RATE_PER_SECOND', DEFAULTS.connectRatePerSecond, { min: 0.001, max: 10_000 }),
+  },
 });
 
 const loadRateLimitPolicy = (): RateLimitPolicy => ({
   burst: numberEnv('RATE_LIMIT_BURST', DEFAULTS.rateLimitBurst, { min: 1, max: 10_000, integer: true }),
   perSecond: numberEnv('RATE_LIMIT_PER_SECOND', DEFAULTS.rateLimitPerSecond, { min: 0.001, max: 10_000 }),
+});
+
+const loadRefusalPolicy = (): RefusalPolicy => ({
+  maxRefusals: numberEnv('REFUSAL_LIMIT', DEFAULTS.refusalLimit, { min: 1, max: 100_000, integer: true }),
+  windowSeconds: numberEnv('REFUSAL_WINDOW_SECONDS', DEFAULTS.refusalWindowSeconds, { min: 1, max: 86_400, integer: true }),
 });
 
 const loadMessageRetentionDays = (): number =>
@@ -50,13 +73,14 @@ const loadManagementEndpoint = (): string | undefined => optionalEnv('WS_MANAGEM
 
 const loadEnvironmentName = (): string => optionalEnv('ENVIRONMENT') ?? DEFAULTS.environment;
 
-export type { RateLimitPolicy, ConnectionPolicy };
+export type { RateLimitPolicy, ConnectionPolicy, RefusalPolicy };
 export {
   DEFAULTS,
   loadConnectionsTable,
   loadMessagesTable,
   loadConnectionPolicy,
   loadRateLimitPolicy,
+  loadRefusalPolicy,
   loadMessageRetentionDays,
   loadManagementEndpoint,
   loadEnvironmentName,

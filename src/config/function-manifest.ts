@@ -24,9 +24,11 @@ const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'connect',
     route: '$connect',
-    dynamodb: { connections: ['dynamodb:PutItem'], connectionsUserIndex: ['dynamodb:Query'] },
+    // UpdateItem: the user's connect bucket; BatchGetItem, PutItem, DeleteItem: the cap's slots (and the row).
+    dynamodb: { connections: ['dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] },
     managesConnections: false,
   },
+  // DeleteItem: the row, then the cap slot it held.
   { name: 'disconnect', route: '$disconnect', dynamodb: { connections: ['dynamodb:DeleteItem'] }, managesConnections: false },
   {
     name: 'message',
@@ -51,7 +53,8 @@ const FUNCTIONS: readonly FunctionSpec[] = [
     dynamodb: { connections: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], messages: ['dynamodb:Query'] },
     managesConnections: true,
   },
-  { name: 'default', route: '$default', dynamodb: { connections: ['dynamodb:DeleteItem'] }, managesConnections: true },
+  // UpdateItem: the refusal count on the connection's row.
+  { name: 'default', route: '$default', dynamodb: { connections: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] }, managesConnections: true },
 ];
 
 const FUNCTION_NAMES = FUNCTIONS.map((spec) => spec.name);

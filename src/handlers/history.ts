@@ -1,5 +1,5 @@
 import { composeMessageRoute } from '../middleware/compose.ts';
-import { buildConnectionStore, buildMessageStore, buildSenderPool, clock, loadRateLimitPolicy, tools } from '../runtime/route-dependencies.ts';
+import { buildConnectionStore, buildMessageStore, buildSenderPool, clock, loadRateLimitPolicy, loadRefusalPolicy, tools } from '../runtime/route-dependencies.ts';
 import { createHistoryRoute } from '../routes/history-route.ts';
 import validateHistory from '../schemas/compiled/history.js';
 
@@ -12,4 +12,5 @@ export const handler = composeMessageRoute(history, {
   senders: buildSenderPool(),
   frameValidator: validateHistory,
   rateLimitPolicy: loadRateLimitPolicy(),
+  refusalPolicy: loadRefusalPolicy(),
 });

@@ -1,7 +1,7 @@
 import { loadChunkBatching } from '../config/streaming-config.ts';
 import { createResponder } from '../domain/responder.ts';
 import { composeMessageRoute } from '../middleware/compose.ts';
-import { buildConnectionStore, buildMessageStore, buildSenderPool, clock, loadRateLimitPolicy, tools } from '../runtime/route-dependencies.ts';
+import { buildConnectionStore, buildMessageStore, buildSenderPool, clock, loadRateLimitPolicy, loadRefusalPolicy, tools } from '../runtime/route-dependencies.ts';
 import { createMessageRoute } from '../routes/message-route.ts';
 import validateChatMessage from '../schemas/compiled/chat-message.js';
 
@@ -22,4 +22,5 @@ export const handler = composeMessageRoute(message, {
   senders: buildSenderPool(),
   frameValidator: validateChatMessage,
   rateLimitPolicy: loadRateLimitPolicy(),
+  refusalPolicy: loadRefusalPolicy(),
 });

@@ -1,5 +1,5 @@
 import { composeMessageRoute } from '../middleware/compose.ts';
-import { buildConnectionStore, buildSenderPool, clock, loadRateLimitPolicy, tools } from '../runtime/route-dependencies.ts';
+import { buildConnectionStore, buildSenderPool, clock, loadRateLimitPolicy, loadRefusalPolicy, tools } from '../runtime/route-dependencies.ts';
 import { createPingRoute } from '../routes/ping-route.ts';
 import validatePing from '../schemas/compiled/ping.js';
 
@@ -12,4 +12,5 @@ export const handler = composeMessageRoute(ping, {
   senders: buildSenderPool(),
   frameValidator: validatePing,
   rateLimitPolicy: loadRateLimitPolicy(),
+  refusalPolicy: loadRefusalPolicy(),
 });

@@ -6,12 +6,14 @@ import type { Clock } from '../domain/clock.ts';
 import { ForbiddenError, RateLimitedError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { extendContext } from './extend-context.ts';
-import type { WebSocketEvent } from './route-types.ts';
+import type { RouteContext, WebSocketEvent } from './route-types.ts';
 
 /** DynamoDB's own throttling, after the SDK's retries ran out. */
 const THROTTLING_ERRORS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
 
-/** What a client is told to wait when DynamoDB throttled the bucket itself. */
+const isThrottling = (error: unknown): boolean => THROTTLING_ERRORS.has((error as Error | null)?.name ?? '');
+
+/** What a client is told to wait when DynamoDB throttled the bucket itself (frames and handshakes). */
 const THROTTLED_RETRY_AFTER_MS = 1_000;
 
 interface RateLimitOptions {
@@ -22,18 +24,20 @@ interface RateLimitOptions {
 }
 
 /**
- * A token bucket per connection (burst, refill per second), kept on the connection row and taken in
- * the same conditional write that pushes the row's idle expiry forward. Runs after validation, so an
- * invalid frame writes nothing. A frame from a connection with no live row is refused and the
- * connection closed, so the client reconnects and registers again. When DynamoDB throttles the
- * bucket's write beyond the SDK's retries, the frame is refused as RATE_LIMITED (fail closed).
+ * A token bucket per user (burst, refill per second), shared by all of the user's connections, so a
+ * reconnect starts with what the user has left, not a full bucket. Taken with one conditional write,
+ * in parallel with the write that pushes the connection's idle expiry forward (one round trip). Runs
+ * after validation, so an invalid frame takes no token. A frame from a connection with no live row
+ * is refused and the connection closed, so the client reconnects and registers again. When DynamoDB
+ * throttles these writes beyond the SDK's retries, the frame is refused as RATE_LIMITED (fail closed).
  */
-const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): MiddlewareObj<WebSocketEvent<unknown>> => {
-  const rateLimitBefore = async (request: Request<WebSocketEvent<unknown>>) => {
+const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): MiddlewareObj<WebSocketEvent<unknown>, unknown, Error, RouteContext> => {
+  const rateLimitBefore = async (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
     const { connectionId } = request.event.requestContext;
-    const admission = await connections.admitFrame(connectionId, clock.nowMs(), policy).catch((error: unknown) => {
+    const { userId } = request.context.auth;
+    const admission = await connections.admitFrame(connectionId, userId, clock.nowMs(), policy).catch((error: unknown) => {
       // Fail closed, but as what it is: the client backs off instead of seeing INTERNAL_ERROR.
-      if (!THROTTLING_ERRORS.has((error as Error | null)?.name ?? '')) throw error;
+      if (!isThrottling(error)) throw error;
       return { outcome: 'limited' as const, retryAfterMs: THROTTLED_RETRY_AFTER_MS };
     });
     if (admission.outcome === 'limited') {
@@ -49,4 +53,4 @@ const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): M
   return { before: rateLimitBefore };
 };
 
-export { rateLimit };
+export { rateLimit, isThrottling, THROTTLED_RETRY_AFTER_MS };

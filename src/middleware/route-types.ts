@@ -45,6 +45,8 @@ interface RouteContext extends Context {
   delivery: Delivery;
   /** The idle expiry (epoch seconds) the rate limiter's write gave the connection; set once the frame is admitted. */
   connectionExpiresAt?: number;
+  /** At `$connect`: the cap slot the connection cap took for this connection (stored on its row). */
+  connectionSlot?: string;
 }
 
 interface RouteResponse {

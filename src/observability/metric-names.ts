@@ -14,6 +14,8 @@ const MetricName = {
   ConnectionOpened: 'ConnectionOpened',
   ConnectionRefused: 'ConnectionRefused',
   ConnectionClosed: 'ConnectionClosed',
+  /** A connection closed by the server for sending too many refused frames (REFUSAL_LIMIT). */
+  ConnectionClosedForRefusals: 'ConnectionClosedForRefusals',
   FrameAdmitted: 'FrameAdmitted',
   MessageReceived: 'MessageReceived',
   MessageDuplicate: 'MessageDuplicate',

@@ -28,6 +28,7 @@ const createConnectRoute = ({ connections, clock, idleTimeoutSeconds }: ConnectR
       connectedAt: nowMs,
       lastSeenAt: nowMs,
       expiresAt: toEpochSeconds(nowMs) + idleTimeoutSeconds,
+      ...(context.connectionSlot === undefined ? {} : { slotKey: context.connectionSlot }),
     });
     const subprotocol = chosenSubprotocol(event.headers);
     return { statusCode: 200, ...(subprotocol ? { headers: { 'Sec-WebSocket-Protocol': subprotocol } } : {}) };

@@ -1,4 +1,4 @@
-import { loadConnectionPolicy, loadConnectionsTable, loadManagementEndpoint, loadMessageRetentionDays, loadMessagesTable, loadRateLimitPolicy } from '../config/app-config.ts';
+import { loadConnectionPolicy, loadConnectionsTable, loadManagementEndpoint, loadMessageRetentionDays, loadMessagesTable, loadRateLimitPolicy, loadRefusalPolicy } from '../config/app-config.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../data/dynamo-client.ts';
 import { DynamoConnectionStore } from '../data/dynamo-connection-store.ts';
@@ -26,4 +26,4 @@ const buildMessageStore = (client = sharedDocumentClient()) =>
 
 const buildSenderPool = () => new SenderPool(loadManagementEndpoint());
 
-export { tools, systemClock as clock, buildConnectionStore, buildMessageStore, buildSenderPool, loadRateLimitPolicy, loadConnectionPolicy };
+export { tools, systemClock as clock, buildConnectionStore, buildMessageStore, buildSenderPool, loadRateLimitPolicy, loadRefusalPolicy, loadConnectionPolicy };

@@ -270,6 +270,10 @@ run "secret_configuration" {
         MAX_CONNECTIONS_PER_USER        = "5"
         RATE_LIMIT_BURST                = "10"
         RATE_LIMIT_PER_SECOND           = "1"
+        CONNECT_RATE_BURST              = "10"
+        CONNECT_RATE_PER_SECOND         = "1"
+        REFUSAL_LIMIT                   = "20"
+        REFUSAL_WINDOW_SECONDS          = "60"
         CONNECTION_IDLE_TIMEOUT_SECONDS = "600"
         MESSAGE_RETENTION_DAYS          = "30"
       })) == local.function_environment[name]

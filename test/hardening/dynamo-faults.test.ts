@@ -194,7 +194,8 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     const response = await routes.send('message', connectionId, userId, chat('hello?', 's', 'c-1'));
     // Assess
     expect([200, 500]).toContain(response.statusCode);
-    expect(faults.attempts(operation)).toBe(4);
+    // The rate limit is two UpdateItems in parallel (the user's bucket, the connection's row), 4 attempts each.
+    expect(faults.attempts(operation)).toBe(operation === 'UpdateItem' ? 8 : 4);
     const frames = management.framesTo(connectionId);
     const errors = frames.filter((frame) => frame.type === 'error');
     if (errors.length > 0) expectOneInternalError(frames);
@@ -221,7 +222,8 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     const response = await routes.send('message', connectionId, userId, chat('let me in', 's'));
     // Assess
     expect(response).toEqual({ statusCode: 200 });
-    expect(faults.attempts('UpdateItem')).toBe(4);
+    // Two UpdateItems in parallel (the user's bucket, the connection's row), 4 attempts each.
+    expect(faults.attempts('UpdateItem')).toBe(8);
     expect(faults.attempts('TransactWriteItems') + faults.attempts('PutItem') + faults.attempts('Query')).toBe(0);
     const frames = management.framesTo(connectionId);
     expect(frames).toHaveLength(1);
@@ -232,12 +234,12 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     expect((await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toEqual(rowBefore);
   });
 
-  it('refuses a handshake with 500 when the connection cannot be counted or registered, and registers nothing', async () => {
+  it('refuses a handshake with 500 when the cap slots cannot be read or the connection registered, and registers nothing', async () => {
     const { faults, routes } = setup();
-    faults.fail('Query', THROTTLE);
+    faults.fail('BatchGetItem', SERVER_ERROR);
     const counted = await routes.connect('xia-1');
     expect(counted.response).toMatchObject({ statusCode: 500 });
-    expect(faults.attempts('Query')).toBe(4);
+    expect(faults.attempts('BatchGetItem')).toBe(4);
     faults.heal();
     faults.fail('PutItem', SERVER_ERROR);
     const registered = await routes.connect('xia-1');
@@ -247,5 +249,15 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
       expect((await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toBeUndefined();
     }
     expect(JSON.stringify([counted.response, registered.response])).not.toMatch(/Exception|InternalServerError|stack/);
+  });
+
+  it('fails closed when DynamoDB throttles the connect limits: 429 at the handshake, nothing registered', async () => {
+    const { faults, routes } = setup();
+    faults.fail('UpdateItem', THROTTLE);
+    const { connectionId, response } = await routes.connect('xia-2');
+    expect(response).toMatchObject({ statusCode: 429 });
+    expect(faults.attempts('UpdateItem')).toBe(4);
+    expect(faults.attempts('PutItem')).toBe(0);
+    expect((await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toBeUndefined();
   });
 });

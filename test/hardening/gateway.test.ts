@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
+import { bucketKey } from '../../src/data/gcra-bucket.ts';
 import { type InvocationRecord, type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
 import { tokenFor, uniqueUser } from '../support/tokens.ts';
 import { TestClient, isPong, refusalStatus } from '../e2e/support/ws-client.ts';
@@ -36,7 +37,8 @@ beforeAll(async () => {
     environment: `th${randomUUID().slice(0, 8)}`,
     // One sandbox per function keeps two cores free for the rest of the run.
     maxSandboxesPerFunction: 1,
-    functionEnvironment: { RATE_LIMIT_BURST: '10000', RATE_LIMIT_PER_SECOND: String(1000 / INTERVAL_MS) },
+    // Refusals never close the fuzzed connection here (refusal-limit.test.ts covers that).
+    functionEnvironment: { RATE_LIMIT_BURST: '10000', RATE_LIMIT_PER_SECOND: String(1000 / INTERVAL_MS), REFUSAL_LIMIT: '100000' },
     authorizerEnvironment: { ALLOWED_ORIGINS: `${ALLOWED_ORIGIN},https://admin.example.com` },
     onInvoke: (record) => invocations.push(record),
     onLog: (_functionName, line) => functionLogs.push(line),
@@ -112,8 +114,8 @@ describe('generated frames over a real WebSocket through the local gateway', () 
     expect(invocations.filter((record) => !record.outcome.ok)).toEqual([]);
     const { Items = [] } = await db.send(new ScanCommand({ TableName: gateway.tables.messages, ConsistentRead: true }));
     expect(Items).toHaveLength(judge.expectedItems);
-    const row = (await db.send(new GetCommand({ TableName: gateway.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
-    expect(Math.round(((row?.rateTat as number) - Date.now()) / INTERVAL_MS)).toBe(judge.admitted + 2);
+    const bucket = (await db.send(new GetCommand({ TableName: gateway.tables.connections, Key: { connectionId: bucketKey('frames', user) }, ConsistentRead: true }))).Item;
+    expect(Math.round(((bucket?.rateTat as number) - Date.now()) / INTERVAL_MS)).toBe(judge.admitted + 2);
     expect(processFaults.faults).toEqual([]);
   });
 });

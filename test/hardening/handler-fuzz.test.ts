@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { lambdaContext, wsEvent } from '../support/events.ts';
+import { bucketKey } from '../../src/data/gcra-bucket.ts';
 import { startRouteHarness } from '../support/route-harness.ts';
 import { testDocumentClient } from '../support/tables.ts';
 import { clientFrame, routeOf } from './support/frames.ts';
@@ -22,7 +23,8 @@ const db = testDocumentClient();
 const processFaults = trackProcessFaults();
 
 beforeAll(async () => {
-  harness = await startRouteHarness('hfuzz', { RATE_LIMIT_BURST: '10000', RATE_LIMIT_PER_SECOND: String(1000 / INTERVAL_MS) });
+  // Refusals never close the fuzzed connection here (refusal-limit.test.ts covers that).
+  harness = await startRouteHarness('hfuzz', { RATE_LIMIT_BURST: '10000', RATE_LIMIT_PER_SECOND: String(1000 / INTERVAL_MS), REFUSAL_LIMIT: '100000' });
 });
 afterAll(async () => {
   processFaults.stop();
@@ -33,11 +35,17 @@ afterAll(async () => {
 const HANDLER_FOR = { chat_message: 'message', ping: 'ping', history: 'history', $default: 'default' } as const;
 const ROUTE_KEY_FOR = { chat_message: 'chat_message', ping: 'ping', history: 'history', $default: '$default' } as const;
 
-const connectionRow = async (connectionId: string) =>
+const itemOf = async (connectionId: string) =>
   (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
 
+/** The connection's row and its user's frame bucket, without the refusal count (which refused frames do write). */
+const limitState = async (connectionId: string, userId: string) => {
+  const { refusals: _refusals, refusalWindowEndsAt: _windowEndsAt, ...row } = (await itemOf(connectionId)) ?? {};
+  return { row, bucket: await itemOf(bucketKey('frames', userId)) };
+};
+
 describe('generated frames through the real handlers', () => {
-  it(`answers ${RUNS} generated frames as the protocol says, and invalid ones write nothing`, async () => {
+  it(`answers ${RUNS} generated frames as the protocol says, and invalid ones take no token and store nothing`, async () => {
     // Prepare
     const user = 'fuzz-handlers';
     const { connectionId } = await harness.connect(user);
@@ -49,7 +57,7 @@ describe('generated frames through the real handlers', () => {
       fc.asyncProperty(clientFrame, async (raw) => {
         const route = routeOf(raw);
         const invalid = judge.expect(raw).kind === 'error';
-        const before = invalid ? await connectionRow(connectionId) : undefined;
+        const before = invalid ? await limitState(connectionId, user) : undefined;
         const seen = harness.management.framesTo(connectionId).length;
         const result = await harness.handlers[HANDLER_FOR[route]](
           wsEvent({ connectionId, userId: user, body: raw, routeKey: ROUTE_KEY_FOR[route] }),
@@ -57,7 +65,7 @@ describe('generated frames through the real handlers', () => {
         );
         const frames = harness.management.framesTo(connectionId).slice(seen);
         expect(judge.check(raw, frames, result)).toEqual([]);
-        if (invalid) expect(await connectionRow(connectionId)).toEqual(before);
+        if (invalid) expect(await limitState(connectionId, user)).toEqual(before);
       }),
       { numRuns: RUNS, examples: [[duplicate], [duplicate], ['{"action":"ping","data":{"__proto__":{"admin":true}}}']] },
     );
@@ -65,8 +73,8 @@ describe('generated frames through the real handlers', () => {
     // Assess: the table holds exactly what the accepted frames stored, and the bucket counted only them
     const { Items = [] } = await db.send(new ScanCommand({ TableName: harness.tables.messages, ConsistentRead: true }));
     expect(Items).toHaveLength(judge.expectedItems);
-    const row = await connectionRow(connectionId);
-    expect(Math.round(((row?.rateTat as number) - Date.now()) / INTERVAL_MS)).toBe(judge.admitted);
+    const bucket = await itemOf(bucketKey('frames', user));
+    expect(Math.round(((bucket?.rateTat as number) - Date.now()) / INTERVAL_MS)).toBe(judge.admitted);
     expect(judge.counts).toMatchObject({ duplicate: expect.any(Number), VALIDATION_ERROR: expect.any(Number), BAD_REQUEST: expect.any(Number), UNKNOWN_ACTION: expect.any(Number), chat: expect.any(Number) });
     expect(processFaults.faults).toEqual([]);
   });

@@ -52,9 +52,9 @@ afterAll(() => processFaults.stop());
 class CountingConnectionStore extends InMemoryConnectionStore {
   public admissions = 0;
 
-  public override async admitFrame(connectionId: string, nowMs: number, policy: RateLimitPolicy): Promise<FrameAdmission> {
+  public override async admitFrame(connectionId: string, userId: string, nowMs: number, policy: RateLimitPolicy): Promise<FrameAdmission> {
     this.admissions += 1;
-    return super.admitFrame(connectionId, nowMs, policy);
+    return super.admitFrame(connectionId, userId, nowMs, policy);
   }
 }
 

@@ -36,7 +36,7 @@ describe('$connect and $disconnect', () => {
     expect(await rowOf(sixth.connectionId)).toBeUndefined();
   });
 
-  it('settles simultaneous connects past the cap: the oldest five stay, the rest get 429 and leave no row', async () => {
+  it('settles simultaneous connects past the cap: exactly five stay, the rest get 429 and leave no row', async () => {
     const mark = outputMark();
     // Act
     const attempts = await Promise.all(Array.from({ length: 10 }, () => harness.connect('yael')));
@@ -48,7 +48,7 @@ describe('$connect and $disconnect', () => {
     const rows = await Promise.all(attempts.map((attempt) => rowOf(attempt.connectionId)));
     expect(rows.filter((row) => row !== undefined)).toHaveLength(admitted.length);
     for (const attempt of refused) expect(await rowOf(attempt.connectionId)).toBeUndefined();
-    // DynamoDB Local's index is read-after-write, so here every racer sees every other: exactly the cap.
+    // Each connection holds a slot taken by a conditional write: exactly the cap, on DynamoDB too.
     expect(admitted).toHaveLength(5);
     // A connect that backs out is counted as refused only, never as opened.
     expect(metricIn(mark, 'ConnectionOpened')).toBe(5);

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { lambdaContext, wsEvent } from '../support/events.ts';
 import { startRouteHarness } from '../support/route-harness.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
 
 beforeAll(async () => {
   // A refill slow enough (one token per 1000 s) that no token comes back while the test runs.
-  harness = await startRouteHarness('ratelimit', { RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_SECOND: '0.001' });
+  harness = await startRouteHarness('ratelimit', { RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_SECOND: '0.001', REFUSAL_LIMIT: '1000' });
 });
 afterAll(() => harness.stop());
 
@@ -27,11 +28,23 @@ describe('rate limiting', () => {
     }
   });
 
-  it('limits each connection on its own: a flood on one leaves another user untouched', async () => {
+  it('limits each user on its own: a flood on one of his connections limits his others, and leaves another user untouched', async () => {
     const flooder = await harness.connect('sam');
+    const sameUser = await harness.connect('sam');
     const bystander = await harness.connect('tess');
     await Promise.all(Array.from({ length: 15 }, () => harness.send(flooder.connectionId, 'sam', { action: 'ping' })));
+    await harness.send(sameUser.connectionId, 'sam', { action: 'ping' });
     await harness.send(bystander.connectionId, 'tess', { action: 'ping' });
+    expect(harness.management.framesTo(sameUser.connectionId).map((frame) => frame.error?.code ?? frame.type)).toEqual(['RATE_LIMITED']);
     expect(harness.management.framesTo(bystander.connectionId).map((frame) => frame.type)).toEqual(['pong']);
+  });
+
+  it('reconnecting does not refill the bucket: a new connection of the user gets what is left', async () => {
+    const first = await harness.connect('ray');
+    await Promise.all(Array.from({ length: 8 }, () => harness.send(first.connectionId, 'ray', { action: 'ping' })));
+    await harness.handlers.disconnect(wsEvent({ connectionId: first.connectionId, routeKey: '$disconnect' }), lambdaContext('test-websocket-disconnect'));
+    const second = await harness.connect('ray');
+    await Promise.all(Array.from({ length: 8 }, () => harness.send(second.connectionId, 'ray', { action: 'ping' })));
+    expect(harness.management.framesTo(second.connectionId).filter((frame) => frame.type === 'pong')).toHaveLength(2);
   });
 });

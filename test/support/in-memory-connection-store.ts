@@ -1,5 +1,12 @@
 import type { RateLimitPolicy } from '../../src/config/app-config.ts';
-import { CONNECT_GRACE_MS, type ConnectionRecord, type ConnectionStore, type FrameAdmission } from '../../src/data/connection-store.ts';
+import {
+  CONNECT_GRACE_MS,
+  type ConnectAdmission,
+  type ConnectionRecord,
+  type ConnectionStore,
+  type ConnectRequest,
+  type FrameAdmission,
+} from '../../src/data/connection-store.ts';
 
 /** A ConnectionStore in a Map, for middleware unit tests that are about something else than storage. */
 class InMemoryConnectionStore implements ConnectionStore {
@@ -22,24 +29,25 @@ class InMemoryConnectionStore implements ConnectionStore {
     return true;
   }
 
-  public async countLive(userId: string, nowMs: number): Promise<number> {
-    return (await this.listLive(userId, nowMs)).length;
-  }
-
   public async listLive(userId: string, nowMs: number): Promise<string[]> {
     return [...this.rows.values()].filter((row) => row.userId === userId && row.expiresAt * 1000 > nowMs).map((row) => row.connectionId);
   }
 
-  public async listLiveByAge(userId: string, nowMs: number): Promise<string[]> {
-    return [...this.rows.values()]
-      .filter((row) => row.userId === userId && row.expiresAt * 1000 > nowMs)
-      .sort((a, b) => a.connectedAt - b.connectedAt || (a.connectionId < b.connectionId ? -1 : 1))
-      .map((row) => row.connectionId);
+  /** No rate and no cap: admits every connect, each with a slot of its own. */
+  public async admitConnect(request: ConnectRequest): Promise<ConnectAdmission> {
+    return { outcome: 'admitted', slotKey: `slot#${request.userId}#${request.connectionId}` };
   }
 
-  public async admitFrame(connectionId: string, _nowMs: number, _policy: RateLimitPolicy): Promise<FrameAdmission> {
+  public async releaseSlot(): Promise<void> {}
+
+  public async admitFrame(connectionId: string, _userId: string, _nowMs: number, _policy: RateLimitPolicy): Promise<FrameAdmission> {
     const row = this.rows.get(connectionId);
     return row ? { outcome: 'admitted', expiresAt: row.expiresAt } : { outcome: 'unknown-connection' };
+  }
+
+  /** Refusals are not counted here: always the first of its window. */
+  public async countRefusal(connectionId: string): Promise<number | undefined> {
+    return this.rows.has(connectionId) ? 1 : undefined;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-type DynamoOperation = 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'GetItem' | 'Query' | 'TransactWriteItems';
+type DynamoOperation = 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'GetItem' | 'BatchGetItem' | 'Query' | 'TransactWriteItems';
 
 interface Fault {
   status: number;

@@ -36,7 +36,7 @@ const tools = { logger, metrics, tracer };
 const buildRoutes = (options: RouteOptions) => {
   const clock = options.clock ?? systemClock;
   const rateLimitPolicy = options.rateLimit ?? { burst: 10, perSecond: 1 };
-  const policy = options.connectionPolicy ?? { idleTimeoutSeconds: 600, maxConnectionsPerUser: 5 };
+  const policy = options.connectionPolicy ?? { idleTimeoutSeconds: 600, maxConnectionsPerUser: 5, connectRate: { burst: 10, perSecond: 1 } };
   const connections = new DynamoConnectionStore(options.client, options.tables.connections, policy.idleTimeoutSeconds);
   const messages = new DynamoMessageStore(options.client, options.tables.messages, 30);
   const senders = options.senders ?? new SenderPool(options.managementEndpoint);

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import middy from '@middy/core';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoConnectionStore } from '../../../src/data/dynamo-connection-store.ts';
 import { ForbiddenError, RateLimitedError } from '../../../src/domain/errors.ts';
+import { authContext } from '../../../src/middleware/auth-context.ts';
 import { rateLimit } from '../../../src/middleware/rate-limit.ts';
 import { metrics } from '../../../src/observability/powertools.ts';
 import { lambdaContext, newConnectionId, wsEvent } from '../../support/events.ts';
@@ -14,30 +16,41 @@ const T0 = Math.floor(Date.now() / 1000) * 1000;
 let nowMs = T0;
 const clock = { nowMs: () => nowMs };
 
+let table: string;
+
 beforeAll(async () => {
   const tables = await useTestTables('rlmw');
+  table = tables.connections;
   store = new DynamoConnectionStore(db, tables.connections, 600);
 });
 afterAll(() => db.destroy());
 
 const chain = () =>
-  middy(async () => ({ statusCode: 200 })).use(rateLimit({ connections: store, policy: { burst: 10, perSecond: 1 }, clock, metrics }) as any);
+  middy(async () => ({ statusCode: 200 }))
+    .use(authContext({ clock, metrics }) as any)
+    .use(rateLimit({ connections: store, policy: { burst: 10, perSecond: 1 }, clock, metrics }) as any);
 
-const register = async () => {
+let users = 0;
+const newUser = () => `rl-user-${++users}`;
+const ownerOf = new Map<string, string>();
+
+const register = async (userId = newUser()) => {
   const connectionId = newConnectionId();
-  await store.register({ connectionId, userId: 'u', connectedAt: nowMs, lastSeenAt: nowMs, expiresAt: Math.floor(nowMs / 1000) + 600 });
+  ownerOf.set(connectionId, userId);
+  await store.register({ connectionId, userId, connectedAt: nowMs, lastSeenAt: nowMs, expiresAt: Math.floor(nowMs / 1000) + 600 });
   return connectionId;
 };
 
 const fire = async (connectionId: string, count: number) => {
-  const results = await Promise.allSettled(Array.from({ length: count }, () => chain()(wsEvent({ connectionId, userId: 'u' }), lambdaContext())));
+  const userId = ownerOf.get(connectionId) ?? newUser();
+  const results = await Promise.allSettled(Array.from({ length: count }, () => chain()(wsEvent({ connectionId, userId }), lambdaContext())));
   return {
     admitted: results.filter((r) => r.status === 'fulfilled').length,
     refused: results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : [])),
   };
 };
 
-describe('rateLimit (token bucket on DynamoDB Local, clock pinned)', () => {
+describe('rateLimit (a token bucket per user on DynamoDB Local, clock pinned)', () => {
   it('admits exactly the burst out of 30 concurrent frames, then one more per second', async () => {
     nowMs = T0;
     const connectionId = await register();
@@ -60,6 +73,41 @@ describe('rateLimit (token bucket on DynamoDB Local, clock pinned)', () => {
     await fire(connectionId, 10);
     nowMs = T0 + 60_000;
     expect((await fire(connectionId, 15)).admitted).toBe(10);
+  });
+
+  it('counts per user: a new connection of the same user starts with what the user has left, not a full bucket', async () => {
+    nowMs = T0;
+    const userId = newUser();
+    const first = await register(userId);
+    expect((await fire(first, 7)).admitted).toBe(7);
+    // Reconnect: the old connection is gone, a new row is registered.
+    await store.remove(first);
+    const second = await register(userId);
+    expect((await fire(second, 10)).admitted).toBe(3);
+    // Another device of the same user, at the same moment, shares the same empty bucket.
+    const third = await register(userId);
+    const refused = await fire(third, 1);
+    expect(refused.admitted).toBe(0);
+    expect(refused.refused[0]).toBeInstanceOf(RateLimitedError);
+  });
+
+  it('admits exactly the burst of frames spread over many connections of one user at once', async () => {
+    nowMs = T0;
+    const userId = newUser();
+    const devices = await Promise.all(Array.from({ length: 5 }, () => register(userId)));
+    const results = await Promise.all(devices.map((connectionId) => fire(connectionId, 6)));
+    expect(results.reduce((sum, result) => sum + result.admitted, 0)).toBe(10);
+    for (const error of results.flatMap((result) => result.refused)) expect(error).toBeInstanceOf(RateLimitedError);
+  });
+
+  it('a frame over the limit still pushes its live connection\'s idle expiry (it is talking)', async () => {
+    nowMs = T0;
+    const connectionId = await register();
+    await fire(connectionId, 10);
+    nowMs = T0 + 500;
+    expect((await fire(connectionId, 1)).admitted).toBe(0);
+    const row = (await db.send(new GetCommand({ TableName: table, Key: { connectionId } }))).Item;
+    expect(row).toMatchObject({ lastSeenAt: T0 + 500, expiresAt: Math.floor((T0 + 500) / 1000) + 600 });
   });
 
   it('refuses a frame from a connection with no live row, asking to close it', async () => {

@@ -1,0 +1,64 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { RefusalPolicy } from '../config/app-config.ts';
+import type { ConnectionStore } from '../data/connection-store.ts';
+import { Delivery } from '../delivery/delivery.ts';
+import type { SenderPool } from '../delivery/management-api-sender.ts';
+import type { Clock } from '../domain/clock.ts';
+import { MetricName } from '../observability/metric-names.ts';
+import { toErrorFrame } from './error-frame.ts';
+import type { RouteContext, WebSocketEvent } from './route-types.ts';
+
+interface RefusalLimitOptions {
+  connections: ConnectionStore;
+  policy: RefusalPolicy;
+  clock: Clock;
+  senders: SenderPool;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** Refusals a client earns by what it sends. FORBIDDEN closes the connection anyway; INTERNAL_ERROR is ours. */
+const COUNTED_CODES = new Set(['BAD_REQUEST', 'VALIDATION_ERROR', 'UNKNOWN_ACTION', 'RATE_LIMITED']);
+
+type RefusalRequest = Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>;
+
+/**
+ * Closes a connection that keeps sending frames the server refuses (invalid, unknown actions, over
+ * the rate limit): the `maxRefusals`-th refusal within one `windowSeconds` window closes it through
+ * the management API, after its error frame (use it outside `errorFrames`). Only refusals are
+ * counted, with one UpdateItem on the connection's row, so valid traffic pays nothing for it.
+ * Counting is best effort: a failed count is logged and the frame's answer is unchanged.
+ */
+const refusalLimit = (opts: RefusalLimitOptions): MiddlewareObj<WebSocketEvent<unknown>, unknown, Error, RouteContext> => {
+  const { connections, policy, clock, senders, logger, metrics } = opts;
+
+  const refusalLimitOnError = async (request: RefusalRequest) => {
+    const { connectionId, requestId } = request.event.requestContext;
+    if (!COUNTED_CODES.has(toErrorFrame(request.error, requestId).error.code)) return;
+    let refusals: number | undefined;
+    try {
+      refusals = await connections.countRefusal(connectionId, clock.nowMs(), policy.windowSeconds);
+    } catch (error) {
+      logger.warn('Could not count a refused frame', { error: String(error) });
+      return;
+    }
+    if (refusals === undefined || refusals < policy.maxRefusals) return;
+    // Exactly one refusal sees the limit itself: the close is counted and logged once per connection.
+    if (refusals === policy.maxRefusals) {
+      metrics.addMetric(MetricName.ConnectionClosedForRefusals, 'Count', 1);
+      logger.warn('Closing a connection that keeps sending refused frames', {
+        userId: request.context.auth?.userId,
+        refusals,
+        windowSeconds: policy.windowSeconds,
+      });
+    }
+    const delivery = request.context.delivery ?? new Delivery(senders.forRequest(request.event.requestContext));
+    await delivery.close(connectionId);
+  };
+
+  return { onError: refusalLimitOnError };
+};
+
+export { refusalLimit, COUNTED_CODES };
