@@ -138,11 +138,12 @@ module "monitoring" {
       index_name = module.tables.connections_user_index_name
     }
   }
-  alarm_email_addresses        = var.alarm_email_addresses
-  handler_error_threshold      = var.alarm_handler_error_threshold
-  delivery_failed_threshold    = var.alarm_delivery_failed_threshold
-  authorizer_refused_threshold = var.alarm_authorizer_refused_threshold
-  rate_limited_threshold       = var.alarm_rate_limited_threshold
-  api_error_threshold          = var.alarm_api_error_threshold
-  tags                         = local.tags
+  alarm_email_addresses         = var.alarm_email_addresses
+  handler_error_threshold       = var.alarm_handler_error_threshold
+  delivery_failed_threshold     = var.alarm_delivery_failed_threshold
+  authorizer_refused_threshold  = var.alarm_authorizer_refused_threshold
+  rate_limited_threshold        = var.alarm_rate_limited_threshold
+  closed_for_refusals_threshold = var.alarm_closed_for_refusals_threshold
+  api_error_threshold           = var.alarm_api_error_threshold
+  tags                          = local.tags
 }

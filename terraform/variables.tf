@@ -404,6 +404,12 @@ variable "alarm_rate_limited_threshold" {
   default     = 100
 }
 
+variable "alarm_closed_for_refusals_threshold" {
+  description = "ConnectionClosedForRefusals count in 5 minutes that raises the flooding connections alarm."
+  type        = number
+  default     = 5
+}
+
 variable "alarm_api_error_threshold" {
   description = "API Gateway IntegrationError / ExecutionError count in 5 minutes that raises their alarms."
   type        = number

@@ -194,7 +194,7 @@ run "secret_configuration" {
 
   assert {
     condition = alltrue([
-      for alarm in ["handler-errors", "delivery-failures", "authorizer-refused-spike", "rate-limited-spike"] :
+      for alarm in ["handler-errors", "delivery-failures", "authorizer-refused-spike", "rate-limited-spike", "flooding-connections-closed"] :
       module.monitoring.alarm_metrics["prod-websocket-${alarm}"][0].namespace == "ChatbotWebSocket" &&
       module.monitoring.alarm_metrics["prod-websocket-${alarm}"][0].dimensions == tomap({ service = "chatbot-websocket", environment = "prod" })
     ])

@@ -21,7 +21,12 @@ locals {
     rate-limited-spike = {
       metric_name = "RateLimited"
       threshold   = var.rate_limited_threshold
-      description = "Many frames refused by the per-connection rate limit. First: find the userIds in the handler logs for RATE_LIMITED; one abusive client or a client retry loop is likely; raise RATE_LIMIT_* only if legitimate traffic is hit."
+      description = "Many frames refused by the per-user rate limit. First: find the userIds in the handler logs for RATE_LIMITED; one abusive client or a client retry loop is likely; raise RATE_LIMIT_* only if legitimate traffic is hit."
+    }
+    flooding-connections-closed = {
+      metric_name = "ConnectionClosedForRefusals"
+      threshold   = var.closed_for_refusals_threshold
+      description = "Connections closed by the server for sending too many refused frames (REFUSAL_LIMIT within REFUSAL_WINDOW_SECONDS). First: the handler logs' warnings for the userIds and their refusal codes; a flooding client or a client release sending invalid frames is likely."
     }
   }
 }

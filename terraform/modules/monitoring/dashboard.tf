@@ -8,7 +8,7 @@ locals {
     { title = "Connections opened / closed / refused", metrics = ["ConnectionOpened", "ConnectionClosed", "ConnectionRefused"] },
     { title = "Messages received / delivered / duplicate", metrics = ["MessageReceived", "MessageDelivered", "MessageDuplicate"] },
     { title = "Errors (handler, delivery, client)", metrics = ["HandlerError", "DeliveryFailed", "ClientError"] },
-    { title = "Rate limited, refused handshakes, expired tokens", metrics = ["RateLimited", "AuthorizerRefused", "AuthorizerAllowed", "TokenExpired"] },
+    { title = "Rate limited, refused handshakes, expired tokens", metrics = ["RateLimited", "ConnectionClosedForRefusals", "AuthorizerRefused", "AuthorizerAllowed", "TokenExpired"] },
     { title = "Stale connections removed (410 Gone)", metrics = ["StaleConnectionRemoved"] },
   ]
 

@@ -86,6 +86,12 @@ variable "rate_limited_threshold" {
   default     = 100
 }
 
+variable "closed_for_refusals_threshold" {
+  description = "ConnectionClosedForRefusals count in 5 minutes that raises the alarm."
+  type        = number
+  default     = 5
+}
+
 variable "api_error_threshold" {
   description = "API Gateway IntegrationError / ExecutionError count in 5 minutes that raises the alarm."
   type        = number
