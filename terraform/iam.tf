@@ -12,7 +12,7 @@ locals {
       connections_user_index = ["dynamodb:Query"]
     }
     disconnect = {
-      connections = ["dynamodb:DeleteItem"]
+      connections = ["dynamodb:UpdateItem"]
     }
     message = {
       connections            = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]

@@ -3,7 +3,8 @@ import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, U
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RateLimitPolicy } from '../config/app-config.ts';
 import { toEpochSeconds } from '../domain/clock.ts';
-import { CONNECT_GRACE_MS, type ConnectionRecord, type ConnectionStore, type FrameAdmission } from './connection-store.ts';
+import { closedRowExpiresAt, liveThreshold, rowLingerSeconds } from '../domain/connection-lifetime.ts';
+import { type Audience, CONNECT_GRACE_MS, type ConnectionRecord, type ConnectionStore, type FrameAdmission } from './connection-store.ts';
 import { USER_ID_INDEX } from './table-definitions.ts';
 
 /** Attempts at the two-branch bucket update before a contended frame is refused. */
@@ -18,18 +19,19 @@ interface BucketState {
 
 /**
  * Connections in DynamoDB. The rate limiter is GCRA (a token bucket expressed as one timestamp), so
- * each frame is one conditional UpdateItem that also refreshes the idle TTL; concurrent frames on
- * one connection are serialised by DynamoDB's condition check, never by a read-modify-write.
+ * each frame is one conditional UpdateItem; concurrent frames on one connection are serialised by
+ * DynamoDB's condition check, never by a read-modify-write. A row's lifetime is set at `$connect` and
+ * `$disconnect` only (src/domain/connection-lifetime.ts).
  */
 class DynamoConnectionStore implements ConnectionStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
-  private readonly idleTimeoutSeconds: number;
+  private readonly lingerSeconds: number;
 
   public constructor(client: DynamoDBDocumentClient, tableName: string, idleTimeoutSeconds: number) {
     this.client = client;
     this.tableName = tableName;
-    this.idleTimeoutSeconds = idleTimeoutSeconds;
+    this.lingerSeconds = rowLingerSeconds(idleTimeoutSeconds);
   }
 
   public async register(record: ConnectionRecord): Promise<void> {
@@ -40,19 +42,37 @@ class DynamoConnectionStore implements ConnectionStore {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { connectionId } }));
   }
 
+  public async markDisconnected(connectionId: string, disconnectedAtMs: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { connectionId },
+          UpdateExpression: 'SET disconnectedAt = :disconnectedAt, expiresAt = :expiresAt',
+          // Never creates a row: a connection whose row is gone (backed out of the cap, removed as stale) stays gone.
+          ConditionExpression: 'attribute_exists(connectionId)',
+          ExpressionAttributeValues: { ':disconnectedAt': disconnectedAtMs, ':expiresAt': closedRowExpiresAt(disconnectedAtMs) },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   public async removeStale(connectionId: string, nowMs: number): Promise<boolean> {
     try {
       await this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { connectionId },
-          ConditionExpression: 'connectedAt < :registeredBefore',
+          // A closed row answers 410 by definition; it is kept for its grace so frames sent before the close still count.
+          ConditionExpression: 'connectedAt < :registeredBefore AND attribute_not_exists(disconnectedAt)',
           ExpressionAttributeValues: { ':registeredBefore': nowMs - CONNECT_GRACE_MS },
         }),
       );
       return true;
     } catch (error) {
-      // Missing (already removed) or too young to be judged gone: either way there is nothing to remove.
+      // Missing, closed, or too young to be judged gone: either way there is nothing to remove.
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
@@ -72,17 +92,26 @@ class DynamoConnectionStore implements ConnectionStore {
       .map((row) => row.connectionId);
   }
 
+  public async listAudience(userId: string, nowMs: number): Promise<Audience> {
+    const threshold = liveThreshold(nowMs, this.lingerSeconds);
+    const audience: Audience = { live: [], ended: [] };
+    // Unexpired rows, live or not: the Query reads the same items either way, and the ended ones are needed.
+    for (const row of await this.queryUser(userId, toEpochSeconds(nowMs))) {
+      (row.expiresAt > threshold ? audience.live : audience.ended).push(row.connectionId);
+    }
+    return audience;
+  }
+
   public async admitFrame(connectionId: string, nowMs: number, policy: RateLimitPolicy): Promise<FrameAdmission> {
     const intervalMs = 1000 / policy.perSecond;
     const limit = nowMs + (policy.burst - 1) * intervalMs;
-    const expiresAt = toEpochSeconds(nowMs) + this.idleTimeoutSeconds;
     // Most chat frames arrive after the bucket has refilled, so the "refilled" branch goes first.
     let branch: 'refilled' | 'draining' = 'refilled';
     for (let attempt = 0; attempt < MAX_ADMISSION_ATTEMPTS; attempt += 1) {
-      const state: 'admitted' | BucketState = branch === 'refilled'
-        ? await this.tryRefilled(connectionId, nowMs, intervalMs, expiresAt)
-        : await this.tryDraining(connectionId, nowMs, limit, intervalMs, expiresAt);
-      if (state === 'admitted') return { outcome: 'admitted', expiresAt };
+      const state: Admitted | BucketState = branch === 'refilled'
+        ? await this.tryRefilled(connectionId, nowMs, intervalMs)
+        : await this.tryDraining(connectionId, nowMs, limit, intervalMs);
+      if ('outcome' in state) return state;
       if (!state.exists || !state.live) return { outcome: 'unknown-connection' };
       const tat: number = state.rateTat ?? 0;
       if (tat > limit) return { outcome: 'limited', retryAfterMs: Math.ceil(tat - limit) };
@@ -91,32 +120,30 @@ class DynamoConnectionStore implements ConnectionStore {
     return { outcome: 'limited', retryAfterMs: Math.ceil(intervalMs) };
   }
 
-  private async tryRefilled(connectionId: string, nowMs: number, intervalMs: number, expiresAt: number) {
+  private async tryRefilled(connectionId: string, nowMs: number, intervalMs: number) {
     return this.conditionalUpdate({
       Key: { connectionId },
-      UpdateExpression: 'SET rateTat = :next, lastSeenAt = :now, expiresAt = :expiresAt',
+      UpdateExpression: 'SET rateTat = :next, lastSeenAt = :now',
       ConditionExpression:
         'attribute_exists(connectionId) AND expiresAt > :nowSeconds AND (attribute_not_exists(rateTat) OR rateTat < :now)',
       ExpressionAttributeValues: {
         ':next': nowMs + intervalMs,
         ':now': nowMs,
         ':nowSeconds': toEpochSeconds(nowMs),
-        ':expiresAt': expiresAt,
       },
     }, nowMs);
   }
 
-  private async tryDraining(connectionId: string, nowMs: number, limit: number, intervalMs: number, expiresAt: number) {
+  private async tryDraining(connectionId: string, nowMs: number, limit: number, intervalMs: number) {
     return this.conditionalUpdate({
       Key: { connectionId },
-      UpdateExpression: 'SET rateTat = rateTat + :interval, lastSeenAt = :now, expiresAt = :expiresAt',
+      UpdateExpression: 'SET rateTat = rateTat + :interval, lastSeenAt = :now',
       ConditionExpression: 'expiresAt > :nowSeconds AND rateTat BETWEEN :now AND :limit',
       ExpressionAttributeValues: {
         ':interval': intervalMs,
         ':now': nowMs,
         ':limit': limit,
         ':nowSeconds': toEpochSeconds(nowMs),
-        ':expiresAt': expiresAt,
       },
     }, nowMs);
   }
@@ -125,12 +152,13 @@ class DynamoConnectionStore implements ConnectionStore {
   private async conditionalUpdate(
     input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
     nowMs: number,
-  ): Promise<'admitted' | BucketState> {
+  ): Promise<Admitted | BucketState> {
     try {
-      await this.client.send(
-        new UpdateCommand({ ...input, TableName: this.tableName, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+      // ALL_NEW tells whether the row is marked closed, at no extra round trip.
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({ ...input, TableName: this.tableName, ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
       );
-      return 'admitted';
+      return { outcome: 'admitted', closed: Attributes?.disconnectedAt !== undefined };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // ALL_OLD returns the item whenever it exists, so no Item means no row (the roles have no GetItem).
@@ -138,8 +166,14 @@ class DynamoConnectionStore implements ConnectionStore {
     }
   }
 
-  private async queryLive(userId: string, nowMs: number): Promise<Array<{ connectionId: string; connectedAt: number }>> {
-    const rows: Array<{ connectionId: string; connectedAt: number }> = [];
+  /** Live rows: open connections before their end (connection-lifetime.ts). */
+  private async queryLive(userId: string, nowMs: number): Promise<IndexedRow[]> {
+    return this.queryUser(userId, liveThreshold(nowMs, this.lingerSeconds));
+  }
+
+  /** The user's rows on the index with `expiresAt` above `expiresAfter` (epoch seconds). */
+  private async queryUser(userId: string, expiresAfter: number): Promise<IndexedRow[]> {
+    const rows: IndexedRow[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
@@ -147,17 +181,31 @@ class DynamoConnectionStore implements ConnectionStore {
           TableName: this.tableName,
           IndexName: USER_ID_INDEX,
           KeyConditionExpression: 'userId = :userId',
-          // TTL deletion lags by hours: idle rows are still in the table and must not count.
-          FilterExpression: 'expiresAt > :nowSeconds',
-          ExpressionAttributeValues: { ':userId': userId, ':nowSeconds': toEpochSeconds(nowMs) },
+          // TTL deletion lags by hours: expired rows are still in the table and must not count.
+          FilterExpression: 'expiresAt > :expiresAfter',
+          ExpressionAttributeValues: { ':userId': userId, ':expiresAfter': expiresAfter },
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) rows.push({ connectionId: item.connectionId as string, connectedAt: Number(item.connectedAt ?? 0) });
+      for (const item of page.Items ?? []) {
+        rows.push({ connectionId: item.connectionId as string, connectedAt: Number(item.connectedAt ?? 0), expiresAt: Number(item.expiresAt) });
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return rows;
   }
+}
+
+/** What the userId-index projects. */
+interface IndexedRow {
+  connectionId: string;
+  connectedAt: number;
+  expiresAt: number;
+}
+
+interface Admitted {
+  outcome: 'admitted';
+  closed: boolean;
 }
 
 const toBucketState = (item: Record<string, unknown> | undefined, nowMs: number): BucketState => {

@@ -10,6 +10,8 @@ const DEFAULT_CONCURRENCY = 8;
  */
 class Delivery {
   public readonly gone = new Set<string>();
+  /** Connections known to be closed (a frame sent before its close): nothing is posted, nothing is stale. */
+  private readonly closed = new Set<string>();
   private readonly sender: Sender;
   private readonly concurrency: number;
 
@@ -18,8 +20,13 @@ class Delivery {
     this.concurrency = concurrency;
   }
 
+  /** The connection has closed (its row says so): posts to it are dropped without a call. */
+  public treatAsClosed(connectionId: string): void {
+    this.closed.add(connectionId);
+  }
+
   public async post(connectionId: string, frame: ServerFrame): Promise<DeliveryOutcome> {
-    if (this.gone.has(connectionId)) return 'gone';
+    if (this.gone.has(connectionId) || this.closed.has(connectionId)) return 'gone';
     const outcome = await this.sender.post(connectionId, frame);
     if (outcome === 'gone') this.gone.add(connectionId);
     return outcome;
@@ -44,6 +51,16 @@ class Delivery {
     const outcome = await this.sender.close(connectionId);
     if (outcome === 'gone') this.gone.add(connectionId);
     return outcome;
+  }
+
+  /**
+   * Closes connections whose rows have ended (token expired, or closed within the grace). A 410 is
+   * expected for the ones already closed and marks nothing stale: their rows expire by themselves.
+   * @returns how many were open and are now closing
+   */
+  public async closeEnded(connectionIds: readonly string[]): Promise<number> {
+    const outcomes = await Promise.all(connectionIds.map((connectionId) => this.sender.close(connectionId)));
+    return outcomes.filter((outcome) => outcome === 'delivered').length;
   }
 }
 

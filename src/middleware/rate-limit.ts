@@ -3,10 +3,9 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { RateLimitPolicy } from '../config/app-config.ts';
 import type { ConnectionStore } from '../data/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
-import { ForbiddenError, RateLimitedError } from '../domain/errors.ts';
+import { RateLimitedError, UnknownConnectionError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
-import { extendContext } from './extend-context.ts';
-import type { WebSocketEvent } from './route-types.ts';
+import type { RouteContext, WebSocketEvent } from './route-types.ts';
 
 /** DynamoDB's own throttling, after the SDK's retries ran out. */
 const THROTTLING_ERRORS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
@@ -28,8 +27,8 @@ interface RateLimitOptions {
  * connection closed, so the client reconnects and registers again. When DynamoDB throttles the
  * bucket's write beyond the SDK's retries, the frame is refused as RATE_LIMITED (fail closed).
  */
-const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): MiddlewareObj<WebSocketEvent<unknown>> => {
-  const rateLimitBefore = async (request: Request<WebSocketEvent<unknown>>) => {
+const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): MiddlewareObj<WebSocketEvent<unknown>, unknown, Error, RouteContext> => {
+  const rateLimitBefore = async (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
     const { connectionId } = request.event.requestContext;
     const admission = await connections.admitFrame(connectionId, clock.nowMs(), policy).catch((error: unknown) => {
       // Fail closed, but as what it is: the client backs off instead of seeing INTERNAL_ERROR.
@@ -40,11 +39,10 @@ const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): M
       metrics.addMetric(MetricName.RateLimited, 'Count', 1);
       throw new RateLimitedError(admission.retryAfterMs);
     }
-    if (admission.outcome === 'unknown-connection') {
-      throw new ForbiddenError('This connection is not registered or has expired; reconnect', { closeConnection: true });
-    }
+    if (admission.outcome === 'unknown-connection') throw new UnknownConnectionError();
     metrics.addMetric(MetricName.FrameAdmitted, 'Count', 1);
-    extendContext(request, { connectionExpiresAt: admission.expiresAt });
+    // Sent just before its connection closed: processed as sent, with nothing posted to the gone socket.
+    if (admission.closed) request.context.delivery.treatAsClosed(connectionId);
   };
   return { before: rateLimitBefore };
 };
