@@ -34,17 +34,7 @@ class Delivery {
 
   /** Posts to every connection; one failure never stops the others. */
   public async postToAll(connectionIds: readonly string[], frame: ServerFrame): Promise<DeliveryOutcome[]> {
-    const outcomes: DeliveryOutcome[] = new Array(connectionIds.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < connectionIds.length) {
-        const index = next;
-        next += 1;
-        outcomes[index] = await this.post(connectionIds[index] as string, frame);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, connectionIds.length) }, worker));
-    return outcomes;
+    return this.forEach(connectionIds, (connectionId) => this.post(connectionId, frame));
   }
 
   public async close(connectionId: string): Promise<DeliveryOutcome> {
@@ -59,8 +49,23 @@ class Delivery {
    * @returns how many were open and are now closing
    */
   public async closeEnded(connectionIds: readonly string[]): Promise<number> {
-    const outcomes = await Promise.all(connectionIds.map((connectionId) => this.sender.close(connectionId)));
+    const outcomes = await this.forEach(connectionIds, (connectionId) => this.sender.close(connectionId));
     return outcomes.filter((outcome) => outcome === 'delivered').length;
+  }
+
+  /** Runs `call` for every connection, at most `concurrency` at once. */
+  private async forEach(connectionIds: readonly string[], call: (connectionId: string) => Promise<DeliveryOutcome>): Promise<DeliveryOutcome[]> {
+    const outcomes: DeliveryOutcome[] = new Array(connectionIds.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < connectionIds.length) {
+        const index = next;
+        next += 1;
+        outcomes[index] = await call(connectionIds[index] as string);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, connectionIds.length) }, worker));
+    return outcomes;
   }
 }
 
