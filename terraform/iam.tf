@@ -12,7 +12,7 @@ locals {
       connections = ["dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
     }
     disconnect = {
-      connections = ["dynamodb:DeleteItem"]
+      connections = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     }
     message = {
       connections            = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]

@@ -65,9 +65,9 @@ const rawEvent = (routeKey: string, body?: unknown) => ({
   body: body === undefined ? undefined : JSON.stringify(body),
 });
 
-// What the middleware would have added: the user, a Delivery, and the rate limiter's idle expiry.
+// What the middleware would have added: the user and a Delivery.
 const bareContext = () =>
-  Object.assign(Object.create(context), { auth: { userId: 'bench-user', tokenExpiresAt: 4e9 }, delivery: new Delivery(noopSender), connectionExpiresAt: 4e9 });
+  Object.assign(Object.create(context), { auth: { userId: 'bench-user', tokenExpiresAt: 4e9 }, delivery: new Delivery(noopSender) });
 
 const chatFrame = { action: 'chat_message', data: { message: 'Hello', sessionId: 'bench' } };
 const historyFrame = { action: 'history', data: { sessionId: 'bench', limit: 5 } };
@@ -84,7 +84,7 @@ const cases: Record<string, { bare: Invoke; chain: Invoke }> = (() => {
   const ping = createPingRoute({ clock });
   const history = createHistoryRoute({ messages: historyMessages, clock });
   const connect = createConnectRoute({ connections: connectConnections, clock, idleTimeoutSeconds: 600 });
-  const disconnect = createDisconnectRoute({ connections: connectConnections, logger, metrics });
+  const disconnect = createDisconnectRoute({ connections: connectConnections, clock, logger, metrics });
   const unknown = createDefaultRoute();
   const messageOptions = { tools, clock, senders, connections, rateLimitPolicy: policy };
   const chains = {

@@ -28,14 +28,15 @@ const FUNCTIONS: readonly FunctionSpec[] = [
     dynamodb: { connections: ['dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] },
     managesConnections: false,
   },
-  // DeleteItem: the row, then the cap slot it held.
-  { name: 'disconnect', route: '$disconnect', dynamodb: { connections: ['dynamodb:DeleteItem'] }, managesConnections: false },
+  // UpdateItem: $disconnect marks the row closed (kept for a grace, not deleted); DeleteItem: the cap slot it held.
+  { name: 'disconnect', route: '$disconnect', dynamodb: { connections: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] }, managesConnections: false },
   {
     name: 'message',
     route: 'chat_message',
     dynamodb: {
       connections: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       connectionsUserIndex: ['dynamodb:Query'],
+      // managesConnections: posts, and DeleteConnection for connections a fan-out finds past their end.
       // Query and UpdateItem: a resent clientMessageId looks for the reply and takes the reply lease.
       messages: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     },

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { toEpochSeconds } from '../domain/clock.ts';
+import { liveThreshold } from '../domain/connection-lifetime.ts';
 import { CONNECT_GRACE_MS } from './connection-store.ts';
 
 /** BatchGetItem takes at most 100 keys a call. */
@@ -30,16 +31,19 @@ interface Slot {
  * takes a free slot with a conditional PutItem, so two racers can never hold the same slot and the
  * cap is exact whatever the index's consistency. Dead holders never lock a user out: a slot frees
  * itself at its `expiresAt` (the connection's maximum lifetime), and a full user's slots are checked
- * against their holders' rows, so a slot whose connection row is gone or idle-expired (a gateway that
- * died without `$disconnect`) is taken over at once.
+ * against their holders' rows, so a slot whose connection row is gone, ended or closed (a gateway
+ * that died without `$disconnect`) is taken over at once.
  */
 class ConnectionSlots {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly lingerSeconds: number;
 
-  public constructor(client: DynamoDBDocumentClient, tableName: string) {
+  /** `lingerSeconds`: how long a row outlives its connection's end (connection-lifetime.ts). */
+  public constructor(client: DynamoDBDocumentClient, tableName: string, lingerSeconds: number) {
     this.client = client;
     this.tableName = tableName;
+    this.lingerSeconds = lingerSeconds;
   }
 
   /** The user's `max` slots, read strongly consistent. */
@@ -100,17 +104,17 @@ class ConnectionSlots {
   }
 
   /**
-   * Held slots whose connection row has idle-expired, or is missing although the slot was taken
-   * longer ago than a `$connect` can take to write it.
+   * Held slots whose connection row is no longer live (past its end, or closed), or is missing
+   * although the slot was taken longer ago than a `$connect` can take to write it.
    */
   private async heldByDeadConnections(held: Slot[], nowMs: number): Promise<Slot[]> {
     if (held.length === 0) return [];
     const rows = await this.getConsistent(held.map((slot) => slot.owner as string));
-    const nowSeconds = toEpochSeconds(nowMs);
+    const threshold = liveThreshold(nowMs, this.lingerSeconds);
     return held.filter((slot) => {
       const row = rows.get(slot.owner as string);
       if (!row) return (slot.takenAt ?? 0) < nowMs - CONNECT_GRACE_MS;
-      return Number(row.expiresAt) <= nowSeconds;
+      return row.disconnectedAt !== undefined || Number(row.expiresAt) <= threshold;
     });
   }
 

@@ -8,10 +8,15 @@ interface ConnectionRecord {
   connectedAt: number;
   /** epoch ms */
   lastSeenAt: number;
-  /** epoch seconds; the TTL attribute */
+  /**
+   * epoch seconds; the TTL attribute. Open: the connection's end (min(accepted + 2 h, token exp)) plus
+   * the linger; closed: the close plus a short grace (src/domain/connection-lifetime.ts).
+   */
   expiresAt: number;
-  /** The per-user cap's slot item this connection holds; removing the connection frees it. */
+  /** The per-user cap's slot item this connection holds; removing or closing the connection frees it. */
   slotKey?: string;
+  /** epoch ms; set by `$disconnect`: the row only admits frames sent before the close, for a short grace. */
+  disconnectedAt?: number;
 }
 
 /**
@@ -22,7 +27,8 @@ interface ConnectionRecord {
 const CONNECT_GRACE_MS = 30_000;
 
 type FrameAdmission =
-  | { outcome: 'admitted'; expiresAt: number }
+  /** `closed`: the frame was sent before its connection closed; it is processed, nothing is posted to it. */
+  | { outcome: 'admitted'; closed: boolean }
   | { outcome: 'limited'; retryAfterMs: number }
   | { outcome: 'unknown-connection' };
 
@@ -41,17 +47,36 @@ interface ConnectRequest {
   slotExpiresAt: number;
 }
 
-/** Where live connections are kept. Every read ignores rows whose `expiresAt` has passed. */
+/** A user's rows as a fan-out sees them. */
+interface Audience {
+  /** Open connections before their end: the recipients. */
+  live: string[];
+  /**
+   * Rows past their end (token expired, 2 h reached) or closed within the grace: no recipients. Those
+   * still open on the gateway are closed by the fan-out; the others answer 410, which is expected.
+   */
+  ended: string[];
+}
+
+/** Where live connections are kept. Reads count only live rows (connection-lifetime.ts), whatever TTL has deleted yet. */
 interface ConnectionStore {
   register(record: ConnectionRecord): Promise<void>;
   /** Idempotent: removing a missing connection is not an error. Frees the cap slot the connection held. */
   remove(connectionId: string): Promise<void>;
   /**
+   * `$disconnect`: marks the row closed (no recipient, not counted) and keeps it for a short grace, so
+   * frames received before the close are still processed. Idempotent; a missing row is not an error.
+   */
+  markDisconnected(connectionId: string, disconnectedAtMs: number): Promise<void>;
+  /**
    * Removes a connection a post found gone (410), unless it registered less than CONNECT_GRACE_MS
-   * before `nowMs` (it may still be inside `$connect`). True when a row was removed.
+   * before `nowMs` (it may still be inside `$connect`) or is already marked closed (its grace runs
+   * out by itself). True when a row was removed.
    */
   removeStale(connectionId: string, nowMs: number): Promise<boolean>;
   listLive(userId: string, nowMs: number): Promise<string[]>;
+  /** The fan-out's read: one Query, split into live recipients and ended rows to close. */
+  listAudience(userId: string, nowMs: number): Promise<Audience>;
   /**
    * At `$connect`: takes a token from the user's connect bucket, then one of the user's
    * `maxConnections` cap slots for the connection. Nothing is taken when the answer is not admitted.
@@ -60,8 +85,10 @@ interface ConnectionStore {
   /** Frees a slot `admitConnect` gave, when the connect fails after it (the connection never opened). */
   releaseSlot(slotKey: string, connectionId: string): Promise<void>;
   /**
-   * Takes one token from the user's frame bucket and pushes the connection's idle expiry to now +
-   * idle timeout; `unknown-connection` when the connection has no live row.
+   * Takes one token from the user's frame bucket and checks the connection's row, in parallel (one
+   * round trip). Admits frames from a row that has not expired (a closed row within its grace
+   * included, reported as `closed`); the row's lifetime does not move. `unknown-connection` when the
+   * connection has no unexpired row.
    */
   admitFrame(connectionId: string, userId: string, nowMs: number, policy: RateLimitPolicy): Promise<FrameAdmission>;
   /**
@@ -72,5 +99,5 @@ interface ConnectionStore {
   countRefusal(connectionId: string, nowMs: number, windowSeconds: number): Promise<number | undefined>;
 }
 
-export type { ConnectionRecord, ConnectionStore, FrameAdmission, ConnectAdmission, ConnectRequest, BucketAdmission };
+export type { Audience, ConnectionRecord, ConnectionStore, FrameAdmission, ConnectAdmission, ConnectRequest, BucketAdmission };
 export { CONNECT_GRACE_MS };

@@ -29,7 +29,7 @@ const CONNECTIONS_TABLE: TableDefinition = {
     {
       name: 'userId-index',
       partitionKey: { name: 'userId', type: 'S' },
-      // expiresAt rides along so recipient queries can filter out idle rows without a second read;
+      // expiresAt rides along so recipient queries can tell live rows from ended ones without a second read;
       // connectedAt ranks connects that race for the last places under the per-user cap.
       projectionType: 'INCLUDE',
       nonKeyAttributes: ['expiresAt', 'connectedAt'],

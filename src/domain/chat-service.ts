@@ -30,12 +30,15 @@ interface ChatOutcome {
   userMessage: StoredChatMessage;
   reply?: StoredChatMessage;
   duplicate: boolean;
+  /** Connections past their end (an expired token) that this fan-out found still open and closed. */
+  endedClosed: number;
 }
 
 /**
  * Stores the user's message (once per clientMessageId), sends it to every live connection of the
  * user, then stores and sends the responder's reply the same way. Storing and finding recipients run
- * in parallel, so the first post waits for one DynamoDB round trip whatever the table size.
+ * in parallel, so the first post waits for one DynamoDB round trip whatever the table size. The same
+ * read finds the user's connections past their end (an expired token): they get nothing and are closed.
  */
 const handleChatMessage = async (
   deps: ChatDependencies,
@@ -54,22 +57,29 @@ const handleChatMessage = async (
   };
   const [stored, found] = await Promise.allSettled([
     deps.messages.saveUserMessage(candidate),
-    deps.connections.listLive(incoming.userId, nowMs),
+    deps.connections.listAudience(incoming.userId, nowMs),
   ]);
   if (stored.status === 'rejected') throw stored.reason;
   const saved = stored.value;
   if (saved.duplicate && !(await shouldFinishExchange(deps, saved.message, nowMs))) {
     // A retry while the exchange is answered or still in progress: acknowledge with the original only.
     await delivery.post(incoming.connectionId, chatMessageFrame(publicView(saved.message)));
-    return { userMessage: saved.message, duplicate: true };
+    return { userMessage: saved.message, duplicate: true, endedClosed: 0 };
   }
   try {
     if (found.status === 'rejected') throw found.reason;
-    // The sender's own row may be missing from an eventually consistent index read; it always gets its copy.
-    const audience = found.value.includes(incoming.connectionId) ? found.value : [incoming.connectionId, ...found.value];
-    await delivery.postToAll(audience, chatMessageFrame(publicView(saved.message)));
+    const { live, ended } = found.value;
+    // The sender's own row may be missing from an eventually consistent index read, so it gets its copy
+    // unless its row says it has ended: a frame sent just before the close gets nothing posted back.
+    const senderEnded = ended.includes(incoming.connectionId);
+    const audience = live.includes(incoming.connectionId) || senderEnded ? live : [incoming.connectionId, ...live];
+    const toClose = ended.filter((connectionId) => connectionId !== incoming.connectionId);
+    const [, endedClosed] = await Promise.all([
+      delivery.postToAll(audience, chatMessageFrame(publicView(saved.message))),
+      delivery.closeEnded(toClose),
+    ]);
     const reply = await produceReply(deps, delivery, audience, saved.message);
-    return { userMessage: saved.message, reply, duplicate: saved.duplicate };
+    return { userMessage: saved.message, reply, duplicate: saved.duplicate, endedClosed };
   } catch (error) {
     // The question is stored but unanswered, and the sender is about to be told to retry: give up
     // the reply lease, so that retry (same clientMessageId) finishes the exchange at once.

@@ -75,6 +75,14 @@ class ForbiddenError extends ClientFrameError {
   }
 }
 
+/** A frame whose connection has no row, or one past its close's grace: the frame is lost, the operator told. */
+class UnknownConnectionError extends ForbiddenError {
+  public constructor() {
+    super('This connection is not registered or has expired; reconnect', { closeConnection: true });
+    this.name = 'UnknownConnectionError';
+  }
+}
+
 class TokenExpiredError extends ForbiddenError {
   public constructor() {
     super('Token expired; reconnect with a fresh token', { closeConnection: true });
@@ -101,6 +109,7 @@ export {
   UnknownActionError,
   RateLimitedError,
   ForbiddenError,
+  UnknownConnectionError,
   TokenExpiredError,
   MessageTooLargeError,
 };

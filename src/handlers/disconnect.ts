@@ -1,7 +1,7 @@
 import { composeDisconnectRoute } from '../middleware/compose.ts';
-import { buildConnectionStore, tools } from '../runtime/route-dependencies.ts';
+import { buildConnectionStore, clock, tools } from '../runtime/route-dependencies.ts';
 import { createDisconnectRoute } from '../routes/disconnect-route.ts';
 
-const disconnect = createDisconnectRoute({ connections: buildConnectionStore(), ...tools });
+const disconnect = createDisconnectRoute({ connections: buildConnectionStore(), clock, ...tools });
 
 export const handler = composeDisconnectRoute(disconnect, { tools });

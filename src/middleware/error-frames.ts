@@ -3,6 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj, Request } from '@middy/core';
 import { Delivery } from '../delivery/delivery.ts';
 import type { SenderPool } from '../delivery/management-api-sender.ts';
+import { UnknownConnectionError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { toErrorFrame } from './error-frame.ts';
 import type { RouteContext, RouteResponse, WebSocketEvent } from './route-types.ts';
@@ -27,6 +28,11 @@ const errorFrames = ({ logger, metrics, senders }: ErrorFramesOptions): Middlewa
     if (frame.error.code === 'INTERNAL_ERROR') {
       logger.error('Unhandled error in route handler', error as Error);
       metrics.addMetric(MetricName.HandlerError, 'Count', 1);
+    } else if (error instanceof UnknownConnectionError) {
+      // A frame the client sent is lost (its connection closed longer ago than the grace, or has no row): an operator must see it.
+      logger.warn('Frame refused: its connection is unknown or closed; the frame is lost', { routeKey: event.requestContext.routeKey });
+      metrics.addMetric(MetricName.FrameRefusedUnknownConnection, 'Count', 1);
+      metrics.addMetric(MetricName.ClientError, 'Count', 1);
     } else {
       // Debug, not info: a client flooding bad frames must not flood the logs (ClientError counts them).
       logger.debug('Frame refused', { code: frame.error.code, reason: frame.error.message });

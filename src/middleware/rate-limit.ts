@@ -3,9 +3,8 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { RateLimitPolicy } from '../config/app-config.ts';
 import type { ConnectionStore } from '../data/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
-import { ForbiddenError, RateLimitedError } from '../domain/errors.ts';
+import { RateLimitedError, UnknownConnectionError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
-import { extendContext } from './extend-context.ts';
 import type { RouteContext, WebSocketEvent } from './route-types.ts';
 
 /** DynamoDB's own throttling, after the SDK's retries ran out. */
@@ -26,7 +25,7 @@ interface RateLimitOptions {
 /**
  * A token bucket per user (burst, refill per second), shared by all of the user's connections, so a
  * reconnect starts with what the user has left, not a full bucket. Taken with one conditional write,
- * in parallel with the write that pushes the connection's idle expiry forward (one round trip). Runs
+ * in parallel with the write that checks the connection's row (one round trip). Runs
  * after validation, so an invalid frame takes no token. A frame from a connection with no live row
  * is refused and the connection closed, so the client reconnects and registers again. When DynamoDB
  * throttles these writes beyond the SDK's retries, the frame is refused as RATE_LIMITED (fail closed).
@@ -44,11 +43,10 @@ const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): M
       metrics.addMetric(MetricName.RateLimited, 'Count', 1);
       throw new RateLimitedError(admission.retryAfterMs);
     }
-    if (admission.outcome === 'unknown-connection') {
-      throw new ForbiddenError('This connection is not registered or has expired; reconnect', { closeConnection: true });
-    }
+    if (admission.outcome === 'unknown-connection') throw new UnknownConnectionError();
     metrics.addMetric(MetricName.FrameAdmitted, 'Count', 1);
-    extendContext(request, { connectionExpiresAt: admission.expiresAt });
+    // Sent just before its connection closed: processed as sent, with nothing posted to the gone socket.
+    if (admission.closed) request.context.delivery.treatAsClosed(connectionId);
   };
   return { before: rateLimitBefore };
 };

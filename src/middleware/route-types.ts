@@ -43,8 +43,6 @@ interface AuthenticatedUser {
 interface RouteContext extends Context {
   auth: AuthenticatedUser;
   delivery: Delivery;
-  /** The idle expiry (epoch seconds) the rate limiter's write gave the connection; set once the frame is admitted. */
-  connectionExpiresAt?: number;
   /** At `$connect`: the cap slot the connection cap took for this connection (stored on its row). */
   connectionSlot?: string;
 }

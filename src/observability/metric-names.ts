@@ -22,6 +22,10 @@ const MetricName = {
   MessageDelivered: 'MessageDelivered',
   DeliveryFailed: 'DeliveryFailed',
   StaleConnectionRemoved: 'StaleConnectionRemoved',
+  /** A fan-out closed a connection past its end (its token expired) that the gateway still held. */
+  EndedConnectionClosed: 'EndedConnectionClosed',
+  /** A frame refused because its connection has no row or closed longer ago than the grace: the frame is lost. */
+  FrameRefusedUnknownConnection: 'FrameRefusedUnknownConnection',
   RateLimited: 'RateLimited',
   ClientError: 'ClientError',
   TokenExpired: 'TokenExpired',

@@ -1,5 +1,6 @@
 import type { ConnectionStore } from '../data/connection-store.ts';
-import { type Clock, toEpochSeconds } from '../domain/clock.ts';
+import type { Clock } from '../domain/clock.ts';
+import { connectionEndsAt, openRowExpiresAt, rowLingerSeconds } from '../domain/connection-lifetime.ts';
 import type { RouteContext, RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';
 import { headerValue } from './header-value.ts';
 
@@ -16,23 +17,28 @@ const chosenSubprotocol = (headers: Record<string, string | undefined> = {}): st
 };
 
 /**
- * $connect: registers the connection with its idle expiry. Never posts (API Gateway answers 410 until
- * $connect returns). ConnectionOpened is counted by the cap, once the connection is sure to stay.
+ * $connect: registers the connection, live until its end: 2 hours after API Gateway accepted it, or
+ * the token's expiry when sooner (src/domain/connection-lifetime.ts). Never posts (API Gateway answers
+ * 410 until $connect returns). ConnectionOpened is counted by the cap, once the connection is sure to stay.
  */
-const createConnectRoute = ({ connections, clock, idleTimeoutSeconds }: ConnectRouteDependencies) =>
-  async function connect(event: WebSocketEvent<undefined>, context: RouteContext): Promise<RouteResponse> {
+const createConnectRoute = ({ connections, clock, idleTimeoutSeconds }: ConnectRouteDependencies) => {
+  const lingerSeconds = rowLingerSeconds(idleTimeoutSeconds);
+  return async function connect(event: WebSocketEvent<undefined>, context: RouteContext): Promise<RouteResponse> {
     const nowMs = clock.nowMs();
+    // API Gateway's own connectedAt, as every later event carries it: the pong reports the same end.
+    const endsAt = connectionEndsAt(event.requestContext.connectedAt ?? nowMs, context.auth.tokenExpiresAt);
     await connections.register({
       connectionId: event.requestContext.connectionId,
       userId: context.auth.userId,
       connectedAt: nowMs,
       lastSeenAt: nowMs,
-      expiresAt: toEpochSeconds(nowMs) + idleTimeoutSeconds,
+      expiresAt: openRowExpiresAt(endsAt, lingerSeconds),
       ...(context.connectionSlot === undefined ? {} : { slotKey: context.connectionSlot }),
     });
     const subprotocol = chosenSubprotocol(event.headers);
     return { statusCode: 200, ...(subprotocol ? { headers: { 'Sec-WebSocket-Protocol': subprotocol } } : {}) };
   };
+};
 
 export type { ConnectRouteDependencies };
 export { createConnectRoute, chosenSubprotocol };

@@ -1,13 +1,25 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { ConnectionStore } from '../data/connection-store.ts';
+import type { Clock } from '../domain/clock.ts';
 import type { RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';
 import { MetricName } from '../observability/metric-names.ts';
 
-/** $disconnect: forgets the connection. Deleting a missing row succeeds, so a second run is harmless. */
-const createDisconnectRoute = ({ connections, logger, metrics }: { connections: ConnectionStore; logger: Logger; metrics: Metrics }) =>
+interface DisconnectRouteDependencies {
+  connections: ConnectionStore;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * $disconnect: marks the connection closed instead of deleting it. Frames the client sent just before
+ * the close may still be on their way to their functions; the closed row admits them for a short grace
+ * (nothing is posted back to the gone socket) and is never a recipient. A second run is harmless.
+ */
+const createDisconnectRoute = ({ connections, clock, logger, metrics }: DisconnectRouteDependencies) =>
   async function disconnect(event: WebSocketEvent<undefined>): Promise<RouteResponse> {
-    await connections.remove(event.requestContext.connectionId);
+    await connections.markDisconnected(event.requestContext.connectionId, clock.nowMs());
     metrics.addMetric(MetricName.ConnectionClosed, 'Count', 1);
     logger.info('Connection closed', {
       disconnectStatusCode: event.requestContext.disconnectStatusCode,

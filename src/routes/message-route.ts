@@ -17,6 +17,7 @@ const createMessageRoute = (deps: ChatDependencies & { metrics: Metrics }) =>
       ...(data.clientMessageId === undefined ? {} : { clientMessageId: data.clientMessageId }),
     });
     if (outcome.duplicate) deps.metrics.addMetric(MetricName.MessageDuplicate, 'Count', 1);
+    if (outcome.endedClosed > 0) deps.metrics.addMetric(MetricName.EndedConnectionClosed, 'Count', outcome.endedClosed);
     const receivedAt = event.requestContext.requestTimeEpoch;
     if (outcome.reply && receivedAt) deps.metrics.addMetric(MetricName.ReplyLatency, 'Milliseconds', deps.clock.nowMs() - receivedAt);
     return { statusCode: 200 };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startRouteHarness } from '../support/route-harness.ts';
 import { newConnectionId } from '../support/events.ts';
 import { registeredAgo, testDocumentClient } from '../support/tables.ts';
@@ -120,23 +120,5 @@ describe('chat_message', () => {
 
     expect(harness.management.framesTo(sender.connectionId)).toHaveLength(2);
     expect(await rowOf(opening.connectionId)).toBeDefined();
-  });
-
-  it('pushes the idle expiry forward on every accepted frame', async () => {
-    const { connectionId } = await harness.connect('hana');
-    const soon = Math.floor(Date.now() / 1000) + 30;
-    await db.send(
-      new UpdateCommand({
-        TableName: harness.tables.connections,
-        Key: { connectionId },
-        UpdateExpression: 'SET expiresAt = :soon',
-        ExpressionAttributeValues: { ':soon': soon },
-      }),
-    );
-    await harness.send(connectionId, 'hana', { action: 'ping' });
-    const { Item } = await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }));
-    expect(Item?.expiresAt).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 600 - 5);
-    const [pong] = harness.management.framesTo(connectionId);
-    expect(pong).toMatchObject({ type: 'pong', data: { connectionId, expiresAt: Item?.expiresAt } });
   });
 });

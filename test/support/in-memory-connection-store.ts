@@ -1,5 +1,6 @@
 import type { RateLimitPolicy } from '../../src/config/app-config.ts';
 import {
+  type Audience,
   CONNECT_GRACE_MS,
   type ConnectAdmission,
   type ConnectionRecord,
@@ -7,11 +8,21 @@ import {
   type ConnectRequest,
   type FrameAdmission,
 } from '../../src/data/connection-store.ts';
+import { toEpochSeconds } from '../../src/domain/clock.ts';
+import { closedRowExpiresAt, liveThreshold, rowLingerSeconds } from '../../src/domain/connection-lifetime.ts';
 
-/** A ConnectionStore in a Map, for middleware unit tests that are about something else than storage. */
+/**
+ * A ConnectionStore in a Map, for middleware unit tests that are about something else than storage.
+ * Rows live and end by the same rules as in DynamoDB (src/domain/connection-lifetime.ts).
+ */
 class InMemoryConnectionStore implements ConnectionStore {
   public readonly rows = new Map<string, ConnectionRecord>();
   public readonly removed: string[] = [];
+  private readonly lingerSeconds: number;
+
+  public constructor(idleTimeoutSeconds = 600) {
+    this.lingerSeconds = rowLingerSeconds(idleTimeoutSeconds);
+  }
 
   public async register(record: ConnectionRecord): Promise<void> {
     this.rows.set(record.connectionId, record);
@@ -22,15 +33,16 @@ class InMemoryConnectionStore implements ConnectionStore {
     this.rows.delete(connectionId);
   }
 
-  public async removeStale(connectionId: string, nowMs: number): Promise<boolean> {
+  public async markDisconnected(connectionId: string, disconnectedAtMs: number): Promise<void> {
     const row = this.rows.get(connectionId);
-    if (!row || row.connectedAt >= nowMs - CONNECT_GRACE_MS) return false;
-    await this.remove(connectionId);
-    return true;
+    if (row) this.rows.set(connectionId, { ...row, disconnectedAt: disconnectedAtMs, expiresAt: closedRowExpiresAt(disconnectedAtMs) });
   }
 
-  public async listLive(userId: string, nowMs: number): Promise<string[]> {
-    return [...this.rows.values()].filter((row) => row.userId === userId && row.expiresAt * 1000 > nowMs).map((row) => row.connectionId);
+  public async removeStale(connectionId: string, nowMs: number): Promise<boolean> {
+    const row = this.rows.get(connectionId);
+    if (!row || row.disconnectedAt !== undefined || row.connectedAt >= nowMs - CONNECT_GRACE_MS) return false;
+    await this.remove(connectionId);
+    return true;
   }
 
   /** No rate and no cap: admits every connect, each with a slot of its own. */
@@ -40,9 +52,29 @@ class InMemoryConnectionStore implements ConnectionStore {
 
   public async releaseSlot(): Promise<void> {}
 
-  public async admitFrame(connectionId: string, _userId: string, _nowMs: number, _policy: RateLimitPolicy): Promise<FrameAdmission> {
+  public async listLive(userId: string, nowMs: number): Promise<string[]> {
+    const threshold = liveThreshold(nowMs, this.lingerSeconds);
+    return [...this.rows.values()]
+      .filter((row) => row.userId === userId && row.expiresAt > threshold)
+      .sort((a, b) => a.connectedAt - b.connectedAt || (a.connectionId < b.connectionId ? -1 : 1))
+      .map((row) => row.connectionId);
+  }
+
+  public async listAudience(userId: string, nowMs: number): Promise<Audience> {
+    const threshold = liveThreshold(nowMs, this.lingerSeconds);
+    const audience: Audience = { live: [], ended: [] };
+    for (const row of this.rows.values()) {
+      if (row.userId !== userId || row.expiresAt <= toEpochSeconds(nowMs)) continue;
+      (row.expiresAt > threshold ? audience.live : audience.ended).push(row.connectionId);
+    }
+    return audience;
+  }
+
+  public async admitFrame(connectionId: string, _userId: string, nowMs: number, _policy: RateLimitPolicy): Promise<FrameAdmission> {
     const row = this.rows.get(connectionId);
-    return row ? { outcome: 'admitted', expiresAt: row.expiresAt } : { outcome: 'unknown-connection' };
+    return row && row.expiresAt > toEpochSeconds(nowMs)
+      ? { outcome: 'admitted', closed: row.disconnectedAt !== undefined }
+      : { outcome: 'unknown-connection' };
   }
 
   /** Refusals are not counted here: always the first of its window. */

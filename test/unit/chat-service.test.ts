@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Delivery } from '../../src/delivery/delivery.ts';
 import { handleChatMessage } from '../../src/domain/chat-service.ts';
+import { connectionEndsAt, openRowExpiresAt } from '../../src/domain/connection-lifetime.ts';
 import type { Responder } from '../../src/domain/responder.ts';
 import { InMemoryConnectionStore } from '../support/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '../support/in-memory-message-store.ts';
@@ -39,12 +40,11 @@ describe('handleChatMessage', () => {
     const connections = new InMemoryConnectionStore();
     await connections.register(live('laptop'));
     await connections.register(live('tablet'));
+    // The first read (listAudience) finds the audience; the second (listLive) fails.
     let reads = 0;
-    const listLive = connections.listLive.bind(connections);
-    connections.listLive = async (userId, nowMs) => {
+    connections.listLive = async () => {
       reads += 1;
-      if (reads > 1) throw new Error('index unavailable');
-      return listLive(userId, nowMs);
+      throw new Error('index unavailable');
     };
     const messages = new InMemoryMessageStore();
     const sender = new RecordingSender();
@@ -56,10 +56,51 @@ describe('handleChatMessage', () => {
     );
     // Assess
     const roles = (id: string) => sender.posts.filter((post) => post.connectionId === id).map((post) => (post.frame as any).data.role);
-    expect(reads).toBe(2);
+    expect(reads).toBe(1);
     expect(outcome.reply?.message).toBe('ok');
     expect(roles('laptop')).toEqual(['user', 'assistant']);
     expect(roles('tablet')).toEqual(['user', 'assistant']);
+  });
+
+  it('sends nothing to a connection whose token has expired, and closes it', async () => {
+    // Prepare: the tablet's token expired 5 s ago; its row lingers, the gateway may still hold it open.
+    const nowMs = Date.now();
+    const connections = new InMemoryConnectionStore();
+    await connections.register(live('laptop'));
+    const expiredEnd = connectionEndsAt(nowMs - 60_000, Math.floor(nowMs / 1000) - 5);
+    await connections.register({ ...live('tablet'), expiresAt: openRowExpiresAt(expiredEnd, 600) });
+    const sender = new RecordingSender();
+    // Act
+    const outcome = await handleChatMessage(
+      { connections, messages: new InMemoryMessageStore(), responder: { streams: false, async *respond() { yield 'ok'; } }, clock },
+      new Delivery(sender),
+      { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
+    );
+    // Assess
+    expect(sender.posts.map((post) => post.connectionId)).toEqual(['laptop', 'laptop']);
+    expect(sender.closes).toEqual(['tablet']);
+    expect(outcome.endedClosed).toBe(1);
+  });
+
+  it('stores and delivers a message its sender sent just before closing, posting nothing back to the sender', async () => {
+    // Prepare: $disconnect has marked the laptop closed; its frame reaches the function afterwards.
+    const connections = new InMemoryConnectionStore();
+    await connections.register(live('laptop'));
+    await connections.register(live('tablet'));
+    await connections.markDisconnected('laptop', Date.now());
+    const messages = new InMemoryMessageStore();
+    const sender = new RecordingSender();
+    // Act
+    const outcome = await handleChatMessage(
+      { connections, messages, responder: { streams: false, async *respond() { yield 'ok'; } }, clock },
+      new Delivery(sender),
+      { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
+    );
+    // Assess
+    expect(outcome.userMessage.message).toBe('hi');
+    expect(sender.posts.map((post) => [post.connectionId, (post.frame as any).data.role])).toEqual([['tablet', 'user'], ['tablet', 'assistant']]);
+    // The closed sender is not closed again: the fan-out closes only other ended connections.
+    expect(sender.closes).toEqual([]);
   });
 
   it('batches streamed pieces into chunk frames with seq and offset, all before the complete reply', async () => {

@@ -9,7 +9,7 @@ locals {
     { title = "Messages received / delivered / duplicate", metrics = ["MessageReceived", "MessageDelivered", "MessageDuplicate"] },
     { title = "Errors (handler, delivery, client)", metrics = ["HandlerError", "DeliveryFailed", "ClientError"] },
     { title = "Rate limited, refused handshakes, expired tokens", metrics = ["RateLimited", "ConnectionClosedForRefusals", "AuthorizerRefused", "AuthorizerAllowed", "TokenExpired"] },
-    { title = "Stale connections removed (410 Gone)", metrics = ["StaleConnectionRemoved"] },
+    { title = "Connection lifetime: stale removed (410), ended closed, frames refused after close", metrics = ["StaleConnectionRemoved", "EndedConnectionClosed", "FrameRefusedUnknownConnection"] },
   ]
 
   function_keys = sort(keys(var.functions))

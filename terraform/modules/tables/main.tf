@@ -21,7 +21,7 @@ resource "aws_dynamodb_table" "connections" {
     type = "S"
   }
 
-  # Recipients of a user's message are found here; expiresAt rides along to filter idle rows,
+  # Recipients of a user's message are found here; expiresAt rides along to tell live rows from ended ones,
   # connectedAt to rank connects that race for the last places under the per-user cap.
   global_secondary_index {
     name               = local.user_id_index_name
@@ -30,7 +30,8 @@ resource "aws_dynamodb_table" "connections" {
     non_key_attributes = ["expiresAt", "connectedAt"]
   }
 
-  # Idle expiry: every frame pushes expiresAt forward. TTL deletion is late, so reads filter on it too.
+  # Set at $connect (the connection's end plus a linger) and $disconnect (close plus a short grace), never
+  # by frames (src/domain/connection-lifetime.ts). TTL deletion is late, so reads filter on it too.
   ttl {
     attribute_name = "expiresAt"
     enabled        = true

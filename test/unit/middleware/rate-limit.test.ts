@@ -100,14 +100,15 @@ describe('rateLimit (a token bucket per user on DynamoDB Local, clock pinned)', 
     for (const error of results.flatMap((result) => result.refused)) expect(error).toBeInstanceOf(RateLimitedError);
   });
 
-  it('a frame over the limit still pushes its live connection\'s idle expiry (it is talking)', async () => {
+  it('a frame over the limit still stamps its connection\'s lastSeenAt, and no frame moves the row\'s lifetime', async () => {
     nowMs = T0;
     const connectionId = await register();
     await fire(connectionId, 10);
     nowMs = T0 + 500;
     expect((await fire(connectionId, 1)).admitted).toBe(0);
     const row = (await db.send(new GetCommand({ TableName: table, Key: { connectionId } }))).Item;
-    expect(row).toMatchObject({ lastSeenAt: T0 + 500, expiresAt: Math.floor((T0 + 500) / 1000) + 600 });
+    // expiresAt stays where registration put it (src/domain/connection-lifetime.ts).
+    expect(row).toMatchObject({ lastSeenAt: T0 + 500, expiresAt: Math.floor(T0 / 1000) + 600 });
   });
 
   it('refuses a frame from a connection with no live row, asking to close it', async () => {
