@@ -4,9 +4,10 @@
  * a pinned clock through the store.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { slotKey } from '../../src/data/connection-slots.ts';
 import { DynamoConnectionStore } from '../../src/data/dynamo-connection-store.ts';
+import { openRowExpiresAt, rowLingerSeconds } from '../../src/domain/connection-lifetime.ts';
 import { lambdaContext, newConnectionId, wsEvent } from '../support/events.ts';
 import { metricIn, outputMark } from '../support/output.ts';
 import { startRouteHarness } from '../support/route-harness.ts';
@@ -131,6 +132,9 @@ describe('dead slots never lock a user out (store, clock pinned)', () => {
   const admit = (userId: string, nowMs: number, slotExpiresAt = T0_SECONDS + 7200, connectionId = newConnectionId()) =>
     store.admitConnect({ userId, connectionId, nowMs, connectRate: rate, maxConnections: CAP, slotExpiresAt }).then((admission) => ({ connectionId, admission }));
 
+  /** `expiresAt` of an open row whose connection ends at `endsAt` (src/domain/connection-lifetime.ts). */
+  const endedAt = (endsAt: number) => openRowExpiresAt(endsAt, rowLingerSeconds(600));
+
   /** Fills every slot at T0 with connections whose rows expire at `rowExpiresAt`. */
   const fill = async (userId: string, rowExpiresAt: number, slotExpiresAt?: number) => {
     for (let i = 0; i < CAP; i += 1) {
@@ -149,9 +153,9 @@ describe('dead slots never lock a user out (store, clock pinned)', () => {
     expect(await itemOf((late.admission as { slotKey: string }).slotKey)).toMatchObject({ owner: late.connectionId });
   });
 
-  it('takes over a slot whose connection row has idle-expired (a gateway that died without $disconnect)', async () => {
+  it('takes over a slot whose connection row is past its end (a gateway that died without $disconnect)', async () => {
     const userId = newUser('idle');
-    await fill(userId, T0_SECONDS + 600);
+    await fill(userId, endedAt(T0_SECONDS + 600));
     expect((await admit(userId, T0 + 599_000)).admission).toEqual({ outcome: 'full' });
     const results = await Promise.all(Array.from({ length: CAP + 3 }, () => admit(userId, T0 + 600_000)));
     // Every dead slot is taken over exactly once.
@@ -160,6 +164,25 @@ describe('dead slots never lock a user out (store, clock pinned)', () => {
     expect(new Set(taken.map((result) => (result.admission as { slotKey: string }).slotKey))).toEqual(
       new Set(Array.from({ length: CAP }, (_, i) => slotKey(userId, i))),
     );
+  });
+
+  it('takes over a slot whose connection $disconnect has closed, at once', async () => {
+    const userId = newUser('closed');
+    await fill(userId, endedAt(T0_SECONDS + 7200));
+    const [holder] = (await rowsOf(userId)).map((row) => String(row.connectionId));
+    // markDisconnected frees the slot itself; a slot whose release failed is still taken over for its closed row.
+    await db.send(new UpdateCommand({ TableName: harness.tables.connections, Key: { connectionId: holder }, UpdateExpression: 'SET disconnectedAt = :t', ExpressionAttributeValues: { ':t': T0 } }));
+    const next = await admit(userId, T0 + 1_000);
+    expect(next.admission).toMatchObject({ outcome: 'admitted' });
+    expect(await itemOf((next.admission as { slotKey: string }).slotKey)).toMatchObject({ owner: next.connectionId });
+  });
+
+  it('frees the slot when $disconnect marks the row closed', async () => {
+    const userId = newUser('mark');
+    await fill(userId, endedAt(T0_SECONDS + 7200));
+    const holder = (await rowsOf(userId))[0];
+    await store.markDisconnected(String(holder?.connectionId), T0 + 1_000);
+    expect(await itemOf(String(holder?.slotKey))).toBeUndefined();
   });
 
   it('takes over a slot whose connection row is missing only after a $connect could have written it', async () => {
@@ -172,7 +195,7 @@ describe('dead slots never lock a user out (store, clock pinned)', () => {
 
   it('a slot taken over is not freed by its dead holder\'s late removal', async () => {
     const userId = newUser('late');
-    await fill(userId, T0_SECONDS + 600);
+    await fill(userId, endedAt(T0_SECONDS + 600));
     const heir = await admit(userId, T0 + 600_000);
     expect(heir.admission).toMatchObject({ outcome: 'admitted' });
     const heirSlot = (heir.admission as { slotKey: string }).slotKey;

@@ -1,3 +1,4 @@
+import { bucketKey } from '../../src/data/gcra-bucket.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { startRouteHarness } from '../support/route-harness.ts';
@@ -38,7 +39,7 @@ const VALIDATION_CASES: Array<[string, unknown, string]> = [
 ];
 
 describe('frames that are refused', () => {
-  it.each(VALIDATION_CASES)('%s gets one VALIDATION_ERROR naming the field and writes nothing', async (name, frame, field) => {
+  it.each(VALIDATION_CASES)('%s gets one VALIDATION_ERROR naming the field and writes nothing but its refusal count', async (name, frame, field) => {
     // Prepare: a user per case (the per-user connection cap is 5)
     const user = `vera-${name.replaceAll(' ', '-')}`;
     const { connectionId } = await harness.connect(user);
@@ -52,7 +53,11 @@ describe('frames that are refused', () => {
     expect(frames[0]?.error.details.map((d: { field: string }) => d.field)).toContain(field);
     expect(frames[0]?.error.message).toContain(field);
     const after = (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }))).Item;
-    expect(after).toEqual(before);
+    // The refusal is counted on the row (REFUSAL_LIMIT closes a flooder); nothing else changes, and the
+    // user's frame bucket is untouched (validation runs before the rate limiter).
+    expect(after).toEqual({ ...before, refusals: 1, refusalWindowEndsAt: expect.any(Number) });
+    const bucket = await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId: bucketKey('frames', user) } }));
+    expect(bucket.Item).toBeUndefined();
     const stored = await db.send(
       new QueryCommand({
         TableName: harness.tables.messages,
