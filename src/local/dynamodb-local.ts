@@ -120,7 +120,18 @@ const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<D
     await stopChild(watchdog);
     throw error;
   }
-  return { endpoint, port, pid, stop: () => stopChild(watchdog) };
+  const stop = async () => {
+    // The watchdog exits on its own only after Java did; killed by a signal, it could not stop Java.
+    const javaOrphaned = watchdog.signalCode !== null;
+    await stopChild(watchdog);
+    if (!javaOrphaned) return;
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // Java is gone already.
+    }
+  };
+  return { endpoint, port, pid, stop };
 };
 
 export type { DynamoDbLocal, DynamoDbLocalOptions };
