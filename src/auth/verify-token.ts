@@ -1,4 +1,5 @@
 import { jwtVerify } from 'jose';
+import { numericDateProblem, subjectProblem } from './claims.ts';
 import type { KeySource } from './key-source.ts';
 
 /** Seconds of clock difference tolerated on exp/nbf/iat between the issuer and us. */
@@ -28,8 +29,9 @@ class InvalidTokenError extends Error {
 
 /**
  * Verifies a JWT with an explicit algorithm allow-list. `exp` and `sub` are required (jose accepts a
- * token without `exp` unless told), `nbf` is honoured, `iss`/`aud` are checked when configured.
- * Throws on anything else; the caller turns every throw into a refusal.
+ * token without `exp` unless told), `nbf` is honoured, `iss`/`aud` are checked when configured, and
+ * the claims the backend stores are bounded (src/auth/claims.ts): a `sub` the tables can key on,
+ * finite dates. Throws on anything else; the caller turns every throw into a refusal.
  */
 const verifyToken = async (token: unknown, source: KeySource, options: VerifyOptions = {}): Promise<VerifiedIdentity> => {
   if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError('ERR_NO_TOKEN', 'No token in the query string');
@@ -42,10 +44,9 @@ const verifyToken = async (token: unknown, source: KeySource, options: VerifyOpt
     ...(options.audience === undefined ? {} : { audience: options.audience }),
     ...(options.currentDate === undefined ? {} : { currentDate: options.currentDate }),
   });
-  if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
-    throw new InvalidTokenError('ERR_NO_SUBJECT', 'Token has no usable "sub" claim');
-  }
-  return { userId: payload.sub, expiresAt: payload.exp as number };
+  const problem = numericDateProblem(payload) ?? subjectProblem(payload.sub);
+  if (problem) throw new InvalidTokenError(problem.code, problem.message);
+  return { userId: payload.sub as string, expiresAt: payload.exp as number };
 };
 
 export type { VerifiedIdentity, VerifyOptions };

