@@ -28,14 +28,15 @@ interface FunctionSpec {
 }
 
 /** The @connections methods a function that manages connections may call: POST (send), DELETE (close). */
-const CONNECTIONS_METHODS: readonly string[] = ['POST', 'DELETE', 'GET'];
+const CONNECTIONS_METHODS: readonly string[] = ['POST', 'DELETE'];
 
 const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'authorizer', route: 'authorizer', dynamodb: {}, managesConnections: false, ssm: ['ssm:GetParameter'] },
   {
     name: 'connect',
     route: '$connect',
-    dynamodb: { connections: ['dynamodb:PutItem'], connectionsUserIndex: ['dynamodb:Query'] },
+    // DeleteItem: a connect that lost the race for the last place under the cap removes its own row.
+    dynamodb: { connections: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], connectionsUserIndex: ['dynamodb:Query'] },
     managesConnections: false,
   },
   { name: 'disconnect', route: '$disconnect', dynamodb: { connections: ['dynamodb:DeleteItem'] }, managesConnections: false },
@@ -46,7 +47,7 @@ const FUNCTIONS: readonly FunctionSpec[] = [
       connections: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       connectionsUserIndex: ['dynamodb:Query'],
       // Query and UpdateItem: a resent clientMessageId looks for the reply and takes the reply lease.
-      messages: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      messages: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     },
     managesConnections: true,
   },

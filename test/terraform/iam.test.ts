@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { FUNCTIONS, type FunctionSpec } from '../../src/config/function-manifest.ts';
+import { CONNECTIONS_METHODS, FUNCTIONS, type FunctionSpec } from '../../src/config/function-manifest.ts';
 import { USER_ID_INDEX } from '../../src/data/table-definitions.ts';
 import { exampleStack, functionKey, resourcesOfType } from './support/fixture.ts';
 import { type Statement, actionsOf, dynamodbAccess, manageConnectionsFindings, resourcesOf, statementsOf, wildcardFindings } from './support/iam-policy.ts';
@@ -84,6 +84,20 @@ describe('Terraform IAM', () => {
     }
   });
 
+  it('grants on @connections exactly the methods of the manifest (CONNECTIONS_METHODS)', async () => {
+    // Act
+    const all = policies(await exampleStack());
+
+    // Assess
+    for (const spec of FUNCTIONS.filter((f) => f.managesConnections)) {
+      const methods = (all.get(spec.name) ?? [])
+        .filter((s) => actionsOf(s).includes('execute-api:ManageConnections'))
+        .flatMap(resourcesOf)
+        .map((resource) => /\/([A-Z]+)\/@connections\/\*$/.exec(resource)?.[1]);
+      expect([spec.name, methods.sort()]).toEqual([spec.name, [...CONNECTIONS_METHODS].sort()]);
+    }
+  });
+
   it('lets only the authorizer read its one SSM parameter, and decrypt through SSM only with a customer managed key', async () => {
     // Prepare
     const kmsKey = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -100,7 +114,7 @@ describe('Terraform IAM', () => {
       {
         name: 'authorizer',
         s: expect.objectContaining({
-          Action: ['ssm:GetParameter'],
+          Action: FUNCTIONS.find((f) => f.name === 'authorizer')?.ssm,
           Resource: ['arn:«data.aws_partition.current.partition»:ssm:«data.aws_region.current.region»:«data.aws_caller_identity.current.account_id»:parameter/chatbot/prod/jwt-secret'],
         }),
       },
