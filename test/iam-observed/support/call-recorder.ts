@@ -103,7 +103,8 @@ interface RecorderOptions {
  */
 class SdkCallRecorder implements SdkCallObserver {
   private readonly options: RecorderOptions;
-  private readonly invocation = new AsyncLocalStorage<string>();
+  // Created on first use: a sandbox runs one function and never needs it.
+  private invocation: AsyncLocalStorage<string> | undefined;
   private readonly instrumented = new WeakSet<object>();
   private readonly written = new Set<string>();
 
@@ -128,11 +129,12 @@ class SdkCallRecorder implements SdkCallObserver {
 
   /** Runs one in-process invocation of a function, so its calls are recorded under its name. */
   public runAs<Result>(functionName: string, invoke: () => Result): Result {
+    this.invocation ??= new AsyncLocalStorage<string>();
     return this.invocation.run(functionName, invoke);
   }
 
   private record(service: AwsService, commandName: string, input: unknown): void {
-    const functionName = this.invocation.getStore() ?? this.options.functionName;
+    const functionName = this.invocation?.getStore() ?? this.options.functionName;
     if (functionName === undefined) return;
     for (const shape of callShapes(service, commandName, input)) {
       const call: ObservedCall = {
