@@ -4,7 +4,8 @@ data "aws_partition" "current" {}
 
 locals {
   # DynamoDB actions per function and table/index, as in src/config/function-manifest.ts (a test
-  # compares the two; add an action there and here together).
+  # compares the two, and another the manifest with the calls the test suites saw each function make;
+  # add an action there and here together).
   dynamodb_access = {
     authorizer = {}
     connect = {
@@ -17,7 +18,7 @@ locals {
     message = {
       connections            = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
       connections_user_index = ["dynamodb:Query"]
-      messages               = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:ConditionCheckItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+      messages               = ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
     }
     ping = {
       connections = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
@@ -47,9 +48,10 @@ locals {
     }
   }
 
-  # @connections of this API and stage only: POST (send), DELETE (close a connection), GET (inspect).
+  # @connections of this API and stage only: POST (send), DELETE (close a connection), as
+  # CONNECTIONS_METHODS in src/config/function-manifest.ts.
   manage_connections_arns = [
-    for method in ["POST", "DELETE", "GET"] : "${module.api.execution_arn}/${local.stage_name}/${method}/@connections/*"
+    for method in ["POST", "DELETE"] : "${module.api.execution_arn}/${local.stage_name}/${method}/@connections/*"
   ]
 
   jwt_secret_parameter_arn = "arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.jwt_secret_parameter_name, "/")}"

@@ -1,6 +1,7 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { tracer } from '../observability/powertools.ts';
+import { instrumentClient } from '../observability/sdk-call-observer.ts';
 import type { KeyConfig } from './auth-config.ts';
 
 type VerificationKey = Uint8Array | JWTVerifyGetKey;
@@ -48,7 +49,9 @@ const createKeySource = (config: KeyConfig, ssmClient?: SSMClient): KeySource =>
       return { algorithms: HMAC_ALGORITHMS, key: async () => key };
     }
     case 'ssm-parameter': {
-      const client = ssmClient ?? tracer.captureAWSv3Client(new SSMClient({ requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true } }));
+      const client =
+        ssmClient ??
+        instrumentClient(tracer.captureAWSv3Client(new SSMClient({ requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true } })), 'ssm');
       return { algorithms: HMAC_ALGORITHMS, key: ssmSecret(config.parameterName, client) };
     }
     case 'jwks': {

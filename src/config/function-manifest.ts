@@ -1,6 +1,7 @@
 /**
  * What each Lambda function is and what it touches. Terraform's IAM is checked against this list
- * (a test fails when a role grants more or less), and the build bundles exactly these handlers.
+ * (a test fails when a role grants more or less), the list against the AWS calls the test suites
+ * observed each function make (test/iam-observed), and the build bundles exactly these handlers.
  */
 type TableAccess = Readonly<{
   connections?: readonly string[];
@@ -15,12 +16,22 @@ interface FunctionSpec {
   route: string;
   /** DynamoDB actions the function calls, per table or index. */
   dynamodb: TableAccess;
-  /** Posts to or deletes connections through the @connections management API. */
+  /** Posts to or deletes connections through the @connections management API (CONNECTIONS_METHODS). */
   managesConnections: boolean;
+  /** SSM actions on the JWT secret's parameter (granted when the secret lives in SSM). */
+  ssm?: readonly string[];
+  /**
+   * Why a grant no test suite calls is still needed, keyed by the grant as the observed-calls test
+   * names it (`dynamodb:GetItem on messages`, `execute-api:ManageConnections DELETE @connections`).
+   */
+  unexercised?: Readonly<Record<string, string>>;
 }
 
+/** The @connections methods a function that manages connections may call: POST (send), DELETE (close). */
+const CONNECTIONS_METHODS: readonly string[] = ['POST', 'DELETE'];
+
 const FUNCTIONS: readonly FunctionSpec[] = [
-  { name: 'authorizer', route: 'authorizer', dynamodb: {}, managesConnections: false },
+  { name: 'authorizer', route: 'authorizer', dynamodb: {}, managesConnections: false, ssm: ['ssm:GetParameter'] },
   {
     name: 'connect',
     route: '$connect',
@@ -38,7 +49,7 @@ const FUNCTIONS: readonly FunctionSpec[] = [
       connectionsUserIndex: ['dynamodb:Query'],
       // managesConnections: posts, and DeleteConnection for connections a fan-out finds past their end.
       // Query and UpdateItem: a resent clientMessageId looks for the reply and takes the reply lease.
-      messages: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      messages: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     },
     managesConnections: true,
   },
@@ -61,4 +72,4 @@ const FUNCTIONS: readonly FunctionSpec[] = [
 const FUNCTION_NAMES = FUNCTIONS.map((spec) => spec.name);
 
 export type { FunctionSpec, TableAccess };
-export { FUNCTIONS, FUNCTION_NAMES };
+export { CONNECTIONS_METHODS, FUNCTIONS, FUNCTION_NAMES };

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from '../observability/powertools.ts';
+import { instrumentClient } from '../observability/sdk-call-observer.ts';
 
 /**
  * The DocumentClient every function shares, created once per sandbox and traced. The endpoint comes
@@ -8,12 +9,15 @@ import { tracer } from '../observability/powertools.ts';
  * The request timeout bounds a hung connection (the SDK's default has none).
  */
 const createDocumentClient = (): DynamoDBDocumentClient => {
-  const client = tracer.captureAWSv3Client(
-    new DynamoDBClient({
-      maxAttempts: 4,
-      // Without throwOnRequestTimeout, current Smithy handlers only log a warning when the timeout passes.
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
-    }),
+  const client = instrumentClient(
+    tracer.captureAWSv3Client(
+      new DynamoDBClient({
+        maxAttempts: 4,
+        // Without throwOnRequestTimeout, current Smithy handlers only log a warning when the timeout passes.
+        requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+      }),
+    ),
+    'dynamodb',
   );
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 };

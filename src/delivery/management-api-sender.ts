@@ -8,6 +8,7 @@ import {
 import type { ServerFrame } from '../domain/frames.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { logger, metrics, tracer } from '../observability/powertools.ts';
+import { instrumentClient } from '../observability/sdk-call-observer.ts';
 import type { DeliveryOutcome, Sender } from './sender.ts';
 
 /** Bounds a post to a dead endpoint; the SDK's default HTTP handler waits forever. */
@@ -21,14 +22,17 @@ const createManagementApiClient = (
   endpoint: string,
   { requestTimeoutMs = REQUEST_TIMEOUT_MS, maxAttempts = 4 }: { requestTimeoutMs?: number; maxAttempts?: number } = {},
 ): ApiGatewayManagementApiClient =>
-  tracer.captureAWSv3Client(
-    new ApiGatewayManagementApiClient({
-      endpoint,
-      maxAttempts,
-      retryMode: 'standard',
-      // Without throwOnRequestTimeout, current Smithy handlers only log a warning when the timeout passes.
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
-    }),
+  instrumentClient(
+    tracer.captureAWSv3Client(
+      new ApiGatewayManagementApiClient({
+        endpoint,
+        maxAttempts,
+        retryMode: 'standard',
+        // Without throwOnRequestTimeout, current Smithy handlers only log a warning when the timeout passes.
+        requestHandler: { connectionTimeout: 1_000, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
+      }),
+    ),
+    'execute-api',
   );
 
 const isGone = (error: unknown): boolean =>

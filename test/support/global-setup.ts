@@ -1,4 +1,5 @@
 import { startDynamoDbLocal } from '../../src/local/dynamodb-local.ts';
+import { startRecordingSdkCalls } from '../iam-observed/support/start-recording.ts';
 
 /** One DynamoDB Local for the whole run; each test file creates its own tables under a unique env name. */
 export default async function globalSetup(): Promise<void> {
@@ -9,4 +10,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.AWS_REGION = 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID = 'local';
   process.env.AWS_SECRET_ACCESS_KEY = 'local';
+  // The AWS calls each function makes, for the observed-calls IAM test (test/iam-observed).
+  startRecordingSdkCalls();
 }

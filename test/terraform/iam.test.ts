@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { FUNCTIONS, type FunctionSpec } from '../../src/config/function-manifest.ts';
+import { CONNECTIONS_METHODS, FUNCTIONS, type FunctionSpec } from '../../src/config/function-manifest.ts';
 import { USER_ID_INDEX } from '../../src/data/table-definitions.ts';
 import { exampleStack, functionKey, resourcesOfType } from './support/fixture.ts';
-import { actionsOf, dynamodbAccess, statementsOf, type Statement } from './support/iam-policy.ts';
+import { actionsOf, dynamodbAccess, resourcesOf, statementsOf, type Statement } from './support/iam-policy.ts';
 import type { Stack } from './support/stack.ts';
 
 /**
@@ -59,5 +59,28 @@ describe('Terraform against the function manifest', () => {
     // Assess
     const granted = FUNCTIONS.map((spec) => [spec.name, (all.get(spec.name) ?? []).some((s) => actionsOf(s).includes('execute-api:ManageConnections'))]);
     expect(granted).toEqual(FUNCTIONS.map((spec) => [spec.name, spec.managesConnections]));
+  });
+
+  it('grants on @connections exactly the methods of the manifest (CONNECTIONS_METHODS)', async () => {
+    // Act
+    const all = policies(await exampleStack());
+
+    // Assess
+    for (const spec of FUNCTIONS.filter((f) => f.managesConnections)) {
+      const methods = (all.get(spec.name) ?? [])
+        .filter((s) => actionsOf(s).includes('execute-api:ManageConnections'))
+        .flatMap(resourcesOf)
+        .map((resource) => /\/([A-Z]+)\/@connections\/\*$/.exec(resource)?.[1]);
+      expect([spec.name, methods.sort()]).toEqual([spec.name, [...CONNECTIONS_METHODS].sort()]);
+    }
+  });
+
+  it('grants SSM exactly the actions of the manifest, to the functions that read a parameter', async () => {
+    // Act
+    const all = policies(await exampleStack());
+
+    // Assess
+    const ssmActions = FUNCTIONS.map((spec) => [spec.name, (all.get(spec.name) ?? []).flatMap(actionsOf).filter((a) => a.startsWith('ssm:')).sort()]);
+    expect(ssmActions).toEqual(FUNCTIONS.map((spec) => [spec.name, [...(spec.ssm ?? [])].sort()]));
   });
 });

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { recordedAs } from '../iam-observed/support/call-recorder.ts';
 import { authorizerEvent } from '../support/authorizer-events.ts';
 import { lambdaContext } from '../support/events.ts';
 import { mintToken, TEST_SECRET } from '../support/tokens.ts';
@@ -32,7 +33,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   process.env.AWS_ENDPOINT_URL_SSM = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   process.env.JWT_SECRET_PARAMETER = PARAMETER;
-  ({ handler } = await import('../../src/handlers/authorizer.ts'));
+  // Its SSM call is recorded as the authorizer's (test/iam-observed): the only suite with an SSM peer.
+  handler = recordedAs('authorizer', (await import('../../src/handlers/authorizer.ts')).handler);
 });
 
 afterAll(async () => {

@@ -50,6 +50,19 @@ type WorkerMessage =
 
 const SANDBOX_WORKER = new URL('./sandbox-worker.ts', import.meta.url);
 
+/**
+ * The tests record the AWS calls each function makes (test/iam-observed): when SDK_CALL_OBSERVER
+ * names a module, every sandbox imports it before the function's module (as NODE_OPTIONS=--import
+ * does on Lambda) and gets the SDK_CALL_* variables. Unset, as outside the tests, nothing changes.
+ */
+const sandboxObserver = (): { execArgv?: string[]; env: Record<string, string> } => {
+  const observer = process.env.SDK_CALL_OBSERVER;
+  if (!observer) return { env: {} };
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (name.startsWith('SDK_CALL_') && value !== undefined) env[name] = value;
+  return { execArgv: [...process.execArgv, '--import', observer], env };
+};
+
 const logStreamName = (): string => {
   const now = new Date();
   const day = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}`;
@@ -70,7 +83,9 @@ class Sandbox {
     const streamName = logStreamName();
     const logGroupName = `/aws/lambda/${functionName}`;
     this.timeoutMs = options.timeoutMs;
+    const observer = sandboxObserver();
     this.worker = new Worker(SANDBOX_WORKER, {
+      ...(observer.execArgv ? { execArgv: observer.execArgv } : {}),
       workerData: {
         modulePath: definition.modulePath,
         handlerExport: definition.handlerExport ?? 'handler',
@@ -83,6 +98,7 @@ class Sandbox {
       },
       env: {
         ...definition.environment,
+        ...observer.env,
         AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         AWS_LAMBDA_FUNCTION_NAME: functionName,
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

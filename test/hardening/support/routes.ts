@@ -12,11 +12,13 @@ import { type Clock, systemClock } from '../../../src/domain/clock.ts';
 import { EchoResponder } from '../../../src/domain/responder.ts';
 import { composeConnectRoute, composeMessageRoute } from '../../../src/middleware/compose.ts';
 import { logger, metrics, tracer } from '../../../src/observability/powertools.ts';
+import { instrumentClient } from '../../../src/observability/sdk-call-observer.ts';
 import { createConnectRoute } from '../../../src/routes/connect-route.ts';
 import { createMessageRoute } from '../../../src/routes/message-route.ts';
 import { createPingRoute } from '../../../src/routes/ping-route.ts';
 import validateChatMessage from '../../../src/schemas/compiled/chat-message.js';
 import validatePing from '../../../src/schemas/compiled/ping.js';
+import { recordedAs } from '../../iam-observed/support/call-recorder.ts';
 import { lambdaContext, newConnectionId, wsEvent } from '../../support/events.ts';
 
 interface RouteOptions {
@@ -37,22 +39,31 @@ const buildRoutes = (options: RouteOptions) => {
   const clock = options.clock ?? systemClock;
   const rateLimitPolicy = options.rateLimit ?? { burst: 10, perSecond: 1 };
   const policy = options.connectionPolicy ?? { idleTimeoutSeconds: 600, maxConnectionsPerUser: 5, connectRate: { burst: 10, perSecond: 1 } };
-  const connections = new DynamoConnectionStore(options.client, options.tables.connections, policy.idleTimeoutSeconds);
-  const messages = new DynamoMessageStore(options.client, options.tables.messages, 30);
+  // The client may be a test's own (a flood pool, injected faults): its calls are the functions' too.
+  const client = instrumentClient(options.client, 'dynamodb');
+  const connections = new DynamoConnectionStore(client, options.tables.connections, policy.idleTimeoutSeconds);
+  const messages = new DynamoMessageStore(client, options.tables.messages, 30);
   const senders = options.senders ?? new SenderPool(options.managementEndpoint);
   const base = { tools, clock, senders, connections, rateLimitPolicy };
+  // Each chain's AWS calls are recorded under its function's name (test/iam-observed).
   const chains = {
-    connect: composeConnectRoute(createConnectRoute({ connections, clock, idleTimeoutSeconds: policy.idleTimeoutSeconds }), {
-      tools,
-      clock,
-      connections,
-      policy,
-    }),
-    message: composeMessageRoute(createMessageRoute({ connections, messages, responder: new EchoResponder(), clock, metrics }), {
-      ...base,
-      frameValidator: validateChatMessage,
-    }),
-    ping: composeMessageRoute(createPingRoute({ clock }), { ...base, frameValidator: validatePing }),
+    connect: recordedAs(
+      'connect',
+      composeConnectRoute(createConnectRoute({ connections, clock, idleTimeoutSeconds: policy.idleTimeoutSeconds }), {
+        tools,
+        clock,
+        connections,
+        policy,
+      }),
+    ),
+    message: recordedAs(
+      'message',
+      composeMessageRoute(createMessageRoute({ connections, messages, responder: new EchoResponder(), clock, metrics }), {
+        ...base,
+        frameValidator: validateChatMessage,
+      }),
+    ),
+    ping: recordedAs('ping', composeMessageRoute(createPingRoute({ clock }), { ...base, frameValidator: validatePing })),
   };
 
   const connect = async (userId: string, connectionId = newConnectionId()) => ({
