@@ -44,6 +44,8 @@ locals {
     REFUSAL_WINDOW_SECONDS          = tostring(var.refusal_window_seconds)
     CONNECTION_IDLE_TIMEOUT_SECONDS = tostring(var.connection_idle_timeout_seconds)
     MESSAGE_RETENTION_DAYS          = tostring(var.message_retention_days)
+    STREAM_CHUNK_INTERVAL_MS        = tostring(var.stream_chunk_interval_ms)
+    STREAM_CHUNK_MAX_CHARS          = tostring(var.stream_chunk_max_chars)
   }
 
   # Empty settings are left out rather than set to "": the code reads an unset variable as "not configured".

@@ -231,6 +231,28 @@ variable "message_retention_days" {
   }
 }
 
+variable "stream_chunk_interval_ms" {
+  description = "A streaming reply's pieces are batched: at most one chunk post per connection per this many milliseconds (STREAM_CHUNK_INTERVAL_MS)."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.stream_chunk_interval_ms >= 0 && var.stream_chunk_interval_ms <= 5000 && floor(var.stream_chunk_interval_ms) == var.stream_chunk_interval_ms
+    error_message = "stream_chunk_interval_ms must be an integer between 0 and 5000."
+  }
+}
+
+variable "stream_chunk_max_chars" {
+  description = "Pending reply text of this many characters is posted at once, without waiting for the interval (STREAM_CHUNK_MAX_CHARS)."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.stream_chunk_max_chars >= 1 && var.stream_chunk_max_chars <= 8000 && floor(var.stream_chunk_max_chars) == var.stream_chunk_max_chars
+    error_message = "stream_chunk_max_chars must be an integer between 1 and 8000."
+  }
+}
+
 # ---------------------------------------------------------------------------------------------------
 # Authorizer (JWT). Exactly one key source: an SSM SecureString holding an HS256 secret, or a JWKS URL.
 # ---------------------------------------------------------------------------------------------------

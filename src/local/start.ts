@@ -28,6 +28,8 @@ const FUNCTION_SETTINGS = [
   'CONNECTION_IDLE_TIMEOUT_SECONDS',
   'MESSAGE_RETENTION_DAYS',
   'RESPONDER',
+  'STREAM_CHUNK_INTERVAL_MS',
+  'STREAM_CHUNK_MAX_CHARS',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_LOG_LEVEL',
@@ -140,7 +142,7 @@ process.stdout.write(
     `  DynamoDB Local       ${gateway.dynamoDb.endpoint} (${[
       externalDynamoDb ? 'data kept by it' : dataDir ? `data kept in ${dataDir}` : 'in memory',
       gateway.dynamoDb.pid === undefined ? 'external' : `pid ${gateway.dynamoDb.pid}`,
-      ...(gateway.staleConnectionRowsCleared > 0 ? [`${gateway.staleConnectionRowsCleared} stale connection rows cleared`] : []),
+      ...(gateway.staleConnectionRowsCleared > 0 ? [`${gateway.staleConnectionRowsCleared} stale items cleared from the connections table (rows, cap slots, rate buckets)`] : []),
     ].join(', ')})`,
     `  Tables               ${gateway.tables.connections}, ${gateway.tables.messages}`,
     `  Handlers             ${handlers === 'dist' ? 'dist/<name>/index.mjs (built bundles)' : 'src/handlers/<name>.ts'}`,

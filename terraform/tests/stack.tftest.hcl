@@ -276,6 +276,8 @@ run "secret_configuration" {
         REFUSAL_WINDOW_SECONDS          = "60"
         CONNECTION_IDLE_TIMEOUT_SECONDS = "600"
         MESSAGE_RETENTION_DAYS          = "30"
+        STREAM_CHUNK_INTERVAL_MS        = "50"
+        STREAM_CHUNK_MAX_CHARS          = "1000"
       })) == local.function_environment[name]
     ])
     error_message = "Every function must get the configuration contract (src/config/env.ts) from the variables."

@@ -112,3 +112,29 @@ describe('connections with the gateway\'s own idle timeout', () => {
     expect(Items.filter((item) => item.role === 'assistant')).toHaveLength(count);
   });
 });
+
+describe('a graceful stop of the gateway', () => {
+  it('processes every frame it received before stopping: all 50 messages stored', async () => {
+    // Prepare: a gateway of its own, warmed up so the frames queue behind warm sandboxes
+    const gateway = await startLocalGateway({ port: 0, environment: 'e2e-life-stop', functionEnvironment: FUNCTION_ENVIRONMENT });
+    const user = uniqueUser('stopping');
+    const phone = await open(gateway, user);
+    phone.send(chat('warming up'));
+    await phone.next(isChat('assistant'), 'the warm-up reply');
+    const count = 50;
+    // Act: 50 frames reach the gateway (loopback), then it stops as Ctrl-C stops `npm start`
+    for (let index = 0; index < count; index += 1) phone.send(chat(`m${index}`, `c${index}`));
+    await sleep(200);
+    await gateway.stop();
+    // Assess: the questions were stored although their connection closed while they waited
+    const { Items = [] } = await db.send(
+      new QueryCommand({
+        TableName: gateway.tables.messages,
+        KeyConditionExpression: 'sessionKey = :k AND begins_with(itemKey, :m)',
+        ExpressionAttributeValues: { ':k': `${user}#life`, ':m': 'MSG#' },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Items.filter((item) => item.role === 'user' && item.message !== 'warming up')).toHaveLength(count);
+  }, 60_000);
+});

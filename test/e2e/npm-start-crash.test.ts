@@ -96,7 +96,10 @@ const connectionRows = async (endpoint: string): Promise<number> => {
     },
   });
   try {
-    const result = await client.send(new ScanCommand({ TableName: 'dev-chatbot-connections', Select: 'COUNT' }));
+    // Connection rows only: the user's cap slot and rate buckets live in the same table without a userId.
+    const result = await client.send(
+      new ScanCommand({ TableName: 'dev-chatbot-connections', Select: 'COUNT', FilterExpression: 'attribute_exists(userId)' }),
+    );
     return result.Count ?? 0;
   } finally {
     client.destroy();
@@ -137,7 +140,8 @@ describe('npm start killed with SIGKILL', () => {
     // With the dead run's row still counted, this is refused with 429 (the cap is 1).
     const again = await TestClient.connect(second.url, { token: await tokenFor(user) });
     expect(await connectionRows(second.dynamoDbEndpoint)).toBe(1);
-    expect(second.banner).toContain('1 stale connection rows cleared');
+    // The dead run's row, the cap slot it held and the user's connect bucket.
+    expect(second.banner).toContain('3 stale items cleared from the connections table');
     await again.close();
     second.child.kill('SIGTERM');
     await waitForExit(second.child);
