@@ -19,7 +19,7 @@ interface DynamoDbLocalOptions {
   port?: number;
   /** Keep data in this folder between runs. @default in memory */
   dbPath?: string;
-  /** @default 30000 */
+  /** Java on a loaded 2-core machine can take well over 30 s to answer. @default 90000 */
   startTimeoutMs?: number;
 }
 
@@ -115,7 +115,7 @@ const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<D
   let pid: number;
   try {
     pid = await Promise.race([javaPid(watchdog), spawnError]);
-    await Promise.race([waitUntilReady(endpoint, watchdog, options.startTimeoutMs ?? 30_000), spawnError]);
+    await Promise.race([waitUntilReady(endpoint, watchdog, options.startTimeoutMs ?? 90_000), spawnError]);
   } catch (error) {
     await stopChild(watchdog);
     throw error;

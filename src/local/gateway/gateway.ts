@@ -17,6 +17,9 @@ import { type InvokeOutcome, LambdaFunction } from './lambda-runtime.ts';
 import { handleManagementRequest } from './management-api.ts';
 import { type Integrations, WebSocketFrontDoor } from './websocket-server.ts';
 
+/** API Gateway's integration timeout: how long a frame received before a stop may still run. */
+const INTEGRATION_TIMEOUT_MS = 29_000;
+
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** One invocation, as a test or a log sees it. */
@@ -265,10 +268,11 @@ const startLocalGateway = async (options: LocalGatewayOptions = {}): Promise<Loc
             if (connection.state === 'open') registry.closeByServer(connection, GOING_AWAY);
           }
         };
-        // Close handshakes, then $disconnect and pending posts finish before the functions stop;
-        // a client that never answers the close frame is cut off.
+        // Close handshakes, then $disconnect, pending posts and the frames received before the stop
+        // finish before the functions stop (as on AWS, where a received frame's integration runs to its
+        // end, bounded by the 29 s integration timeout); a client that never answers the close frame is cut off.
         if (!(await drain(2_000, goingAway))) {
-          await drain(5_000, () => {
+          await drain(INTEGRATION_TIMEOUT_MS, () => {
             goingAway();
             for (const connection of registry.all()) connection.socket?.terminate();
           });
