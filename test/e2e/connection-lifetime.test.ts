@@ -26,6 +26,18 @@ const chat = (message: string, clientMessageId?: string) => ({
   action: 'chat_message',
   data: { message, sessionId: 'life', ...(clientMessageId ? { clientMessageId } : {}) },
 });
+/** The user's stored messages of the session `life`, read strongly consistent. */
+const storedMessages = async (gateway: LocalGateway, user: string) =>
+  (
+    await db.send(
+      new QueryCommand({
+        TableName: gateway.tables.messages,
+        KeyConditionExpression: 'sessionKey = :k AND begins_with(itemKey, :m)',
+        ExpressionAttributeValues: { ':k': `${user}#life`, ':m': 'MSG#' },
+        ConsistentRead: true,
+      }),
+    )
+  ).Items ?? [];
 const roleOf = (frame: Frame) => `${frame.data.role}:${frame.data.message}`;
 const isChatFrame = (frame: Frame) => frame.type === 'chat_message';
 
@@ -102,14 +114,7 @@ describe('connections with the gateway\'s own idle timeout', () => {
     expect(delivered.filter((frame) => frame.data.role === 'user').map((frame) => frame.data.message).sort()).toEqual(
       Array.from({ length: count }, (_, index) => `m${index}`).sort(),
     );
-    const { Items = [] } = await db.send(
-      new QueryCommand({
-        TableName: gateway.tables.messages,
-        KeyConditionExpression: 'sessionKey = :k AND begins_with(itemKey, :m)',
-        ExpressionAttributeValues: { ':k': `${user}#life`, ':m': 'MSG#' },
-        ConsistentRead: true,
-      }),
-    );
+    const Items = await storedMessages(gateway, user);
     expect(Items.filter((item) => item.role === 'user')).toHaveLength(count);
     expect(Items.filter((item) => item.role === 'assistant')).toHaveLength(count);
   });
@@ -129,14 +134,7 @@ describe('a graceful stop of the gateway', () => {
     await sleep(200);
     await gateway.stop();
     // Assess: the questions were stored although their connection closed while they waited
-    const { Items = [] } = await db.send(
-      new QueryCommand({
-        TableName: gateway.tables.messages,
-        KeyConditionExpression: 'sessionKey = :k AND begins_with(itemKey, :m)',
-        ExpressionAttributeValues: { ':k': `${user}#life`, ':m': 'MSG#' },
-        ConsistentRead: true,
-      }),
-    );
+    const Items = await storedMessages(gateway, user);
     expect(Items.filter((item) => item.role === 'user' && item.message !== 'warming up')).toHaveLength(count);
   }, 60_000);
 });

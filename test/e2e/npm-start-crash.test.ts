@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_DEFAULTS } from '../../src/local/dev-config.ts';
+import { isAlive, waitForExit } from './support/start-process.ts';
 import { TestClient } from './support/ws-client.ts';
 import { tokenFor, uniqueUser } from '../support/tokens.ts';
 
@@ -26,21 +27,6 @@ interface Started {
   dynamoDbEndpoint: string;
   banner: string;
 }
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-const waitForExit = (child: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
 
 const gone = async (pid: number): Promise<boolean> => {
   const deadline = Date.now() + JAVA_EXIT_WAIT_MS;

@@ -234,6 +234,21 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     expect((await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toEqual(rowBefore);
   });
 
+  it('gives the cap slot back when registering the connection fails after the slot was taken', async () => {
+    // Prepare: the first PutItem (the slot) works, the row's PutItem fails for good
+    const { faults, routes } = setup();
+    faults.fail('PutItem', { ...SERVER_ERROR, skip: 1 });
+    // Act
+    const refused = await routes.connect('zed-1');
+    faults.heal();
+    // Assess: refused, and every one of the user's 5 slots is free again at once (a kept slot would
+    // stay taken until its missing row is noticed, 30 s later)
+    expect(refused.response).toMatchObject({ statusCode: 500 });
+    expect(faults.attempts('PutItem')).toBe(5);
+    const connects = await Promise.all(Array.from({ length: 5 }, () => routes.connect('zed-1')));
+    expect(connects.map(({ response }) => response.statusCode)).toEqual([200, 200, 200, 200, 200]);
+  });
+
   it('refuses a handshake with 500 when the cap slots cannot be read or the connection registered, and registers nothing', async () => {
     const { faults, routes } = setup();
     faults.fail('BatchGetItem', SERVER_ERROR);

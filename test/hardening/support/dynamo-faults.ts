@@ -14,6 +14,8 @@ interface Fault {
   errorType: string;
   /** How many requests of the operation fail before it works again. @default Infinity */
   times?: number;
+  /** How many requests of the operation pass before the faults begin. @default 0 */
+  skip?: number;
 }
 
 interface SeenRequest {
@@ -40,7 +42,9 @@ class DynamoFaults {
       const headers = (args.request?.headers ?? {}) as Record<string, string>;
       const operation = (headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
       const plan = this.plans.get(operation);
-      const faulted = plan !== undefined && plan.times > 0;
+      const skipped = plan !== undefined && plan.skip > 0;
+      if (plan && skipped) plan.skip -= 1;
+      const faulted = plan !== undefined && !skipped && plan.times > 0;
       this.requests.push({ operation, attemptHeader: headers['amz-sdk-request'] ?? '', faulted });
       if (!plan || !faulted) return next(args);
       plan.times -= 1;
@@ -65,7 +69,7 @@ class DynamoFaults {
   }
 
   public fail(operation: DynamoOperation, fault: Fault): this {
-    this.plans.set(operation, { times: Infinity, ...fault });
+    this.plans.set(operation, { times: Infinity, skip: 0, ...fault });
     return this;
   }
 
