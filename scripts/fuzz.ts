@@ -250,8 +250,8 @@ const handlersPass = async (): Promise<PassResult> => {
       WS_MANAGEMENT_ENDPOINT: `http://127.0.0.1:${(connectionsApi.address() as AddressInfo).port}/fuzz`,
       RATE_LIMIT_BURST: '10000',
       RATE_LIMIT_PER_SECOND: String(1000 / INTERVAL_MS),
-      // Refusals never close a fuzzed connection (each sends thousands of invalid frames on purpose).
-      REFUSAL_LIMIT: '100000000',
+      // Refusals never close a fuzzed connection (each sends thousands of invalid frames on purpose): the largest limit allowed.
+      REFUSAL_LIMIT: '100000',
     });
     const handlers: Record<Route | '$connect', Handler> = {
       $connect: (await import('../src/handlers/connect.ts')).handler as unknown as Handler,
