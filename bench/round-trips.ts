@@ -2,15 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { DynamoConnectionStore } from '../src/data/dynamo-connection-store.ts';
-import { DynamoMessageStore } from '../src/data/dynamo-message-store.ts';
-import { createManagementApiClient, ManagementApiSender, SenderPool } from '../src/delivery/management-api-sender.ts';
+import { createManagementApiClient } from '../src/delivery/management-api-sender.ts';
 import { EchoResponder } from '../src/domain/responder.ts';
 import { createTables } from '../src/local/create-tables.ts';
-import { composeMessageRoute } from '../src/middleware/compose.ts';
-import { logger, metrics, tracer } from '../src/observability/powertools.ts';
-import { createMessageRoute } from '../src/routes/message-route.ts';
-import validateChatMessage from '../src/schemas/compiled/chat-message.js';
 import type { FakeManagementApi } from '../test/support/fake-management-api.ts';
+import { benchMessageChain } from './support/message-chain.ts';
 import { CallRecorder, sequentialDepthBeforeFirstPost } from './support/call-recorder.ts';
 import { median, round } from './support/stats.ts';
 
@@ -59,14 +55,14 @@ const prepare = async (unrelated: number, management: FakeManagementApi) => {
     management.connect(connectionId);
     await connections.register({ connectionId, userId: USER, connectedAt: Date.now(), lastSeenAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 36_000 });
   }
-  const route = createMessageRoute({ connections, messages: new DynamoMessageStore(client, names.messages, 30), responder: new EchoResponder(), clock, metrics });
-  const chain = composeMessageRoute(route, {
-    tools: { logger, metrics, tracer },
-    clock,
+  const chain = benchMessageChain({
+    client,
+    messagesTable: names.messages,
     connections,
-    senders: new SenderPool(management.endpoint, () => new ManagementApiSender(managementClient)),
-    frameValidator: validateChatMessage,
-    rateLimitPolicy: { burst: 10, perSecond: 1 },
+    responder: new EchoResponder(),
+    clock,
+    managementEndpoint: management.endpoint,
+    managementClient,
   });
   const send = async (index: number) => {
     offsetMs += 5_000;

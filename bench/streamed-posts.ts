@@ -4,16 +4,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { DynamoConnectionStore } from '../src/data/dynamo-connection-store.ts';
-import { DynamoMessageStore } from '../src/data/dynamo-message-store.ts';
-import { createManagementApiClient, ManagementApiSender, SenderPool } from '../src/delivery/management-api-sender.ts';
+import { createManagementApiClient } from '../src/delivery/management-api-sender.ts';
 import { type ChunkBatchingOptions, DEFAULT_CHUNK_BATCHING } from '../src/domain/chunk-batcher.ts';
 import { type Responder, StreamingEchoResponder } from '../src/domain/responder.ts';
 import { createTables } from '../src/local/create-tables.ts';
-import { composeMessageRoute } from '../src/middleware/compose.ts';
-import { logger, metrics, tracer } from '../src/observability/powertools.ts';
-import { createMessageRoute } from '../src/routes/message-route.ts';
-import validateChatMessage from '../src/schemas/compiled/chat-message.js';
 import type { FakeManagementApi } from '../test/support/fake-management-api.ts';
+import { benchMessageChain } from './support/message-chain.ts';
 import { benchLambdaContext } from './support/lambda-context.ts';
 import { round } from './support/stats.ts';
 
@@ -62,14 +58,15 @@ const runCase = async (
   }
   const managementClient = createManagementApiClient(management.endpoint);
   const clock = { nowMs: () => Date.now() };
-  const route = createMessageRoute({ connections, messages: new DynamoMessageStore(client, names.messages, 30), responder, clock, metrics, chunkBatching: batching });
-  const chain = composeMessageRoute(route, {
-    tools: { logger, metrics, tracer },
-    clock,
+  const chain = benchMessageChain({
+    client,
+    messagesTable: names.messages,
     connections,
-    senders: new SenderPool(management.endpoint, () => new ManagementApiSender(managementClient)),
-    frameValidator: validateChatMessage,
-    rateLimitPolicy: { burst: 10, perSecond: 1 },
+    responder,
+    clock,
+    managementEndpoint: management.endpoint,
+    managementClient,
+    chunkBatching: batching,
   });
   const before = management.calls.length;
   const started = performance.now();

@@ -115,4 +115,4 @@ class SenderPool {
   }
 }
 
-export { createManagementApiClient, ManagementApiSender, SenderPool, isGone, isTooLarge };
+export { createManagementApiClient, ManagementApiSender, SenderPool, isGone };

@@ -61,4 +61,4 @@ const refusalLimit = (opts: RefusalLimitOptions): MiddlewareObj<WebSocketEvent<u
   return { onError: refusalLimitOnError };
 };
 
-export { refusalLimit, COUNTED_CODES };
+export { refusalLimit };
