@@ -1,6 +1,6 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ConnectionStore } from '../../src/data/connection-store.ts';
+import type { ConnectionStore } from '../../src/domain/connection-store.ts';
 import { DynamoMessageStore } from '../../src/data/dynamo-message-store.ts';
 import { ManagementApiSender, SenderPool } from '../../src/delivery/management-api-sender.ts';
 import type { ChunkBatchingOptions } from '../../src/domain/chunk-batcher.ts';

@@ -5,9 +5,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createKeySource } from '../../src/auth/key-source.ts';
-import { Delivery } from '../../src/delivery/delivery.ts';
+import { Delivery } from '../../src/domain/delivery.ts';
 import { SenderPool } from '../../src/delivery/management-api-sender.ts';
-import type { Sender } from '../../src/delivery/sender.ts';
+import type { Sender } from '../../src/domain/sender.ts';
 import { EchoResponder } from '../../src/domain/responder.ts';
 import middy from '@middy/core';
 import { composeAuthorizer, composeConnectRoute, composeDisconnectRoute, composeMessageRoute } from '../../src/middleware/compose.ts';

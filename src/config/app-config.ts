@@ -1,3 +1,4 @@
+import type { ConnectionPolicy, RateLimitPolicy, RefusalPolicy } from '../domain/policies.ts';
 import { numberEnv, optionalEnv, requiredEnv } from './env.ts';
 
 /** Defaults of the configuration contract (README, "Configuration"). */
@@ -15,24 +16,6 @@ const DEFAULTS = {
   messageRetentionDays: 30,
   environment: 'dev',
 } as const;
-
-interface RateLimitPolicy {
-  burst: number;
-  perSecond: number;
-}
-
-interface ConnectionPolicy {
-  idleTimeoutSeconds: number;
-  maxConnectionsPerUser: number;
-  /** Per user: handshakes a user may open at once (burst) and how fast that allowance refills. */
-  connectRate: RateLimitPolicy;
-}
-
-/** A connection that is refused `maxRefusals` frames within one `windowSeconds` window is closed. */
-interface RefusalPolicy {
-  maxRefusals: number;
-  windowSeconds: number;
-}
 
 const loadConnectionsTable = (): string => requiredEnv('CONNECTIONS_TABLE');
 const loadMessagesTable = (): string => requiredEnv('MESSAGES_TABLE');
@@ -70,10 +53,8 @@ const loadMessageRetentionDays = (): number =>
 /** Explicit management endpoint; when unset the sender derives it from the event. */
 const loadManagementEndpoint = (): string | undefined => optionalEnv('WS_MANAGEMENT_ENDPOINT');
 
-
 const loadEnvironmentName = (): string => optionalEnv('ENVIRONMENT') ?? DEFAULTS.environment;
 
-export type { RateLimitPolicy, ConnectionPolicy, RefusalPolicy };
 export {
   DEFAULTS,
   loadConnectionsTable,

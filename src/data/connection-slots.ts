@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { toEpochSeconds } from '../domain/clock.ts';
 import { liveThreshold } from '../domain/connection-lifetime.ts';
-import { CONNECT_GRACE_MS } from './connection-store.ts';
+import { CONNECT_GRACE_MS } from '../domain/connection-store.ts';
 
 /** BatchGetItem takes at most 100 keys a call. */
 const BATCH_GET_LIMIT = 100;

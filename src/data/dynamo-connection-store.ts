@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RateLimitPolicy } from '../config/app-config.ts';
+import type { RateLimitPolicy } from '../domain/policies.ts';
 import { toEpochSeconds } from '../domain/clock.ts';
 import { closedRowExpiresAt, liveThreshold, rowLingerSeconds } from '../domain/connection-lifetime.ts';
 import { ConnectionSlots } from './connection-slots.ts';
@@ -12,7 +12,7 @@ import {
   type ConnectionStore,
   type ConnectRequest,
   type FrameAdmission,
-} from './connection-store.ts';
+} from '../domain/connection-store.ts';
 import { bucketKey, GcraBucket } from './gcra-bucket.ts';
 import { USER_ID_INDEX } from './table-definitions.ts';
 

@@ -1,13 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { RateLimitPolicy } from '../config/app-config.ts';
+import type { BucketAdmission, RateLimitPolicy } from '../domain/policies.ts';
 import { toEpochSeconds } from '../domain/clock.ts';
 
 /** Attempts at the two-branch bucket update before a contended request is refused. */
 const MAX_ADMISSION_ATTEMPTS = 4;
-
-type BucketAdmission = { outcome: 'admitted' } | { outcome: 'limited'; retryAfterMs: number };
 
 /**
  * The item of one user's bucket in the connections table. It has no `userId` attribute, so it never
@@ -81,5 +79,4 @@ class GcraBucket {
   }
 }
 
-export type { BucketAdmission };
 export { GcraBucket, bucketKey };

@@ -9,7 +9,7 @@ import type { ServerFrame } from '../domain/frames.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { logger, metrics, tracer } from '../observability/powertools.ts';
 import { instrumentClient } from '../observability/sdk-call-observer.ts';
-import type { DeliveryOutcome, Sender } from './sender.ts';
+import type { DeliveryOutcome, Sender } from '../domain/sender.ts';
 
 /** Bounds a post to a dead endpoint; the SDK's default HTTP handler waits forever. */
 const REQUEST_TIMEOUT_MS = 3_000;

@@ -1,6 +1,6 @@
-import type { ConnectionStore } from '../data/connection-store.ts';
-import type { MessageStore, StoredChatMessage } from '../data/message-store.ts';
-import type { Delivery } from '../delivery/delivery.ts';
+import type { ConnectionStore } from './connection-store.ts';
+import type { MessageStore, StoredChatMessage } from './message-store.ts';
+import type { Delivery } from './delivery.ts';
 import { ChunkBatcher, type ChunkBatchingOptions, type Scheduler } from './chunk-batcher.ts';
 import type { Clock } from './clock.ts';
 import { chatMessageFrame } from './frames.ts';

@@ -1,7 +1,7 @@
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import validator from '@middy/validator';
-import type { ConnectionPolicy, RateLimitPolicy, RefusalPolicy } from '../config/app-config.ts';
-import type { ConnectionStore } from '../data/connection-store.ts';
+import type { ConnectionPolicy, RateLimitPolicy, RefusalPolicy } from '../domain/policies.ts';
+import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { SenderPool } from '../delivery/management-api-sender.ts';
 import type { Clock } from '../domain/clock.ts';
 import { authContext } from './auth-context.ts';

@@ -1,8 +1,9 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj, Request } from '@middy/core';
 import { createError } from '@middy/util';
-import { type ConnectionPolicy, DEFAULTS } from '../config/app-config.ts';
-import type { ConnectAdmission, ConnectionStore } from '../data/connection-store.ts';
+import { DEFAULTS } from '../config/app-config.ts';
+import type { ConnectionPolicy } from '../domain/policies.ts';
+import type { ConnectAdmission, ConnectionStore } from '../domain/connection-store.ts';
 import { type Clock, toEpochSeconds } from '../domain/clock.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { extendContext } from './extend-context.ts';

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj, Request } from '@middy/core';
-import { Delivery } from '../delivery/delivery.ts';
+import { Delivery } from '../domain/delivery.ts';
 import type { SenderPool } from '../delivery/management-api-sender.ts';
 import { UnknownConnectionError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';

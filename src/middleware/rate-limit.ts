@@ -1,7 +1,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj, Request } from '@middy/core';
-import type { RateLimitPolicy } from '../config/app-config.ts';
-import type { ConnectionStore } from '../data/connection-store.ts';
+import type { RateLimitPolicy } from '../domain/policies.ts';
+import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
 import { RateLimitedError, UnknownConnectionError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';

@@ -1,9 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj, Request } from '@middy/core';
-import type { RefusalPolicy } from '../config/app-config.ts';
-import type { ConnectionStore } from '../data/connection-store.ts';
-import { Delivery } from '../delivery/delivery.ts';
+import type { RefusalPolicy } from '../domain/policies.ts';
+import type { ConnectionStore } from '../domain/connection-store.ts';
+import { Delivery } from '../domain/delivery.ts';
 import type { SenderPool } from '../delivery/management-api-sender.ts';
 import type { Clock } from '../domain/clock.ts';
 import { MetricName } from '../observability/metric-names.ts';

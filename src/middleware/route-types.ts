@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { Delivery } from '../delivery/delivery.ts';
+import type { Delivery } from '../domain/delivery.ts';
 
 /** What the authorizer put in the connection's context (values may arrive as strings). */
 interface AuthorizerContext {

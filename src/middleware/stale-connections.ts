@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj, Request } from '@middy/core';
-import type { ConnectionStore } from '../data/connection-store.ts';
-import { Delivery } from '../delivery/delivery.ts';
+import type { ConnectionStore } from '../domain/connection-store.ts';
+import { Delivery } from '../domain/delivery.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { SenderPool } from '../delivery/management-api-sender.ts';
 import { MetricName } from '../observability/metric-names.ts';

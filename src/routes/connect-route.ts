@@ -1,4 +1,4 @@
-import type { ConnectionStore } from '../data/connection-store.ts';
+import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
 import { connectionEndsAt, openRowExpiresAt, rowLingerSeconds } from '../domain/connection-lifetime.ts';
 import type { RouteContext, RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { ConnectionStore } from '../data/connection-store.ts';
+import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';
 import { MetricName } from '../observability/metric-names.ts';

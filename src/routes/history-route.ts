@@ -1,4 +1,4 @@
-import type { MessageStore } from '../data/message-store.ts';
+import type { MessageStore } from '../domain/message-store.ts';
 import { publicView } from '../domain/chat-service.ts';
 import type { Clock } from '../domain/clock.ts';
 import { MessageTooLargeError } from '../domain/errors.ts';

@@ -6,10 +6,10 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import middy from '@middy/core';
 import validator from '@middy/validator';
 import fc from 'fast-check';
-import type { RateLimitPolicy } from '../../src/config/app-config.ts';
-import type { FrameAdmission } from '../../src/data/connection-store.ts';
+import type { RateLimitPolicy } from '../../src/domain/policies.ts';
+import type { FrameAdmission } from '../../src/domain/connection-store.ts';
 import { SenderPool } from '../../src/delivery/management-api-sender.ts';
-import type { DeliveryOutcome } from '../../src/delivery/sender.ts';
+import type { DeliveryOutcome } from '../../src/domain/sender.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import {
   BadRequestError,

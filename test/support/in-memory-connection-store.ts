@@ -1,4 +1,4 @@
-import type { RateLimitPolicy } from '../../src/config/app-config.ts';
+import type { RateLimitPolicy } from '../../src/domain/policies.ts';
 import {
   type Audience,
   CONNECT_GRACE_MS,
@@ -7,7 +7,7 @@ import {
   type ConnectionStore,
   type ConnectRequest,
   type FrameAdmission,
-} from '../../src/data/connection-store.ts';
+} from '../../src/domain/connection-store.ts';
 import { toEpochSeconds } from '../../src/domain/clock.ts';
 import { closedRowExpiresAt, liveThreshold, rowLingerSeconds } from '../../src/domain/connection-lifetime.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Delivery } from '../../src/delivery/delivery.ts';
+import { Delivery } from '../../src/domain/delivery.ts';
 import { handleChatMessage } from '../../src/domain/chat-service.ts';
 import { connectionEndsAt, openRowExpiresAt } from '../../src/domain/connection-lifetime.ts';
 import type { Responder } from '../../src/domain/responder.ts';

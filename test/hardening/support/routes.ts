@@ -3,7 +3,7 @@
  * client with injected faults, a pinned clock), so faults and time can be controlled without touching
  * the handlers' module-scope wiring.
  */
-import type { ConnectionPolicy, RateLimitPolicy } from '../../../src/config/app-config.ts';
+import type { ConnectionPolicy, RateLimitPolicy } from '../../../src/domain/policies.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoConnectionStore } from '../../../src/data/dynamo-connection-store.ts';
 import { DynamoMessageStore } from '../../../src/data/dynamo-message-store.ts';

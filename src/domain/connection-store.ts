@@ -1,5 +1,4 @@
-import type { RateLimitPolicy } from '../config/app-config.ts';
-import type { BucketAdmission } from './gcra-bucket.ts';
+import type { BucketAdmission, RateLimitPolicy } from './policies.ts';
 
 interface ConnectionRecord {
   connectionId: string;
