@@ -30,7 +30,7 @@ interface FunctionSpec {
 /** The @connections methods a function that manages connections may call: POST (send), DELETE (close). */
 const CONNECTIONS_METHODS: readonly string[] = ['POST', 'DELETE'];
 
-const FUNCTIONS: readonly FunctionSpec[] = [
+const FUNCTIONS = [
   { name: 'authorizer', route: 'authorizer', dynamodb: {}, managesConnections: false, ssm: ['ssm:GetParameter'] },
   {
     name: 'connect',
@@ -67,9 +67,26 @@ const FUNCTIONS: readonly FunctionSpec[] = [
   },
   // UpdateItem: the refusal count on the connection's row.
   { name: 'default', route: '$default', dynamodb: { connections: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] }, managesConnections: true },
-];
+] as const satisfies readonly FunctionSpec[];
 
-const FUNCTION_NAMES = FUNCTIONS.map((spec) => spec.name);
+type FunctionName = (typeof FUNCTIONS)[number]['name'];
 
-export type { FunctionSpec, TableAccess };
-export { CONNECTIONS_METHODS, FUNCTIONS, FUNCTION_NAMES };
+const FUNCTION_NAMES: readonly FunctionName[] = FUNCTIONS.map((spec) => spec.name);
+
+/** The function API Gateway invokes for a route key (`$connect`, `chat_message`, ...); undefined when no function serves it. */
+const functionForRoute = (routeKey: string): FunctionName | undefined => FUNCTIONS.find((spec) => spec.route === routeKey && spec.name !== 'authorizer')?.name;
+
+/** The route keys a frame can select by its `action` (every route but API Gateway's reserved `$` ones). */
+const ACTION_ROUTES: readonly string[] = FUNCTIONS.map((spec) => spec.route).filter((route) => !route.startsWith('$') && route !== 'authorizer');
+
+/**
+ * API Gateway's route selection (`$request.body.action`) for a parsed frame: its action when that
+ * names a route, else `$default`.
+ */
+const routeKeyForFrame = (frame: unknown): string => {
+  const action = typeof frame === 'object' && frame !== null && 'action' in frame ? frame.action : undefined;
+  return typeof action === 'string' && ACTION_ROUTES.includes(action) ? action : '$default';
+};
+
+export type { FunctionName, FunctionSpec, TableAccess };
+export { ACTION_ROUTES, CONNECTIONS_METHODS, FUNCTIONS, FUNCTION_NAMES, functionForRoute, routeKeyForFrame };

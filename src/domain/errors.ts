@@ -1,6 +1,8 @@
 /**
- * Errors a client may see. Each carries the protocol's error code and an HTTP-like status; `expose`
- * marks the message as safe to show (Middy's convention: only status < 500 is exposed).
+ * Every refusal the server gives a client is one of these classes, narrowed with `instanceof`: frame
+ * errors (an error frame with the protocol's code), handshake refusals (the `$connect` status) and the
+ * authorizer's `Unauthorized`. Anything else that is thrown is ours, and the client sees only that
+ * something went wrong.
  */
 type ErrorCode =
   | 'BAD_REQUEST'
@@ -16,25 +18,41 @@ interface ErrorDetail {
   problem: string;
 }
 
-class ClientFrameError extends Error {
-  public readonly code: ErrorCode;
+/**
+ * A refusal: its message is safe to show the client. `statusCode` and `expose` follow Middy's HTTP
+ * error convention, which @middy/http-error-handler reads to answer a handshake.
+ */
+class Refusal extends Error {
   public readonly statusCode: number;
   public readonly expose = true;
+
+  public constructor(statusCode: number, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'Refusal';
+    this.statusCode = statusCode;
+  }
+}
+
+/** A refused frame: answered with an error frame carrying `code`. */
+class ClientFrameError extends Refusal {
+  public readonly code: ErrorCode;
   /** Close the connection after telling the client (a token that has expired). */
   public readonly closeConnection: boolean;
+  /** When the client may try again (RATE_LIMITED). */
+  public readonly retryAfterMs: number | undefined;
 
-  public constructor(code: ErrorCode, statusCode: number, message: string, options: { closeConnection?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  public constructor(code: ErrorCode, statusCode: number, message: string, options: { closeConnection?: boolean; retryAfterMs?: number; cause?: unknown } = {}) {
+    super(statusCode, message, options);
     this.name = 'ClientFrameError';
     this.code = code;
-    this.statusCode = statusCode;
     this.closeConnection = options.closeConnection ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
 class BadRequestError extends ClientFrameError {
-  public constructor(message = 'Frame is not valid JSON') {
-    super('BAD_REQUEST', 400, message);
+  public constructor(message = 'Frame is not valid JSON', options: { cause?: unknown } = {}) {
+    super('BAD_REQUEST', 400, message, options);
     this.name = 'BadRequestError';
   }
 }
@@ -59,12 +77,9 @@ class UnknownActionError extends ClientFrameError {
 }
 
 class RateLimitedError extends ClientFrameError {
-  public readonly retryAfterMs: number;
-
   public constructor(retryAfterMs: number) {
-    super('RATE_LIMITED', 429, `Too many frames; retry after ${retryAfterMs} ms`);
+    super('RATE_LIMITED', 429, `Too many frames; retry after ${retryAfterMs} ms`, { retryAfterMs });
     this.name = 'RateLimitedError';
-    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -101,9 +116,60 @@ class MessageTooLargeError extends ClientFrameError {
   }
 }
 
+
+
+/** A refused `$connect`: its status (and headers) become the handshake's answer. */
+class HandshakeRefusedError extends Refusal {
+  public readonly headers: Record<string, string>;
+
+  public constructor(statusCode: number, message: string, headers: Record<string, string> = {}) {
+    super(statusCode, message);
+    this.name = 'HandshakeRefusedError';
+    this.headers = headers;
+  }
+}
+
+/** The user already holds the most connections allowed. */
+class ConnectionLimitError extends HandshakeRefusedError {
+  public readonly max: number;
+
+  public constructor(max: number) {
+    super(429, `Too many connections: at most ${max} per user`);
+    this.name = 'ConnectionLimitError';
+    this.max = max;
+  }
+}
+
+/** The user opened connections faster than the connect rate allows. */
+class ConnectRateLimitedError extends HandshakeRefusedError {
+  public readonly retryAfterMs: number;
+
+  public constructor(retryAfterMs: number) {
+    super(429, `Too many connection attempts; retry after ${retryAfterMs} ms`, { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) });
+    this.name = 'ConnectRateLimitedError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * The authorizer's refusal. API Gateway answers the handshake 401 only for this exact message; the
+ * reason (a bad token, an unreachable JWKS) is logged, never returned.
+ */
+class UnauthorizedError extends Refusal {
+  public constructor(options: { cause?: unknown } = {}) {
+    super(401, 'Unauthorized', options);
+    this.name = 'UnauthorizedError';
+  }
+}
+
 export type { ErrorCode, ErrorDetail };
 export {
+  Refusal,
   ClientFrameError,
+  HandshakeRefusedError,
+  ConnectionLimitError,
+  ConnectRateLimitedError,
+  UnauthorizedError,
   BadRequestError,
   FrameValidationError,
   UnknownActionError,

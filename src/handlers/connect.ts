@@ -1,9 +1,4 @@
-import { composeConnectRoute } from '../middleware/compose.ts';
-import { buildConnectionStore, clock, loadConnectionPolicy, tools } from '../runtime/route-dependencies.ts';
-import { createConnectRoute } from '../routes/connect-route.ts';
+import { clock, environmentConnections, loadConnectionPolicy, tools } from '../runtime/environment.ts';
+import { buildConnect } from '../runtime/route-builders.ts';
 
-const connections = buildConnectionStore();
-const policy = loadConnectionPolicy();
-const connect = createConnectRoute({ connections, clock, idleTimeoutSeconds: policy.idleTimeoutSeconds });
-
-export const handler = composeConnectRoute(connect, { tools, clock, connections, policy });
+export const handler = buildConnect({ tools, clock, connections: environmentConnections() }, { connection: loadConnectionPolicy() });

@@ -1,12 +1,4 @@
-import { composeMessageRoute } from '../middleware/compose.ts';
-import { buildConnectionStore, buildSenderPool, clock, loadRefusalPolicy, tools } from '../runtime/route-dependencies.ts';
-import { createDefaultRoute } from '../routes/default-route.ts';
+import { framePolicies, frameRouteAdapters } from '../runtime/environment.ts';
+import { buildDefault } from '../runtime/route-builders.ts';
 
-// No validator and no rate limit: a frame the API does not route takes no token; it counts as a refusal.
-export const handler = composeMessageRoute(createDefaultRoute(), {
-  tools,
-  clock,
-  connections: buildConnectionStore(),
-  senders: buildSenderPool(),
-  refusalPolicy: loadRefusalPolicy(),
-});
+export const handler = buildDefault(frameRouteAdapters(), framePolicies());

@@ -1,7 +1,4 @@
-import { composeDisconnectRoute } from '../middleware/compose.ts';
-import { buildConnectionStore, clock, tools } from '../runtime/route-dependencies.ts';
-import { createDisconnectRoute } from '../routes/disconnect-route.ts';
+import { clock, environmentConnections, tools } from '../runtime/environment.ts';
+import { buildDisconnect } from '../runtime/route-builders.ts';
 
-const disconnect = createDisconnectRoute({ connections: buildConnectionStore(), clock, ...tools });
-
-export const handler = composeDisconnectRoute(disconnect, { tools });
+export const handler = buildDisconnect({ tools, clock, connections: environmentConnections() });

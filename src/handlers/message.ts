@@ -1,26 +1,7 @@
-import { loadChunkBatching } from '../config/streaming-config.ts';
-import { createResponder } from '../domain/responder.ts';
-import { composeMessageRoute } from '../middleware/compose.ts';
-import { buildConnectionStore, buildMessageStore, buildSenderPool, clock, loadRateLimitPolicy, loadRefusalPolicy, tools } from '../runtime/route-dependencies.ts';
-import { createMessageRoute } from '../routes/message-route.ts';
-import validateChatMessage from '../schemas/compiled/chat-message.js';
+import { createResponder, environmentMessages, framePolicies, frameRouteAdapters, loadChunkBatching, loadResponderKind } from '../runtime/environment.ts';
+import { buildMessage } from '../runtime/route-builders.ts';
 
-const connections = buildConnectionStore();
-const message = createMessageRoute({
-  connections,
-  messages: buildMessageStore(),
-  responder: createResponder(process.env.RESPONDER),
-  chunkBatching: loadChunkBatching(),
-  clock,
-  metrics: tools.metrics,
-});
-
-export const handler = composeMessageRoute(message, {
-  tools,
-  clock,
-  connections,
-  senders: buildSenderPool(),
-  frameValidator: validateChatMessage,
-  rateLimitPolicy: loadRateLimitPolicy(),
-  refusalPolicy: loadRefusalPolicy(),
-});
+export const handler = buildMessage(
+  { ...frameRouteAdapters(), messages: environmentMessages(), responder: createResponder(loadResponderKind()) },
+  { ...framePolicies(), chunkBatching: loadChunkBatching() },
+);

@@ -1,16 +1,4 @@
-import { composeMessageRoute } from '../middleware/compose.ts';
-import { buildConnectionStore, buildSenderPool, clock, loadRateLimitPolicy, loadRefusalPolicy, tools } from '../runtime/route-dependencies.ts';
-import { createPingRoute } from '../routes/ping-route.ts';
-import validatePing from '../schemas/compiled/ping.js';
+import { framePolicies, frameRouteAdapters } from '../runtime/environment.ts';
+import { buildPing } from '../runtime/route-builders.ts';
 
-const ping = createPingRoute({ clock });
-
-export const handler = composeMessageRoute(ping, {
-  tools,
-  clock,
-  connections: buildConnectionStore(),
-  senders: buildSenderPool(),
-  frameValidator: validatePing,
-  rateLimitPolicy: loadRateLimitPolicy(),
-  refusalPolicy: loadRefusalPolicy(),
-});
+export const handler = buildPing(frameRouteAdapters(), framePolicies());

@@ -1,10 +1,9 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { MiddlewareObj, Request } from '@middy/core';
 import type { Clock } from '../domain/clock.ts';
 import { ForbiddenError, TokenExpiredError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { extendContext } from './extend-context.ts';
-import type { RouteContext, WebSocketEvent } from './route-types.ts';
+import type { Authenticated, RouteMiddleware } from './route-types.ts';
 
 interface AuthContextOptions {
   clock: Clock;
@@ -18,25 +17,25 @@ interface AuthContextOptions {
  * `context.auth`. No user means refused: a frame can never choose its user. A connection lives no
  * longer than its token.
  */
-const authContext = (opts: AuthContextOptions): MiddlewareObj<WebSocketEvent<unknown>, unknown, Error, RouteContext> => {
+const authContext = (opts: AuthContextOptions): RouteMiddleware<{}, Authenticated> => {
   const { clock, metrics, enforceExpiry } = { enforceExpiry: true, ...opts };
-
-  const authContextBefore = (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
-    const authorizer = request.event.requestContext?.authorizer;
-    const userId = authorizer?.userId;
-    if (typeof userId !== 'string' || userId.length === 0) {
-      throw new ForbiddenError('This connection has no authenticated user');
-    }
-    const expiry = Number(authorizer?.tokenExpiresAt);
-    const tokenExpiresAt = Number.isFinite(expiry) ? expiry : undefined;
-    if (enforceExpiry && tokenExpiresAt !== undefined && clock.nowMs() >= tokenExpiresAt * 1000) {
-      metrics.addMetric(MetricName.TokenExpired, 'Count', 1);
-      throw new TokenExpiredError();
-    }
-    extendContext(request, { auth: { userId, ...(tokenExpiresAt === undefined ? {} : { tokenExpiresAt }) } });
+  return {
+    adds: ['auth'],
+    before: (request) => {
+      const authorizer = request.event.requestContext?.authorizer;
+      const userId = authorizer?.userId;
+      if (typeof userId !== 'string' || userId.length === 0) {
+        throw new ForbiddenError('This connection has no authenticated user');
+      }
+      const expiry = Number(authorizer?.tokenExpiresAt);
+      const tokenExpiresAt = Number.isFinite(expiry) ? expiry : undefined;
+      if (enforceExpiry && tokenExpiresAt !== undefined && clock.nowMs() >= tokenExpiresAt * 1000) {
+        metrics.addMetric(MetricName.TokenExpired, 'Count', 1);
+        throw new TokenExpiredError();
+      }
+      extendContext(request, { auth: { userId, ...(tokenExpiresAt === undefined ? {} : { tokenExpiresAt }) } });
+    },
   };
-
-  return { before: authContextBefore };
 };
 
 export { authContext };

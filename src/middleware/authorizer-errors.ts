@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj, Request } from '@middy/core';
 import { clientTextForLog } from '../auth/client-text.ts';
+import { UnauthorizedError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
 
 interface AuthorizerErrorsOptions {
@@ -16,15 +17,17 @@ interface AuthorizerErrorsOptions {
  */
 const authorizerErrors = ({ logger, metrics }: AuthorizerErrorsOptions): MiddlewareObj => {
   const authorizerErrorsOnError = (request: Request) => {
-    const error = request.error as (Error & { code?: string }) | null;
+    const { error } = request;
+    // jose's errors name their reason in `code` (ERR_JWT_EXPIRED); others by their class name.
+    const code = error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
     logger.info('Connection refused by authorizer', {
-      reason: clientTextForLog(error?.code ?? error?.name ?? 'unknown'),
+      reason: clientTextForLog(code ?? error?.name ?? 'unknown'),
       detail: clientTextForLog(error?.message),
     });
     metrics.addMetric(MetricName.AuthorizerRefused, 'Count', 1);
     // Replaced, not thrown: the later onError hooks (metrics flush, trace close) still run, then
     // Middy throws request.error.
-    request.error = new Error('Unauthorized');
+    request.error = new UnauthorizedError({ cause: error });
   };
   return { onError: authorizerErrorsOnError };
 };

@@ -1,14 +1,13 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { MiddlewareObj, Request } from '@middy/core';
-import { createError } from '@middy/util';
 import { DEFAULTS } from '../config/app-config.ts';
 import type { ConnectionPolicy } from '../domain/policies.ts';
 import type { ConnectAdmission, ConnectionStore } from '../domain/connection-store.ts';
 import { type Clock, toEpochSeconds } from '../domain/clock.ts';
+import { ConnectionLimitError, ConnectRateLimitedError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { extendContext } from './extend-context.ts';
 import { isThrottling, THROTTLED_RETRY_AFTER_MS } from './rate-limit.ts';
-import type { AuthenticatedUser, RouteContext, WebSocketEvent } from './route-types.ts';
+import type { Authenticated, AuthenticatedUser, RouteMiddleware, RouteRequest, WithConnectionSlot } from './route-types.ts';
 
 interface ConnectionCapOptions {
   connections: ConnectionStore;
@@ -16,8 +15,6 @@ interface ConnectionCapOptions {
   clock: Clock;
   metrics: Metrics;
 }
-
-type CapRequest = Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>;
 
 /**
  * When the slot of a connection that never gets `$disconnect` frees itself: API Gateway's maximum
@@ -38,24 +35,14 @@ const slotExpiry = (nowMs: number, auth: AuthenticatedUser): number => {
  * connection, so a refused handshake writes no connection row. A connection that stays is counted
  * as ConnectionOpened here; a refusal is counted as ConnectionRefused by the handshake errors.
  */
-const connectionCap = (opts: ConnectionCapOptions): MiddlewareObj<WebSocketEvent<unknown>, unknown, Error, RouteContext> => {
+const connectionCap = (opts: ConnectionCapOptions): RouteMiddleware<Authenticated, WithConnectionSlot> => {
   const { connections, policy, clock, metrics } = opts;
   const max = policy.maxConnectionsPerUser;
 
-  const refuse = (admission: Exclude<ConnectAdmission, { outcome: 'admitted' }>) => {
-    if (admission.outcome === 'full') {
-      return createError(429, `Too many connections: at most ${max} per user`, {
-        cause: { package: 'connection-cap', data: { max } },
-      });
-    }
-    const { retryAfterMs } = admission;
-    const error = createError(429, `Too many connection attempts; retry after ${retryAfterMs} ms`, {
-      cause: { package: 'connection-cap', data: { retryAfterMs } },
-    });
-    return Object.assign(error, { headers: { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) } });
-  };
+  const refuse = (admission: Exclude<ConnectAdmission, { outcome: 'admitted' }>) =>
+    admission.outcome === 'full' ? new ConnectionLimitError(max) : new ConnectRateLimitedError(admission.retryAfterMs);
 
-  const connectionCapBefore = async (request: CapRequest) => {
+  const connectionCapBefore = async (request: RouteRequest<Authenticated & WithConnectionSlot>) => {
     const nowMs = clock.nowMs();
     const { auth } = request.context;
     const admission = await connections
@@ -77,18 +64,19 @@ const connectionCap = (opts: ConnectionCapOptions): MiddlewareObj<WebSocketEvent
   };
 
   // The connection did not open after all: give its slot back (else it frees once its missing row is noticed).
-  const releaseSlot = async (request: CapRequest) => {
-    const slot = request.context.connectionSlot;
-    if (slot !== undefined) await connections.releaseSlot(slot, request.event.requestContext.connectionId).catch(() => undefined);
+  // Before the cap ran (or when it refused), the context has no slot: there is nothing to give back.
+  const releaseSlot = async (request: RouteRequest<Authenticated & WithConnectionSlot>) => {
+    if (!('connectionSlot' in request.context)) return;
+    await connections.releaseSlot(request.context.connectionSlot, request.event.requestContext.connectionId).catch(() => undefined);
   };
 
-  const connectionCapAfter = async (request: CapRequest) => {
-    if ((request.response as { statusCode?: number } | undefined)?.statusCode !== 200) return releaseSlot(request);
+  const connectionCapAfter = async (request: RouteRequest<Authenticated & WithConnectionSlot>) => {
+    if (request.response?.statusCode !== 200) return releaseSlot(request);
     metrics.addMetric(MetricName.ConnectionOpened, 'Count', 1);
     return undefined;
   };
 
-  return { before: connectionCapBefore, after: connectionCapAfter, onError: releaseSlot };
+  return { adds: ['connectionSlot'], before: connectionCapBefore, after: connectionCapAfter, onError: releaseSlot };
 };
 
 export { connectionCap, slotExpiry };

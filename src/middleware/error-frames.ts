@@ -1,17 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { MiddlewareObj, Request } from '@middy/core';
-import { Delivery } from '../domain/delivery.ts';
-import type { SenderPool } from '../delivery/management-api-sender.ts';
-import { UnknownConnectionError } from '../domain/errors.ts';
+import { ClientFrameError, UnknownConnectionError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { toErrorFrame } from './error-frame.ts';
-import type { RouteContext, RouteResponse, WebSocketEvent } from './route-types.ts';
+import type { Delivering, RouteMiddleware, RouteRequest } from './route-types.ts';
 
 interface ErrorFramesOptions {
   logger: Logger;
   metrics: Metrics;
-  senders: SenderPool;
 }
 
 /**
@@ -19,14 +15,14 @@ interface ErrorFramesOptions {
  * logged with their stack and counted; the client sees INTERNAL_ERROR only. Errors that end the
  * connection (an expired token) close it after the frame is sent.
  */
-const errorFrames = ({ logger, metrics, senders }: ErrorFramesOptions): MiddlewareObj<WebSocketEvent<unknown>, RouteResponse, Error, RouteContext> => {
-  const errorFramesOnError = async (request: Request<WebSocketEvent<unknown>, RouteResponse, Error, RouteContext>) => {
-    if (request.response !== undefined) return;
+const errorFrames = ({ logger, metrics }: ErrorFramesOptions): RouteMiddleware<Delivering> => {
+  const errorFramesOnError = async (request: RouteRequest<Delivering>) => {
+    if (request.response !== undefined && request.response !== null) return;
     const { error, event } = request;
     const { connectionId, requestId } = event.requestContext;
     const frame = toErrorFrame(error, requestId);
     if (frame.error.code === 'INTERNAL_ERROR') {
-      logger.error('Unhandled error in route handler', error as Error);
+      logger.error('Unhandled error in route handler', error ?? 'no error object');
       metrics.addMetric(MetricName.HandlerError, 'Count', 1);
     } else if (error instanceof UnknownConnectionError) {
       // A frame the client sent is lost (its connection closed longer ago than the grace, or has no row): an operator must see it.
@@ -38,9 +34,9 @@ const errorFrames = ({ logger, metrics, senders }: ErrorFramesOptions): Middlewa
       logger.debug('Frame refused', { code: frame.error.code, reason: frame.error.message });
       metrics.addMetric(MetricName.ClientError, 'Count', 1);
     }
-    const delivery = request.context.delivery ?? new Delivery(senders.forRequest(event.requestContext));
+    const { delivery } = request.context;
     await delivery.post(connectionId, frame);
-    if ((error as { closeConnection?: boolean } | null)?.closeConnection) await delivery.close(connectionId);
+    if (error instanceof ClientFrameError && error.closeConnection) await delivery.close(connectionId);
     // Not returned: returning would stop the onError chain before Powertools flushes metrics and traces.
     request.response = { statusCode: frame.error.code === 'INTERNAL_ERROR' ? 500 : 200 };
   };

@@ -1,8 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import httpErrorHandler from '@middy/http-error-handler';
-import type { MiddlewareObj } from '@middy/core';
+import { Refusal } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
+import type { RouteMiddleware } from './route-types.ts';
 
 interface HandshakeErrorsOptions {
   logger: Logger;
@@ -10,21 +11,20 @@ interface HandshakeErrorsOptions {
 }
 
 /**
- * For $connect (and $disconnect): an HTTP error becomes the handshake's status (401, 403, 429); any
- * other error is logged with its stack, counted, and answered with a bare 500.
+ * For $connect (and $disconnect): a refusal becomes the handshake's status (401, 403, 429) with its
+ * message and headers; any other error is logged with its stack, counted, and answered with a bare 500.
  */
-const handshakeErrors = ({ logger, metrics }: HandshakeErrorsOptions): MiddlewareObj => {
-  const logHandshakeError = (error: unknown) => {
-    const statusCode = (error as { statusCode?: number } | null)?.statusCode;
-    if (statusCode !== undefined && statusCode < 500) {
-      logger.info('Handshake refused', { statusCode, reason: (error as Error).message });
+const handshakeErrors = ({ logger, metrics }: HandshakeErrorsOptions): RouteMiddleware => {
+  const logHandshakeError = (error: Error) => {
+    if (error instanceof Refusal) {
+      logger.info('Handshake refused', { statusCode: error.statusCode, reason: error.message });
       metrics.addMetric(MetricName.ConnectionRefused, 'Count', 1);
       return;
     }
-    logger.error('Unhandled error in connection handler', error as Error);
+    logger.error('Unhandled error in connection handler', error);
     metrics.addMetric(MetricName.HandlerError, 'Count', 1);
   };
-  return httpErrorHandler({ logger: logHandshakeError, fallbackMessage: 'Internal server error' }) as MiddlewareObj;
+  return httpErrorHandler({ logger: logHandshakeError, fallbackMessage: 'Internal server error' });
 };
 
 export { handshakeErrors };

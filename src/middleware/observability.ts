@@ -16,10 +16,14 @@ interface EventWithRequestContext {
   requestContext?: { connectionId?: string; requestId?: string; routeKey?: string };
 }
 
+/** Route events carry a request context; the authorizer's event does too, without a connection. */
+const hasRequestContext = (event: unknown): event is EventWithRequestContext =>
+  typeof event === 'object' && event !== null && 'requestContext' in event;
+
 /** Puts API Gateway's requestId, the connectionId and the route on every log line of this invocation. */
-const requestLogKeys = (logger: Logger): MiddlewareObj<EventWithRequestContext> => {
-  const requestLogKeysBefore = (request: { event: EventWithRequestContext }) => {
-    const requestContext = request.event?.requestContext;
+const requestLogKeys = (logger: Logger): MiddlewareObj => {
+  const requestLogKeysBefore = (request: { event: unknown }) => {
+    const requestContext = hasRequestContext(request.event) ? request.event.requestContext : undefined;
     logger.appendKeys({
       requestId: requestContext?.requestId,
       connectionId: requestContext?.connectionId,
@@ -35,10 +39,10 @@ const requestLogKeys = (logger: Logger): MiddlewareObj<EventWithRequestContext> 
  * every invocation flushes its metrics, cold start included, whatever the outcome.
  */
 const observability = ({ logger, metrics, tracer }: ObservabilityTools): MiddlewareObj[] => [
-  captureLambdaHandler(tracer, { captureResponse: false }) as MiddlewareObj,
-  injectLambdaContext(logger, { logEvent: false, resetKeys: true }) as MiddlewareObj,
-  logMetrics(metrics, { captureColdStartMetric: true }) as MiddlewareObj,
-  requestLogKeys(logger) as MiddlewareObj,
+  captureLambdaHandler(tracer, { captureResponse: false }),
+  injectLambdaContext(logger, { logEvent: false, resetKeys: true }),
+  logMetrics(metrics, { captureColdStartMetric: true }),
+  requestLogKeys(logger),
 ];
 
 export type { ObservabilityTools };

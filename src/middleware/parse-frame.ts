@@ -1,19 +1,24 @@
-import type { MiddlewareObj, Request } from '@middy/core';
 import { BadRequestError } from '../domain/errors.ts';
-import type { WebSocketEvent } from './route-types.ts';
+import { extendContext } from './extend-context.ts';
+import type { RouteMiddleware, WithFrame } from './route-types.ts';
 
-/** Parses the frame's JSON body in place (as @middy/http-json-body-parser does); not JSON → BAD_REQUEST. */
-const parseFrame = (): MiddlewareObj<WebSocketEvent<unknown>> => {
-  const parseFrameBefore = (request: Request<WebSocketEvent<unknown>>) => {
+/**
+ * Parses the frame's JSON body onto `context.frame` (the event stays as API Gateway sent it);
+ * not JSON → BAD_REQUEST. What the frame is, `validateFrame` says.
+ */
+const parseFrame = (): RouteMiddleware<{}, WithFrame<unknown>> => ({
+  adds: ['frame'],
+  before: (request) => {
     const { body } = request.event;
     if (typeof body !== 'string' || body.length === 0) throw new BadRequestError('Frame is empty; send a JSON object');
+    let frame: unknown;
     try {
-      request.event.body = JSON.parse(body) as unknown;
+      frame = JSON.parse(body);
     } catch (error) {
-      throw Object.assign(new BadRequestError('Frame is not valid JSON'), { cause: error });
+      throw new BadRequestError('Frame is not valid JSON', { cause: error });
     }
-  };
-  return { before: parseFrameBefore };
-};
+    extendContext(request, { frame });
+  },
+});
 
 export { parseFrame };

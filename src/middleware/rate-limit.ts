@@ -1,16 +1,16 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { MiddlewareObj, Request } from '@middy/core';
 import type { RateLimitPolicy } from '../domain/policies.ts';
 import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
 import { RateLimitedError, UnknownConnectionError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
-import type { RouteContext, WebSocketEvent } from './route-types.ts';
+import { extendContext } from './extend-context.ts';
+import type { Admitted, Authenticated, Delivering, RouteMiddleware, RouteRequest } from './route-types.ts';
 
 /** DynamoDB's own throttling, after the SDK's retries ran out. */
 const THROTTLING_ERRORS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
 
-const isThrottling = (error: unknown): boolean => THROTTLING_ERRORS.has((error as Error | null)?.name ?? '');
+const isThrottling = (error: unknown): boolean => error instanceof Error && THROTTLING_ERRORS.has(error.name);
 
 /** What a client is told to wait when DynamoDB throttled the bucket itself (frames and handshakes). */
 const THROTTLED_RETRY_AFTER_MS = 1_000;
@@ -29,9 +29,11 @@ interface RateLimitOptions {
  * after validation, so an invalid frame takes no token. A frame from a connection with no live row
  * is refused and the connection closed, so the client reconnects and registers again. When DynamoDB
  * throttles these writes beyond the SDK's retries, the frame is refused as RATE_LIMITED (fail closed).
+ * Adds how the frame was admitted (`context.admission`); a frame sent just before its connection
+ * closed is processed, with nothing posted to the gone socket (its Delivery is told).
  */
-const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): MiddlewareObj<WebSocketEvent<unknown>, unknown, Error, RouteContext> => {
-  const rateLimitBefore = async (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
+const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): RouteMiddleware<Authenticated & Delivering, Admitted> => {
+  const rateLimitBefore = async (request: RouteRequest<Authenticated & Delivering & Admitted>) => {
     const { connectionId } = request.event.requestContext;
     const { userId } = request.context.auth;
     const admission = await connections.admitFrame(connectionId, userId, clock.nowMs(), policy).catch((error: unknown) => {
@@ -45,10 +47,10 @@ const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): M
     }
     if (admission.outcome === 'unknown-connection') throw new UnknownConnectionError();
     metrics.addMetric(MetricName.FrameAdmitted, 'Count', 1);
-    // Sent just before its connection closed: processed as sent, with nothing posted to the gone socket.
     if (admission.closed) request.context.delivery.treatAsClosed(connectionId);
+    extendContext(request, { admission: { closed: admission.closed } });
   };
-  return { before: rateLimitBefore };
+  return { adds: ['admission'], before: rateLimitBefore };
 };
 
 export { rateLimit, isThrottling, THROTTLED_RETRY_AFTER_MS };

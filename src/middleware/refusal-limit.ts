@@ -1,28 +1,22 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { MiddlewareObj, Request } from '@middy/core';
 import type { RefusalPolicy } from '../domain/policies.ts';
 import type { ConnectionStore } from '../domain/connection-store.ts';
-import { Delivery } from '../domain/delivery.ts';
-import type { SenderPool } from '../delivery/management-api-sender.ts';
 import type { Clock } from '../domain/clock.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { toErrorFrame } from './error-frame.ts';
-import type { RouteContext, WebSocketEvent } from './route-types.ts';
+import type { Delivering, RouteMiddleware, RouteRequest } from './route-types.ts';
 
 interface RefusalLimitOptions {
   connections: ConnectionStore;
   policy: RefusalPolicy;
   clock: Clock;
-  senders: SenderPool;
   logger: Logger;
   metrics: Metrics;
 }
 
 /** Refusals a client earns by what it sends. FORBIDDEN closes the connection anyway; INTERNAL_ERROR is ours. */
 const COUNTED_CODES = new Set(['BAD_REQUEST', 'VALIDATION_ERROR', 'UNKNOWN_ACTION', 'RATE_LIMITED']);
-
-type RefusalRequest = Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>;
 
 /**
  * Closes a connection that keeps sending frames the server refuses (invalid, unknown actions, over
@@ -31,10 +25,10 @@ type RefusalRequest = Request<WebSocketEvent<unknown>, unknown, Error, RouteCont
  * counted, with one UpdateItem on the connection's row, so valid traffic pays nothing for it.
  * Counting is best effort: a failed count is logged and the frame's answer is unchanged.
  */
-const refusalLimit = (opts: RefusalLimitOptions): MiddlewareObj<WebSocketEvent<unknown>, unknown, Error, RouteContext> => {
-  const { connections, policy, clock, senders, logger, metrics } = opts;
+const refusalLimit = (opts: RefusalLimitOptions): RouteMiddleware<Delivering> => {
+  const { connections, policy, clock, logger, metrics } = opts;
 
-  const refusalLimitOnError = async (request: RefusalRequest) => {
+  const refusalLimitOnError = async (request: RouteRequest<Delivering>) => {
     const { connectionId, requestId } = request.event.requestContext;
     if (!COUNTED_CODES.has(toErrorFrame(request.error, requestId).error.code)) return;
     let refusals: number | undefined;
@@ -49,13 +43,13 @@ const refusalLimit = (opts: RefusalLimitOptions): MiddlewareObj<WebSocketEvent<u
     if (refusals === policy.maxRefusals) {
       metrics.addMetric(MetricName.ConnectionClosedForRefusals, 'Count', 1);
       logger.warn('Closing a connection that keeps sending refused frames', {
-        userId: request.context.auth?.userId,
+        // The authorizer's user: this middleware runs outside authContext, which may have refused the frame.
+        userId: request.event.requestContext.authorizer?.userId,
         refusals,
         windowSeconds: policy.windowSeconds,
       });
     }
-    const delivery = request.context.delivery ?? new Delivery(senders.forRequest(request.event.requestContext));
-    await delivery.close(connectionId);
+    await request.context.delivery.close(connectionId);
   };
 
   return { onError: refusalLimitOnError };

@@ -1,4 +1,7 @@
-import type { Context } from 'aws-lambda';
+import type { MiddlewareObj, Request } from '@middy/core';
+import type {
+  APIGatewayEventWebsocketRequestContextV2,
+  APIGatewayRequestAuthorizerEvent, APIGatewayProxyWebsocketEventV2WithRequestContext, Context } from 'aws-lambda';
 import type { Delivery } from '../domain/delivery.ts';
 
 /** What the authorizer put in the connection's context (values may arrive as strings). */
@@ -8,30 +11,27 @@ interface AuthorizerContext {
   [key: string]: unknown;
 }
 
-/** API Gateway's WebSocket route event (the fields this project reads). */
-interface WebSocketEvent<Body = string | undefined> {
-  requestContext: {
-    routeKey: string;
-    eventType: 'CONNECT' | 'DISCONNECT' | 'MESSAGE';
-    connectionId: string;
-    requestId: string;
-    messageId?: string;
-    connectedAt?: number;
-    requestTimeEpoch?: number;
-    domainName?: string;
-    stage?: string;
-    apiId?: string;
-    identity?: { sourceIp?: string; userAgent?: string };
-    authorizer?: AuthorizerContext;
-    disconnectStatusCode?: number;
-    disconnectReason?: string;
-  };
+/**
+ * API Gateway's WebSocket request context as @types/aws-lambda has it, with what that type leaves
+ * out: the authorizer's context, the caller's identity and `$disconnect`'s status. `messageId` is
+ * optional: `$connect` and `$disconnect` events carry none.
+ */
+interface WebSocketRequestContext extends Omit<APIGatewayEventWebsocketRequestContextV2, 'messageId'> {
+  messageId?: string;
+  authorizer?: AuthorizerContext;
+  identity?: { sourceIp?: string; userAgent?: string };
+  disconnectStatusCode?: number;
+  disconnectReason?: string;
+}
+
+/** A WebSocket route event; `$connect` also carries the handshake's headers. */
+interface WebSocketEvent extends APIGatewayProxyWebsocketEventV2WithRequestContext<WebSocketRequestContext> {
   headers?: Record<string, string | undefined>;
   multiValueHeaders?: Record<string, string[] | undefined>;
-  queryStringParameters?: Record<string, string | undefined> | null;
-  body: Body;
-  isBase64Encoded?: boolean;
 }
+
+/** What a WebSocket API's REQUEST authorizer reads of its event (@types/aws-lambda's REQUEST authorizer event). */
+type WebSocketAuthorizerEvent = Pick<APIGatewayRequestAuthorizerEvent, 'type' | 'methodArn' | 'headers' | 'queryStringParameters'>;
 
 interface AuthenticatedUser {
   userId: string;
@@ -39,12 +39,29 @@ interface AuthenticatedUser {
   tokenExpiresAt?: number;
 }
 
-/** The Lambda context, plus what the project's middleware adds per request. */
-interface RouteContext extends Context {
+/** Added by `authContext`: who the authorizer said the user is. */
+interface Authenticated {
   auth: AuthenticatedUser;
+}
+
+/** Added by `deliveries`: this request's posts and closes through the management API. */
+interface Delivering {
   delivery: Delivery;
-  /** At `$connect`: the cap slot the connection cap took for this connection (stored on its row). */
-  connectionSlot?: string;
+}
+
+/** Added by `parseFrame` (`unknown`), narrowed by `validateFrame` to the route's frame type. */
+interface WithFrame<Frame> {
+  frame: Frame;
+}
+
+/** Added by `rateLimit`: how the frame was admitted. `closed`: sent just before its connection closed. */
+interface Admitted {
+  admission: { closed: boolean };
+}
+
+/** Added by `connectionCap` at `$connect`: the cap slot taken for this connection (stored on its row). */
+interface WithConnectionSlot {
+  connectionSlot: string;
 }
 
 interface RouteResponse {
@@ -53,4 +70,33 @@ interface RouteResponse {
   body?: string;
 }
 
-export type { AuthorizerContext, WebSocketEvent, AuthenticatedUser, RouteContext, RouteResponse };
+/** The request a route middleware sees, with the context `Ctx` it can rely on. */
+type RouteRequest<Ctx extends object = {}> = Request<WebSocketEvent, RouteResponse, Error, Context & Ctx>;
+
+/**
+ * A route middleware: Middy's MiddlewareObj, typed by what it reads from the context (`Needs`) and
+ * what it adds to it (`Adds`), so that RouteChain refuses, at compile time, a middleware placed
+ * before the one that provides what it needs.
+ */
+interface RouteMiddleware<Needs extends object = {}, Adds extends object = {}> extends MiddlewareObj<WebSocketEvent, RouteResponse, Error, Context & Needs & Adds> {
+  /** The context fields it adds, checked once the chain reaches the route. */
+  readonly adds?: readonly (keyof Adds & string)[];
+  /** Type-level only, never set: lets TypeScript read `Needs` and `Adds` back from a middleware. */
+  readonly contract?: { needs: Needs; adds: Adds };
+}
+
+export type {
+  Admitted,
+  Authenticated,
+  AuthenticatedUser,
+  AuthorizerContext,
+  Delivering,
+  RouteMiddleware,
+  RouteRequest,
+  RouteResponse,
+  WebSocketAuthorizerEvent,
+  WebSocketEvent,
+  WebSocketRequestContext,
+  WithConnectionSlot,
+  WithFrame,
+};

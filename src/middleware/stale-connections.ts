@@ -1,34 +1,25 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { MiddlewareObj, Request } from '@middy/core';
-import type { ConnectionStore } from '../domain/connection-store.ts';
-import { Delivery } from '../domain/delivery.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { SenderPool } from '../delivery/management-api-sender.ts';
+import type { ConnectionStore } from '../domain/connection-store.ts';
 import { MetricName } from '../observability/metric-names.ts';
-import { extendContext } from './extend-context.ts';
-import type { RouteContext, WebSocketEvent } from './route-types.ts';
+import type { Delivering, RouteMiddleware } from './route-types.ts';
 
 interface StaleConnectionsOptions {
   connections: ConnectionStore;
   clock: Clock;
-  senders: SenderPool;
   logger: Logger;
   metrics: Metrics;
 }
 
 /**
- * Gives each request its own Delivery and, when the request ends (success or error), removes exactly
+ * When the request ends (success or error), removes exactly
  * the connections that answered 410 Gone: the stale ones, never the sender because it sent. A
  * connection registered within the last 30 s is kept: API Gateway also answers 410 while a
  * connection is still inside `$connect`, and removing its row would refuse its first frame.
  */
-const staleConnections = (opts: StaleConnectionsOptions): MiddlewareObj<WebSocketEvent<unknown>, unknown, Error, RouteContext> => {
-  const { connections, clock, senders, logger, metrics } = opts;
-
-  const staleConnectionsBefore = (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
-    extendContext(request, { delivery: new Delivery(senders.forRequest(request.event.requestContext)) });
-  };
+const staleConnections = (opts: StaleConnectionsOptions): RouteMiddleware<Delivering> => {
+  const { connections, clock, logger, metrics } = opts;
 
   const removeStale = async (gone: string[]) => {
     const nowMs = clock.nowMs();
@@ -42,13 +33,13 @@ const staleConnections = (opts: StaleConnectionsOptions): MiddlewareObj<WebSocke
   };
 
   // Synchronous when nothing went stale (the common case): no promise, no extra microtask per request.
-  const staleConnectionsCleanup = (request: Request<WebSocketEvent<unknown>, unknown, Error, RouteContext>) => {
-    const gone = request.context.delivery?.gone;
-    if (!gone || gone.size === 0) return undefined;
+  const staleConnectionsCleanup = (request: { context: Delivering }) => {
+    const { gone } = request.context.delivery;
+    if (gone.size === 0) return undefined;
     return removeStale([...gone]);
   };
 
-  return { before: staleConnectionsBefore, after: staleConnectionsCleanup, onError: staleConnectionsCleanup };
+  return { after: staleConnectionsCleanup, onError: staleConnectionsCleanup };
 };
 
 export { staleConnections };

@@ -5,15 +5,10 @@ import type { KeySource } from '../auth/key-source.ts';
 import { clientTextForLog } from '../auth/client-text.ts';
 import { type AuthorizerResult, allowPolicy, denyPolicy, isOriginAllowed } from '../auth/policy.ts';
 import { verifyToken } from '../auth/verify-token.ts';
+import type { WebSocketAuthorizerEvent } from '../middleware/route-types.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { headerValue } from './header-value.ts';
 
-interface WebSocketAuthorizerEvent {
-  type: 'REQUEST';
-  methodArn: string;
-  headers?: Record<string, string | undefined>;
-  queryStringParameters?: Record<string, string | undefined> | null;
-}
 
 interface AuthorizerRouteDependencies {
   config: AuthConfig;
@@ -25,7 +20,7 @@ interface AuthorizerRouteDependencies {
 /** REQUEST authorizer for $connect: a verified JWT from `?token=` allows; a disallowed Origin is denied. */
 const createAuthorizerRoute = ({ config, keySource, logger, metrics }: AuthorizerRouteDependencies) =>
   async function authorize(event: WebSocketAuthorizerEvent): Promise<AuthorizerResult> {
-    const origin = headerValue(event.headers, 'origin');
+    const origin = headerValue(event.headers ?? undefined, 'origin');
     if (!isOriginAllowed(origin, config.allowedOrigins)) {
       logger.info('Connection refused: origin not allowed', { origin: clientTextForLog(origin) });
       metrics.addMetric(MetricName.AuthorizerRefused, 'Count', 1);
@@ -36,5 +31,4 @@ const createAuthorizerRoute = ({ config, keySource, logger, metrics }: Authorize
     return allowPolicy(event.methodArn, identity.userId, identity.expiresAt);
   };
 
-export type { WebSocketAuthorizerEvent };
 export { createAuthorizerRoute };

@@ -1,7 +1,8 @@
 import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
 import { connectionEndsAt, openRowExpiresAt, rowLingerSeconds } from '../domain/connection-lifetime.ts';
-import type { RouteContext, RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';
+import type { Route } from '../middleware/route-chain.ts';
+import type { Authenticated, WithConnectionSlot } from '../middleware/route-types.ts';
 import { headerValue } from './header-value.ts';
 
 interface ConnectRouteDependencies {
@@ -21,9 +22,9 @@ const chosenSubprotocol = (headers: Record<string, string | undefined> = {}): st
  * the token's expiry when sooner (src/domain/connection-lifetime.ts). Never posts (API Gateway answers
  * 410 until $connect returns). ConnectionOpened is counted by the cap, once the connection is sure to stay.
  */
-const createConnectRoute = ({ connections, clock, idleTimeoutSeconds }: ConnectRouteDependencies) => {
+const createConnectRoute = ({ connections, clock, idleTimeoutSeconds }: ConnectRouteDependencies): Route<Authenticated & WithConnectionSlot> => {
   const lingerSeconds = rowLingerSeconds(idleTimeoutSeconds);
-  return async function connect(event: WebSocketEvent<undefined>, context: RouteContext): Promise<RouteResponse> {
+  return async function connect(event, context) {
     const nowMs = clock.nowMs();
     // API Gateway's own connectedAt, as every later event carries it: the pong reports the same end.
     const endsAt = connectionEndsAt(event.requestContext.connectedAt ?? nowMs, context.auth.tokenExpiresAt);
@@ -33,7 +34,7 @@ const createConnectRoute = ({ connections, clock, idleTimeoutSeconds }: ConnectR
       connectedAt: nowMs,
       lastSeenAt: nowMs,
       expiresAt: openRowExpiresAt(endsAt, lingerSeconds),
-      ...(context.connectionSlot === undefined ? {} : { slotKey: context.connectionSlot }),
+      slotKey: context.connectionSlot,
     });
     const subprotocol = chosenSubprotocol(event.headers);
     return { statusCode: 200, ...(subprotocol ? { headers: { 'Sec-WebSocket-Protocol': subprotocol } } : {}) };

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';
+import type { Route } from '../middleware/route-chain.ts';
 import { MetricName } from '../observability/metric-names.ts';
 
 interface DisconnectRouteDependencies {
@@ -17,8 +17,8 @@ interface DisconnectRouteDependencies {
  * the close may still be on their way to their functions; the closed row admits them for a short grace
  * (nothing is posted back to the gone socket) and is never a recipient. A second run is harmless.
  */
-const createDisconnectRoute = ({ connections, clock, logger, metrics }: DisconnectRouteDependencies) =>
-  async function disconnect(event: WebSocketEvent<undefined>): Promise<RouteResponse> {
+const createDisconnectRoute = ({ connections, clock, logger, metrics }: DisconnectRouteDependencies): Route<{}> =>
+  async function disconnect(event) {
     await connections.markDisconnected(event.requestContext.connectionId, clock.nowMs());
     metrics.addMetric(MetricName.ConnectionClosed, 'Count', 1);
     logger.info('Connection closed', {

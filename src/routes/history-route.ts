@@ -3,7 +3,8 @@ import { publicView } from '../domain/chat-service.ts';
 import type { Clock } from '../domain/clock.ts';
 import { MessageTooLargeError } from '../domain/errors.ts';
 import { historyFrame } from '../domain/history-page.ts';
-import type { RouteContext, RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';
+import type { Route } from '../middleware/route-chain.ts';
+import type { Authenticated, Delivering, WithFrame } from '../middleware/route-types.ts';
 import type { HistoryFrameInput } from '../schemas/index.ts';
 
 interface HistoryRouteDependencies {
@@ -18,9 +19,9 @@ interface HistoryRouteDependencies {
  * page is cut by size as well as by `limit`; if API Gateway still refuses it for its size, the
  * client gets MESSAGE_TOO_LARGE instead of silence.
  */
-const createHistoryRoute = ({ messages, clock, frameBudgetBytes }: HistoryRouteDependencies) =>
-  async function history(event: WebSocketEvent<HistoryFrameInput>, context: RouteContext): Promise<RouteResponse> {
-    const { sessionId, after, limit } = event.body.data;
+const createHistoryRoute = ({ messages, clock, frameBudgetBytes }: HistoryRouteDependencies): Route<Authenticated & Delivering & WithFrame<HistoryFrameInput>> =>
+  async function history(event, context) {
+    const { sessionId, after, limit } = context.frame.data;
     const page = await messages.listSession({
       userId: context.auth.userId,
       sessionId,

@@ -1,13 +1,14 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type ChatDependencies, handleChatMessage } from '../domain/chat-service.ts';
-import type { RouteContext, RouteResponse, WebSocketEvent } from '../middleware/route-types.ts';
+import type { Route } from '../middleware/route-chain.ts';
+import type { Authenticated, Delivering, WithFrame } from '../middleware/route-types.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import type { ChatMessageFrameInput } from '../schemas/index.ts';
 
 /** chat_message: store once, send to all of the user's connections, then the assistant's reply. */
-const createMessageRoute = (deps: ChatDependencies & { metrics: Metrics }) =>
-  async function message(event: WebSocketEvent<ChatMessageFrameInput>, context: RouteContext): Promise<RouteResponse> {
-    const { data } = event.body;
+const createMessageRoute = (deps: ChatDependencies & { metrics: Metrics }): Route<Authenticated & Delivering & WithFrame<ChatMessageFrameInput>> =>
+  async function message(event, context) {
+    const { data } = context.frame;
     deps.metrics.addMetric(MetricName.MessageReceived, 'Count', 1);
     const outcome = await handleChatMessage(deps, context.delivery, {
       userId: context.auth.userId,

@@ -2,11 +2,14 @@ import { chatMessageFrameSchema } from './chat-message.ts';
 import { historyFrameSchema } from './history.ts';
 import { pingFrameSchema } from './ping.ts';
 
-/** Every client frame schema, by the name of its compiled validator module (src/schemas/compiled/<name>.js). */
+/**
+ * Every client frame schema, by the name of its compiled validator module
+ * (src/schemas/compiled/<name>.js), with the TypeScript type that validator guards (its .d.ts).
+ */
 const FRAME_SCHEMAS = {
-  'chat-message': chatMessageFrameSchema,
-  history: historyFrameSchema,
-  ping: pingFrameSchema,
+  'chat-message': { schema: chatMessageFrameSchema, module: 'chat-message.ts', type: 'ChatMessageFrameInput' },
+  history: { schema: historyFrameSchema, module: 'history.ts', type: 'HistoryFrameInput' },
+  ping: { schema: pingFrameSchema, module: 'ping.ts', type: 'PingFrameInput' },
 } as const;
 
 /** The validator sees the Lambda event after body parsing; the frame is its `body`. */

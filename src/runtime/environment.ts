@@ -1,0 +1,61 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadAuthConfig } from '../auth/auth-config.ts';
+import { createKeySource } from '../auth/key-source.ts';
+import {
+  loadConnectionPolicy,
+  loadConnectionsTable,
+  loadManagementEndpoint,
+  loadMessageRetentionDays,
+  loadMessagesTable,
+  loadRateLimitPolicy,
+  loadRefusalPolicy,
+} from '../config/app-config.ts';
+import { loadResponderKind } from '../config/responder-config.ts';
+import { loadChunkBatching } from '../config/streaming-config.ts';
+import { createDocumentClient } from '../data/dynamo-client.ts';
+import { DynamoConnectionStore } from '../data/dynamo-connection-store.ts';
+import { DynamoMessageStore } from '../data/dynamo-message-store.ts';
+import { SenderPool } from '../delivery/management-api-sender.ts';
+import { systemClock } from '../domain/clock.ts';
+import { createResponder } from '../domain/responder.ts';
+import { logger, metrics, tracer } from '../observability/powertools.ts';
+
+/**
+ * The adapters and policies a deployed function uses, built from its environment at cold start
+ * (module scope of its handler). Each reads only the variables it needs, so a function fails at init
+ * when one of its own variables is missing or malformed, and never for another function's.
+ */
+const tools = { logger, metrics, tracer };
+
+// One DynamoDB client per sandbox, shared by both stores: one connection pool, one traced client.
+let documentClient: DynamoDBDocumentClient | undefined;
+const sharedDocumentClient = (): DynamoDBDocumentClient => (documentClient ??= createDocumentClient());
+
+const environmentConnections = () => new DynamoConnectionStore(sharedDocumentClient(), loadConnectionsTable(), loadConnectionPolicy().idleTimeoutSeconds);
+
+const environmentMessages = () => new DynamoMessageStore(sharedDocumentClient(), loadMessagesTable(), loadMessageRetentionDays());
+
+/** What every frame route needs: the connections table and the management API. */
+const frameRouteAdapters = () => ({ tools, clock: systemClock, connections: environmentConnections(), senders: new SenderPool(loadManagementEndpoint()) });
+
+/** The frame routes' policies. */
+const framePolicies = () => ({ rateLimit: loadRateLimitPolicy(), refusal: loadRefusalPolicy() });
+
+const authorizerAdapters = () => {
+  const config = loadAuthConfig();
+  return { tools, config, keySource: createKeySource(config.key) };
+};
+
+export {
+  tools,
+  systemClock as clock,
+  environmentConnections,
+  environmentMessages,
+  frameRouteAdapters,
+  framePolicies,
+  authorizerAdapters,
+  loadChunkBatching,
+  loadConnectionPolicy,
+  loadResponderKind,
+  createResponder,
+};
