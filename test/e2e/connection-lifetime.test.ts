@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
-import { testDocumentClient } from '../support/tables.ts';
-import { tokenFor, uniqueUser } from '../support/tokens.ts';
-import { type Frame, TestClient, isChat } from './support/ws-client.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
+import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
+import { type Frame, TestClient, isChat } from '#testkit/ws-client.ts';
 
 /** Shortened idle timeouts: the gateway's, and the one a row following the idle clock would use. */
 const GATEWAY_IDLE_MS = 5_000;

@@ -9,9 +9,9 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { SenderPool } from '../../src/delivery/management-api-sender.ts';
 import { createDocumentClient } from '../../src/data/dynamo-client.ts';
 import { USER_ID_INDEX } from '../../src/data/table-definitions.ts';
-import { RecordingSender } from '../support/recording-sender.ts';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { testDocumentClient } from '../support/tables.ts';
+import { RecordingSender } from '#testkit/recording-sender.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
 import { buildRoutes } from './support/routes.ts';
 
 /** Burst 10 and one token per 1000 s: no token comes back while a test runs. */

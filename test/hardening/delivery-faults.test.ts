@@ -8,10 +8,10 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../src/data/dynamo-client.ts';
 import { ManagementApiSender, createManagementApiClient } from '../../src/delivery/management-api-sender.ts';
 import { metrics } from '../../src/observability/powertools.ts';
-import { FakeManagementApi } from '../support/fake-management-api.ts';
-import { jsonLinesSince, metricIn, outputMark } from '../support/output.ts';
-import { registeredAgo, testDocumentClient, useTestTables } from '../support/tables.ts';
-import { internalsIn } from './support/internals.ts';
+import { FakeManagementApi } from '#testkit/fake-management-api.ts';
+import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
+import { registeredAgo, testDocumentClient, useTestTables } from '#testkit/tables.ts';
+import { internalsIn } from '#testkit/hardening/internals.ts';
 import { trackProcessFaults } from './support/process-faults.ts';
 import { buildRoutes } from './support/routes.ts';
 

@@ -7,11 +7,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../src/data/dynamo-client.ts';
-import { FakeManagementApi } from '../support/fake-management-api.ts';
-import { jsonLinesSince, metricIn, outputMark } from '../support/output.ts';
-import { testDocumentClient, useTestTables } from '../support/tables.ts';
+import { FakeManagementApi } from '#testkit/fake-management-api.ts';
+import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
+import { testDocumentClient, useTestTables } from '#testkit/tables.ts';
 import { DynamoFaults, SERVER_ERROR, THROTTLE, THROTTLING, UNAVAILABLE } from './support/dynamo-faults.ts';
-import { INTERNAL_ERROR_TEXT, internalsIn } from './support/internals.ts';
+import { INTERNAL_ERROR_TEXT, internalsIn } from '#testkit/hardening/internals.ts';
 import { trackProcessFaults } from './support/process-faults.ts';
 import { buildRoutes } from './support/routes.ts';
 

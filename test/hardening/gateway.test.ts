@@ -9,11 +9,11 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { bucketKey } from '../../src/data/gcra-bucket.ts';
 import { type InvocationRecord, type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
-import { tokenFor, uniqueUser } from '../support/tokens.ts';
-import { TestClient, isPong, refusalStatus } from '../e2e/support/ws-client.ts';
-import { testDocumentClient } from '../support/tables.ts';
-import { clientFrame } from './support/frames.ts';
-import { FrameJudge } from './support/judge.ts';
+import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
+import { TestClient, isPong, refusalStatus } from '#testkit/ws-client.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
+import { clientFrame } from '#testkit/hardening/frames.ts';
+import { FrameJudge } from '#testkit/hardening/judge.ts';
 import { trackProcessFaults } from './support/process-faults.ts';
 
 const FRAMES = 40;

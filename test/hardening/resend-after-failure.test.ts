@@ -5,8 +5,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../src/data/dynamo-client.ts';
-import { FakeManagementApi } from '../support/fake-management-api.ts';
-import { testDocumentClient, useTestTables } from '../support/tables.ts';
+import { FakeManagementApi } from '#testkit/fake-management-api.ts';
+import { testDocumentClient, useTestTables } from '#testkit/tables.ts';
 import { DynamoFaults, SERVER_ERROR } from './support/dynamo-faults.ts';
 import { buildRoutes } from './support/routes.ts';
 

@@ -14,10 +14,10 @@ import {
   openRowExpiresAt,
   rowLingerSeconds,
 } from '../../src/domain/connection-lifetime.ts';
-import { jsonLinesSince, metricIn, outputMark } from '../support/output.ts';
-import { lambdaContext, newConnectionId, wsEvent } from '../support/events.ts';
-import { registeredAgo, testDocumentClient } from '../support/tables.ts';
-import { startRouteHarness } from '../support/route-harness.ts';
+import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
+import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
+import { registeredAgo, testDocumentClient } from '#testkit/tables.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
 
 // A 1-second idle timeout: a row that followed the idle clock would expire between two frames here.
 const IDLE_TIMEOUT_SECONDS = 1;

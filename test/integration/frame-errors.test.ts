@@ -1,8 +1,8 @@
 import { bucketKey } from '../../src/data/gcra-bucket.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { testDocumentClient } from '../support/tables.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
 const db = testDocumentClient();
