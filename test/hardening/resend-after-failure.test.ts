@@ -3,9 +3,9 @@
  * clientMessageId) completes the exchange: the message delivered to every device and answered once.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../src/data/dynamo-client.ts';
 import { FakeManagementApi } from '#testkit/fake-management-api.ts';
+import { storedMessages } from '#testkit/stored-messages.ts';
 import { testDocumentClient, useTestTables } from '#testkit/tables.ts';
 import { DynamoFaults, SERVER_ERROR } from './support/dynamo-faults.ts';
 import { buildRoutes } from './support/routes.ts';
@@ -28,9 +28,7 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-const stored = async (userId: string) =>
-  ((await db.send(new QueryCommand({ TableName: tables.messages, KeyConditionExpression: 'sessionKey = :k', ExpressionAttributeValues: { ':k': `${userId}#s` }, ConsistentRead: true }))).Items ?? [])
-    .filter((item) => item.itemKey.startsWith('MSG#'));
+const stored = (userId: string) => storedMessages(db, tables.messages, userId, 's');
 
 describe('a retry after INTERNAL_ERROR completes the exchange', () => {
   it.each([['finding the recipients', 'Query'], ['storing the reply', 'PutItem']] as const)('after %s failed', async (_step, operation) => {
