@@ -1,48 +1,25 @@
 /**
- * DynamoDB throttling and 5xx, injected below the SDK client (see support/dynamo-faults.ts) under the
+ * DynamoDB throttling and 5xx, injected below the SDK client (see testkit/hardening/dynamo-faults.ts) under the
  * production DocumentClient (`createDocumentClient`: 4 attempts, standard retries), through the route
  * chains as the handlers compose them. Math.random is pinned low so the SDK's full-jitter backoff
  * waits 1% of its cap; every retry still runs.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../src/data/dynamo-client.ts';
-import { FakeManagementApi } from '#testkit/fake-management-api.ts';
 import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
 import { storedByClientMessageId, storedMessages } from '#testkit/stored-messages.ts';
-import { testDocumentClient, useTestTables } from '#testkit/tables.ts';
-import { DynamoFaults, SERVER_ERROR, THROTTLE, THROTTLING, UNAVAILABLE } from './support/dynamo-faults.ts';
+import { SERVER_ERROR, THROTTLE, THROTTLING, UNAVAILABLE } from '#testkit/hardening/dynamo-faults.ts';
+import { useFaultSuite } from '#testkit/hardening/fault-suite.ts';
 import { INTERNAL_ERROR_TEXT, internalsIn } from '#testkit/hardening/internals.ts';
-import { trackProcessFaults } from './support/process-faults.ts';
 import { buildRoutes } from './support/routes.ts';
 
-const management = new FakeManagementApi();
-const db = testDocumentClient();
-const processFaults = trackProcessFaults();
-let tables: Awaited<ReturnType<typeof useTestTables>>;
-
-beforeAll(async () => {
-  await management.start();
-  tables = await useTestTables('dfaults');
-});
-afterAll(async () => {
-  processFaults.stop();
-  await management.stop();
-  db.destroy();
-});
-beforeEach(() => {
-  jest.spyOn(Math, 'random').mockReturnValue(0.01);
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-  expect(processFaults.faults).toEqual([]);
-});
+const suite = useFaultSuite('dfaults');
+const { management, db } = suite;
 
 /** A fresh production client (its own retry quota) with the fault middleware, and the chains on it. */
 const setup = () => {
-  const faults = new DynamoFaults();
-  const client = faults.install(createDocumentClient());
-  const routes = buildRoutes({ client, tables, managementEndpoint: management.endpoint });
+  const { faults, client } = suite.faultyClient();
+  const routes = buildRoutes({ client, tables: suite.tables, managementEndpoint: management.endpoint });
   return { faults, client, routes };
 };
 
@@ -56,9 +33,9 @@ const connectedUser = async (routes: ReturnType<typeof setup>['routes'], name: s
   return { userId, connectionId };
 };
 
-const storedSession = (userId: string, sessionId: string) => storedMessages(db, tables.messages, userId, sessionId);
+const storedSession = (userId: string, sessionId: string) => storedMessages(db, suite.tables.messages, userId, sessionId);
 /** What the resend marker of `clientMessageId` in session `s` holds (undefined: no marker). */
-const storedAs = (userId: string, clientMessageId: string) => storedByClientMessageId(db, tables.messages, userId, 's', clientMessageId);
+const storedAs = (userId: string, clientMessageId: string) => storedByClientMessageId(db, suite.tables.messages, userId, 's', clientMessageId);
 
 const chat = (message: string, sessionId: string, clientMessageId?: string) => ({
   action: 'chat_message',
@@ -76,7 +53,7 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
   it('retries a throttled write until it succeeds, with the SDK counting the attempts', async () => {
     const { faults, client } = setup();
     faults.fail('PutItem', { ...THROTTLE, times: 2 });
-    const output = await client.send(new PutCommand({ TableName: tables.connections, Item: { connectionId: 'probe' } }));
+    const output = await client.send(new PutCommand({ TableName: suite.tables.connections, Item: { connectionId: 'probe' } }));
     // 3 on a quiet machine; a real request slower than the 3 s request timeout would add a retry.
     expect(output.$metadata.attempts).toBe(faults.attempts('PutItem'));
     expect(output.$metadata.attempts).toBeGreaterThanOrEqual(3);
@@ -86,7 +63,7 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
   it('gives up after 4 attempts with the service error, and $metadata says so', async () => {
     const { faults, client } = setup();
     faults.fail('GetItem', UNAVAILABLE);
-    const error = await client.send(new GetCommand({ TableName: tables.connections, Key: { connectionId: 'probe' } })).catch((e: unknown) => e);
+    const error = await client.send(new GetCommand({ TableName: suite.tables.connections, Key: { connectionId: 'probe' } })).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503, attempts: 4 } });
     expect(faults.attempts('GetItem')).toBe(4);
   });
@@ -213,7 +190,7 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     const { faults, routes } = setup();
     const { userId, connectionId } = await connectedUser(routes, 'wes');
     faults.forgetRequests();
-    const rowBefore = (await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
+    const rowBefore = (await db.send(new GetCommand({ TableName: suite.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
     faults.fail('UpdateItem', THROTTLE);
     const mark = outputMark();
     // Act
@@ -229,7 +206,7 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     expect(metricIn(mark, 'RateLimited')).toBe(1);
     expect(await storedSession(userId, 's')).toEqual([]);
     expect(metricIn(mark, 'MessageReceived')).toBe(0);
-    expect((await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toEqual(rowBefore);
+    expect((await db.send(new GetCommand({ TableName: suite.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toEqual(rowBefore);
   });
 
   it('gives the cap slot back when registering the connection fails after the slot was taken', async () => {
@@ -259,7 +236,7 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     expect(registered.response).toMatchObject({ statusCode: 500 });
     expect(faults.attempts('PutItem')).toBe(4);
     for (const { connectionId } of [counted, registered]) {
-      expect((await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toBeUndefined();
+      expect((await db.send(new GetCommand({ TableName: suite.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toBeUndefined();
     }
     expect(JSON.stringify([counted.response, registered.response])).not.toMatch(/Exception|InternalServerError|stack/);
   });
@@ -271,6 +248,6 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     expect(response).toMatchObject({ statusCode: 429 });
     expect(faults.attempts('UpdateItem')).toBe(4);
     expect(faults.attempts('PutItem')).toBe(0);
-    expect((await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toBeUndefined();
+    expect((await db.send(new GetCommand({ TableName: suite.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toBeUndefined();
   });
 });

@@ -14,7 +14,7 @@ import { TestClient, isPong, refusalStatus } from '#testkit/ws-client.ts';
 import { testDocumentClient } from '#testkit/tables.ts';
 import { clientFrame } from '#testkit/hardening/frames.ts';
 import { FrameJudge } from '#testkit/hardening/judge.ts';
-import { trackProcessFaults } from './support/process-faults.ts';
+import { trackProcessFaults } from '#testkit/hardening/process-faults.ts';
 
 const FRAMES = 40;
 const INTERVAL_MS = 1_000_000;

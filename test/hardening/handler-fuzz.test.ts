@@ -12,7 +12,7 @@ import { startRouteHarness } from '#testkit/route-harness.ts';
 import { testDocumentClient } from '#testkit/tables.ts';
 import { clientFrame, routeOf } from '#testkit/hardening/frames.ts';
 import { FrameJudge } from '#testkit/hardening/judge.ts';
-import { trackProcessFaults } from './support/process-faults.ts';
+import { trackProcessFaults } from '#testkit/hardening/process-faults.ts';
 
 const RUNS = 100;
 /** One token per 1000 s: the bucket's timestamp then counts exactly the frames that took a token. */

@@ -40,7 +40,7 @@ import { RecordingSender } from '#testkit/recording-sender.ts';
 import { clientFrame, expectedOutcome, routeOf } from '#testkit/hardening/frames.ts';
 import { internalsIn } from '#testkit/hardening/internals.ts';
 import { FrameJudge } from '#testkit/hardening/judge.ts';
-import { trackProcessFaults } from './support/process-faults.ts';
+import { trackProcessFaults } from '#testkit/hardening/process-faults.ts';
 
 const tools = { logger, metrics, tracer };
 const clock = { nowMs: () => Date.now() };
