@@ -14,10 +14,10 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   // Runs after this run, in its own (jest.iam-observed.config.js): it reads what this run recorded.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/iam-observed/'],
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  setupFilesAfterEnv: ['<rootDir>/test/support/capture-output.ts', '<rootDir>/test/iam-observed/support/record-in-process.ts'],
+  globalSetup: '<rootDir>/testkit/global-setup.ts',
+  globalTeardown: '<rootDir>/testkit/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/testkit/capture-output.ts', '<rootDir>/testkit/sdk-calls/record-in-process.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
-  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  reporters: ['default', '<rootDir>/testkit/summary-reporter.js'],
 };

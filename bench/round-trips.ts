@@ -5,7 +5,7 @@ import { DynamoConnectionStore } from '../src/data/dynamo-connection-store.ts';
 import { createManagementApiClient } from '../src/delivery/management-api-sender.ts';
 import { EchoResponder } from '../src/domain/responder.ts';
 import { createTables } from '../src/local/create-tables.ts';
-import type { FakeManagementApi } from '../test/support/fake-management-api.ts';
+import type { FakeManagementApi } from '#testkit/fake-management-api.ts';
 import { benchMessageChain } from './support/message-chain.ts';
 import { CallRecorder, sequentialDepthBeforeFirstPost } from './support/call-recorder.ts';
 import { median, round } from './support/stats.ts';

@@ -15,7 +15,7 @@ import { createTables } from '../src/local/create-tables.ts';
 import { DEV_JWT_SECRET } from '../src/local/dev-config.ts';
 import { mintDevToken } from '../src/local/dev-token.ts';
 import { startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
-import { FakeManagementApi } from '../test/support/fake-management-api.ts';
+import { FakeManagementApi } from '#testkit/fake-management-api.ts';
 import { benchColdStarts } from './cold-start.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchRoundTrips } from './round-trips.ts';

@@ -8,7 +8,7 @@ import { createManagementApiClient } from '../src/delivery/management-api-sender
 import { type ChunkBatchingOptions, DEFAULT_CHUNK_BATCHING } from '../src/domain/chunk-batcher.ts';
 import { type Responder, StreamingEchoResponder } from '../src/domain/responder.ts';
 import { createTables } from '../src/local/create-tables.ts';
-import type { FakeManagementApi } from '../test/support/fake-management-api.ts';
+import type { FakeManagementApi } from '#testkit/fake-management-api.ts';
 import { benchMessageChain } from './support/message-chain.ts';
 import { benchLambdaContext } from './support/lambda-context.ts';
 import { round } from './support/stats.ts';

@@ -1,6 +1,6 @@
 /**
  * `npm run fuzz [-- --frames 100000 --db-frames 20000 --workers 8 --seed 42]`: the long fuzz run of
- * issue 7. Generated client frames (test/hardening/support/frames.ts: valid ones and every kind of
+ * issue 7. Generated client frames (testkit/hardening/frames.ts: valid ones and every kind of
  * broken one) are judged against the protocol oracle in two passes:
  *  1. `--frames` through the route chains exactly as the handlers compose them (real Middy engine,
  *     Powertools, compiled validators, route factories) on in-memory stores and sender;
@@ -20,12 +20,12 @@ import fc from 'fast-check';
 import { bucketKey } from '../src/data/gcra-bucket.ts';
 import { createTables } from '../src/local/create-tables.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
-import { lambdaContext, wsEvent } from '../test/support/events.ts';
-import { InMemoryConnectionStore } from '../test/support/in-memory-connection-store.ts';
-import { InMemoryMessageStore } from '../test/support/in-memory-message-store.ts';
-import { RecordingSender } from '../test/support/recording-sender.ts';
-import { type Route, clientFrame, routeOf } from '../test/hardening/support/frames.ts';
-import { FrameJudge, totalCounts } from '../test/hardening/support/judge.ts';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
+import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
+import { RecordingSender } from '#testkit/recording-sender.ts';
+import { type Route, clientFrame, routeOf } from '#testkit/hardening/frames.ts';
+import { FrameJudge, totalCounts } from '#testkit/hardening/judge.ts';
 
 const { values } = parseArgs({
   options: {

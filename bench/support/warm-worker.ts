@@ -23,8 +23,8 @@ import { createPingRoute } from '../../src/routes/ping-route.ts';
 import validateChatMessage from '../../src/schemas/compiled/chat-message.js';
 import validateHistory from '../../src/schemas/compiled/history.js';
 import validatePing from '../../src/schemas/compiled/ping.js';
-import { InMemoryConnectionStore } from '../../test/support/in-memory-connection-store.ts';
-import { InMemoryMessageStore } from '../../test/support/in-memory-message-store.ts';
+import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
+import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
 import { SignJWT } from 'jose';
 import { benchLambdaContext as context } from './lambda-context.ts';
 

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -155,6 +156,16 @@ class DynamoMessageStore implements MessageStore {
     // A Query stops at 1 MB of items too (about 60 messages of 4,000 four-byte characters): fewer
     // items than asked for, with LastEvaluatedKey, means there is more.
     return { messages, hasMore: Items.length > query.limit || LastEvaluatedKey !== undefined };
+  }
+
+  /**
+   * The message a clientMessageId was first stored as (what its resend marker holds), or undefined.
+   * Not part of MessageStore: the tests read the markers through it instead of through the key format.
+   */
+  public async findByClientMessageId(userId: string, sessionId: string, clientMessageId: string): Promise<StoredChatMessage | undefined> {
+    const key = { sessionKey: sessionKey(userId, sessionId), itemKey: `${CLIENT_ID_PREFIX}${clientMessageId}` };
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return Item?.original as StoredChatMessage | undefined;
   }
 
   private toItem(message: StoredChatMessage) {

@@ -11,8 +11,8 @@ import { jwtVerify } from 'jose';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { DEV_JWT_SECRET } from '../../src/local/dev-config.ts';
 import { chromiumExecutable, describeProblems, inspectSystem, missingRequirements } from '../../src/local/requirements.ts';
-import { registerSecret } from '../support/output.ts';
-import { uniqueUser } from '../support/tokens.ts';
+import { registerSecret } from '#testkit/output.ts';
+import { uniqueUser } from '#testkit/tokens.ts';
 import { type ClientGateway, startClientGateway } from './support/harness.ts';
 
 /** CHROMIUM_PATH, Debian's /usr/bin/chromium or chromium on PATH: the one `npm test`'s requirements check found. */

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ChatClient, type ChatClientOptions, type TokenReason } from '../../src/client/index.ts';
-import { tokenFor, uniqueUser } from '../support/tokens.ts';
+import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
 import { type ClientGateway, gate, record, startClientGateway, texts, waitFor } from './support/harness.ts';
 
 const FAST_RECONNECT = { baseDelayMs: 50, maxDelayMs: 400 };

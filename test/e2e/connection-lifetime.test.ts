@@ -4,12 +4,12 @@
  * stops receiving and is closed; frames sent just before a close are all processed.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
-import { testDocumentClient } from '../support/tables.ts';
-import { tokenFor, uniqueUser } from '../support/tokens.ts';
-import { type Frame, TestClient, isChat } from './support/ws-client.ts';
+import { storedMessages as storedInSession } from '#testkit/stored-messages.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
+import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
+import { type Frame, TestClient, isChat } from '#testkit/ws-client.ts';
 
 /** Shortened idle timeouts: the gateway's, and the one a row following the idle clock would use. */
 const GATEWAY_IDLE_MS = 5_000;
@@ -26,18 +26,8 @@ const chat = (message: string, clientMessageId?: string) => ({
   action: 'chat_message',
   data: { message, sessionId: 'life', ...(clientMessageId ? { clientMessageId } : {}) },
 });
-/** The user's stored messages of the session `life`, read strongly consistent. */
-const storedMessages = async (gateway: LocalGateway, user: string) =>
-  (
-    await db.send(
-      new QueryCommand({
-        TableName: gateway.tables.messages,
-        KeyConditionExpression: 'sessionKey = :k AND begins_with(itemKey, :m)',
-        ExpressionAttributeValues: { ':k': `${user}#life`, ':m': 'MSG#' },
-        ConsistentRead: true,
-      }),
-    )
-  ).Items ?? [];
+/** The user's stored messages of the session `life`. */
+const storedMessages = (gateway: LocalGateway, user: string) => storedInSession(db, gateway.tables.messages, user, 'life');
 const roleOf = (frame: Frame) => `${frame.data.role}:${frame.data.message}`;
 const isChatFrame = (frame: Frame) => frame.type === 'chat_message';
 

@@ -12,8 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_DEFAULTS } from '../../src/local/dev-config.ts';
 import { isAlive, waitForExit } from './support/start-process.ts';
-import { TestClient } from './support/ws-client.ts';
-import { tokenFor, uniqueUser } from '../support/tokens.ts';
+import { TestClient } from '#testkit/ws-client.ts';
+import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const STARTUP_MS = 120_000;

@@ -10,8 +10,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { compileSchemas } from '../../build/compile-schemas.ts';
-import { tokenFor } from '../support/tokens.ts';
-import { isChat, isError, TestClient } from './support/ws-client.ts';
+import { tokenFor } from '#testkit/tokens.ts';
+import { isChat, isError, TestClient } from '#testkit/ws-client.ts';
 import { redact, runNode, startStack, stopQuietly } from './support/start-process.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

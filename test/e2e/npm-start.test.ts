@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
-import { tokenFor } from '../support/tokens.ts';
+import { tokenFor } from '#testkit/tokens.ts';
 import { isAlive, redact, runNode, startStack, stopQuietly, waitForExit } from './support/start-process.ts';
 
 describe('npm start', () => {

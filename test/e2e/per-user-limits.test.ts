@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
-import { tokenFor, uniqueUser } from '../support/tokens.ts';
-import { TestClient, isError, isPong, refusalStatus } from './support/ws-client.ts';
+import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
+import { TestClient, isError, isPong, refusalStatus } from '#testkit/ws-client.ts';
 
 /** Burst 10 that never refills during the run: the user's whole allowance is exactly 10 frames. */
 const FRAME_BURST = 10;

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
-import { authorizerEvent } from '../support/authorizer-events.ts';
-import { lambdaContext } from '../support/events.ts';
-import { capturedLines } from '../support/output.ts';
-import { TEST_SECRET, mintToken } from '../support/tokens.ts';
+import { authorizerEvent } from '#testkit/authorizer-events.ts';
+import { lambdaContext } from '#testkit/events.ts';
+import { capturedLines } from '#testkit/output.ts';
+import { TEST_SECRET, mintToken } from '#testkit/tokens.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<any>;
 

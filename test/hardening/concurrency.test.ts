@@ -5,13 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SenderPool } from '../../src/delivery/management-api-sender.ts';
 import { createDocumentClient } from '../../src/data/dynamo-client.ts';
-import { USER_ID_INDEX } from '../../src/data/table-definitions.ts';
-import { RecordingSender } from '../support/recording-sender.ts';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { testDocumentClient } from '../support/tables.ts';
+import { RecordingSender } from '#testkit/recording-sender.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { storedConnectionIds, storedMessages } from '#testkit/stored-messages.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
 import { buildRoutes } from './support/routes.ts';
 
 /** Burst 10 and one token per 1000 s: no token comes back while a test runs. */
@@ -79,15 +79,7 @@ describe('a flood of simultaneous frames on one connection', () => {
     const frames = harness.management.framesTo(connectionId);
     expect(frames.filter((frame) => frame.type === 'error').map((frame) => frame.error.code)).toEqual(Array(30 - BURST).fill('RATE_LIMITED'));
     expect(frames.filter((frame) => frame.data?.role === 'assistant')).toHaveLength(BURST);
-    const { Items = [] } = await db.send(
-      new QueryCommand({
-        TableName: harness.tables.messages,
-        KeyConditionExpression: 'sessionKey = :k AND begins_with(itemKey, :m)',
-        ExpressionAttributeValues: { ':k': 'chatflo#flood', ':m': 'MSG#' },
-        ConsistentRead: true,
-      }),
-    );
-    expect(Items).toHaveLength(2 * BURST);
+    expect(await storedMessages(db, harness.tables.messages, 'chatflo', 'flood')).toHaveLength(2 * BURST);
   });
 });
 
@@ -148,15 +140,7 @@ describe(`${SIMULTANEOUS_CONNECTS} simultaneous connects of one user with a cap 
     const admitted = attempts.filter((attempt) => attempt.response.statusCode === 200).length;
     const refused = attempts.filter((attempt) => attempt.response.statusCode === 429).length;
     expect({ admitted, refused }).toEqual({ admitted: CAP, refused: SIMULTANEOUS_CONNECTS - CAP });
-    const { Items = [] } = await db.send(
-      new QueryCommand({
-        TableName: harness.tables.connections,
-        IndexName: USER_ID_INDEX,
-        KeyConditionExpression: 'userId = :u',
-        ExpressionAttributeValues: { ':u': 'at-once' },
-      }),
-    );
-    expect(Items).toHaveLength(admitted);
+    expect(await storedConnectionIds(db, harness.tables.connections, 'at-once')).toHaveLength(admitted);
     expect((await harness.connect('at-once')).response.statusCode).toBe(429);
   });
 });

@@ -3,42 +3,27 @@
  * 429 LimitExceededException retried with full jitter, 410 cleanup, 500 counted, a hanging endpoint cut
  * off by the request timeout. Math.random is pinned low so the backoff waits 1% of its cap.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../src/data/dynamo-client.ts';
 import { ManagementApiSender, createManagementApiClient } from '../../src/delivery/management-api-sender.ts';
 import { metrics } from '../../src/observability/powertools.ts';
-import { FakeManagementApi } from '../support/fake-management-api.ts';
-import { jsonLinesSince, metricIn, outputMark } from '../support/output.ts';
-import { registeredAgo, testDocumentClient, useTestTables } from '../support/tables.ts';
-import { internalsIn } from './support/internals.ts';
-import { trackProcessFaults } from './support/process-faults.ts';
+import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
+import { registeredAgo } from '#testkit/tables.ts';
+import { useFaultSuite } from '#testkit/hardening/fault-suite.ts';
+import { internalsIn } from '#testkit/hardening/internals.ts';
 import { buildRoutes } from './support/routes.ts';
 
-const management = new FakeManagementApi();
-const db = testDocumentClient();
+const suite = useFaultSuite('dlfaults');
+const { management, db } = suite;
 const client = createDocumentClient();
-const processFaults = trackProcessFaults();
 let routes: ReturnType<typeof buildRoutes>;
-let random: ReturnType<typeof jest.spyOn>;
 
-beforeAll(async () => {
-  await management.start();
-  const tables = await useTestTables('dlfaults');
-  routes = buildRoutes({ client, tables, managementEndpoint: management.endpoint });
+beforeAll(() => {
+  routes = buildRoutes({ client, tables: suite.tables, managementEndpoint: management.endpoint });
 });
-afterAll(async () => {
-  processFaults.stop();
-  await management.stop();
+afterAll(() => {
   client.destroy();
-  db.destroy();
-});
-beforeEach(() => {
-  random = jest.spyOn(Math, 'random').mockReturnValue(0.01);
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-  expect(processFaults.faults).toEqual([]);
 });
 
 const pong = { type: 'pong', data: { connectionId: 'x', serverTime: 'now', expiresAt: 1 } } as const;
@@ -69,7 +54,7 @@ describe('@connections faults', () => {
     expect(outcome).toBe('delivered');
     expect(callsTo('throttled-1')).toBe(3);
     // Full jitter: each of the 2 backoffs is a fresh random fraction of the exponential cap.
-    expect(random).toHaveBeenCalledTimes(2);
+    expect(suite.random).toHaveBeenCalledTimes(2);
     expect(management.framesTo('throttled-1')).toEqual([pong]);
   });
 
@@ -81,7 +66,7 @@ describe('@connections faults', () => {
     metrics.publishStoredMetrics();
     expect(outcome).toBe('failed');
     expect(callsTo('throttled-2')).toBe(4);
-    expect(random).toHaveBeenCalledTimes(3);
+    expect(suite.random).toHaveBeenCalledTimes(3);
     expect(deliveryWarnings(mark)).toEqual([
       expect.objectContaining({ level: 'WARN', targetConnectionId: 'throttled-2', attempts: 4, error: expect.objectContaining({ name: 'LimitExceededException' }) }),
     ]);

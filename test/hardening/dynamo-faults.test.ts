@@ -1,47 +1,25 @@
 /**
- * DynamoDB throttling and 5xx, injected below the SDK client (see support/dynamo-faults.ts) under the
+ * DynamoDB throttling and 5xx, injected below the SDK client (see testkit/hardening/dynamo-faults.ts) under the
  * production DocumentClient (`createDocumentClient`: 4 attempts, standard retries), through the route
  * chains as the handlers compose them. Math.random is pinned low so the SDK's full-jitter backoff
  * waits 1% of its cap; every retry still runs.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../src/data/dynamo-client.ts';
-import { FakeManagementApi } from '../support/fake-management-api.ts';
-import { jsonLinesSince, metricIn, outputMark } from '../support/output.ts';
-import { testDocumentClient, useTestTables } from '../support/tables.ts';
-import { DynamoFaults, SERVER_ERROR, THROTTLE, THROTTLING, UNAVAILABLE } from './support/dynamo-faults.ts';
-import { INTERNAL_ERROR_TEXT, internalsIn } from './support/internals.ts';
-import { trackProcessFaults } from './support/process-faults.ts';
+import { describe, expect, it } from '@jest/globals';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
+import { storedByClientMessageId, storedMessages } from '#testkit/stored-messages.ts';
+import { SERVER_ERROR, THROTTLE, THROTTLING, UNAVAILABLE } from '#testkit/hardening/dynamo-faults.ts';
+import { useFaultSuite } from '#testkit/hardening/fault-suite.ts';
+import { INTERNAL_ERROR_TEXT, internalsIn } from '#testkit/hardening/internals.ts';
 import { buildRoutes } from './support/routes.ts';
 
-const management = new FakeManagementApi();
-const db = testDocumentClient();
-const processFaults = trackProcessFaults();
-let tables: Awaited<ReturnType<typeof useTestTables>>;
-
-beforeAll(async () => {
-  await management.start();
-  tables = await useTestTables('dfaults');
-});
-afterAll(async () => {
-  processFaults.stop();
-  await management.stop();
-  db.destroy();
-});
-beforeEach(() => {
-  jest.spyOn(Math, 'random').mockReturnValue(0.01);
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-  expect(processFaults.faults).toEqual([]);
-});
+const suite = useFaultSuite('dfaults');
+const { management, db } = suite;
 
 /** A fresh production client (its own retry quota) with the fault middleware, and the chains on it. */
 const setup = () => {
-  const faults = new DynamoFaults();
-  const client = faults.install(createDocumentClient());
-  const routes = buildRoutes({ client, tables, managementEndpoint: management.endpoint });
+  const { faults, client } = suite.faultyClient();
+  const routes = buildRoutes({ client, tables: suite.tables, managementEndpoint: management.endpoint });
   return { faults, client, routes };
 };
 
@@ -55,17 +33,9 @@ const connectedUser = async (routes: ReturnType<typeof setup>['routes'], name: s
   return { userId, connectionId };
 };
 
-const storedSession = async (userId: string, sessionId: string) =>
-  (
-    await db.send(
-      new QueryCommand({
-        TableName: tables.messages,
-        KeyConditionExpression: 'sessionKey = :k',
-        ExpressionAttributeValues: { ':k': `${userId}#${sessionId}` },
-        ConsistentRead: true,
-      }),
-    )
-  ).Items ?? [];
+const storedSession = (userId: string, sessionId: string) => storedMessages(db, suite.tables.messages, userId, sessionId);
+/** What the resend marker of `clientMessageId` in session `s` holds (undefined: no marker). */
+const storedAs = (userId: string, clientMessageId: string) => storedByClientMessageId(db, suite.tables.messages, userId, 's', clientMessageId);
 
 const chat = (message: string, sessionId: string, clientMessageId?: string) => ({
   action: 'chat_message',
@@ -83,7 +53,7 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
   it('retries a throttled write until it succeeds, with the SDK counting the attempts', async () => {
     const { faults, client } = setup();
     faults.fail('PutItem', { ...THROTTLE, times: 2 });
-    const output = await client.send(new PutCommand({ TableName: tables.messages, Item: { sessionKey: 'probe#s', itemKey: 'MSG#1' } }));
+    const output = await client.send(new PutCommand({ TableName: suite.tables.connections, Item: { connectionId: 'probe' } }));
     // 3 on a quiet machine; a real request slower than the 3 s request timeout would add a retry.
     expect(output.$metadata.attempts).toBe(faults.attempts('PutItem'));
     expect(output.$metadata.attempts).toBeGreaterThanOrEqual(3);
@@ -93,7 +63,7 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
   it('gives up after 4 attempts with the service error, and $metadata says so', async () => {
     const { faults, client } = setup();
     faults.fail('GetItem', UNAVAILABLE);
-    const error = await client.send(new GetCommand({ TableName: tables.messages, Key: { sessionKey: 'probe#s', itemKey: 'MSG#1' } })).catch((e: unknown) => e);
+    const error = await client.send(new GetCommand({ TableName: suite.tables.connections, Key: { connectionId: 'probe' } })).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503, attempts: 4 } });
     expect(faults.attempts('GetItem')).toBe(4);
   });
@@ -129,7 +99,9 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
       expect(faults.attempts(operation)).toBeLessThanOrEqual(4);
     }
     // Retries of the transaction reuse its idempotency token: the message is stored once.
-    expect((await storedSession(userId, 's')).map((item) => item.itemKey.slice(0, 4)).sort()).toEqual(['CLIE', 'MSG#', 'MSG#']);
+    const stored = await storedSession(userId, 's');
+    expect(stored.map((item) => item.role)).toEqual(['user', 'assistant']);
+    expect(await storedAs(userId, 'c-1')).toEqual(stored[0]);
   });
 
   it('when storing the question runs out of retries: nothing stored, nothing delivered, the sender told to retry', async () => {
@@ -148,6 +120,7 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     expect(frames).toHaveLength(1);
     expectOneInternalError(frames);
     expect(await storedSession(userId, 's')).toEqual([]);
+    expect(await storedAs(userId, 'c-1')).toBeUndefined();
     expect(metricIn(mark, 'HandlerError')).toBe(1);
     const logged = jsonLinesSince(mark).find((line) => line.message === 'Unhandled error in route handler');
     expect(logged).toMatchObject({ level: 'ERROR', error: { name: 'ProvisionedThroughputExceededException' } });
@@ -157,7 +130,9 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     await routes.send('message', connectionId, userId, chat('are you there?', 's', 'c-1'));
     // Assess: stored once, answered once
     expect(management.framesTo(connectionId).slice(1).map((frame) => frame.data?.role)).toEqual(['user', 'assistant']);
-    expect(await storedSession(userId, 's')).toHaveLength(3);
+    const stored = await storedSession(userId, 's');
+    expect(stored).toHaveLength(2);
+    expect(await storedAs(userId, 'c-1')).toEqual(stored[0]);
   });
 
   it('when storing the reply runs out of retries: the question stays stored and delivered, no reply exists without it, the sender is told', async () => {
@@ -174,7 +149,7 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     expect(frames[0]?.data).toMatchObject({ role: 'user', message: 'tell me more' });
     expectOneInternalError(frames);
     const stored = await storedSession(userId, 's');
-    expect(stored.filter((item) => item.itemKey.startsWith('MSG#')).map((item) => [item.role, item.message])).toEqual([['user', 'tell me more']]);
+    expect(stored.map((item) => [item.role, item.message])).toEqual([['user', 'tell me more']]);
   });
 
   it.each([
@@ -204,9 +179,9 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
       const roles = received.filter((frame) => frame.type === 'chat_message').map((frame) => frame.data.role);
       if (roles.includes('assistant')) expect(roles.indexOf('user')).toBeLessThan(roles.indexOf('assistant'));
     }
-    const stored = (await storedSession(userId, 's')).filter((item) => item.itemKey.startsWith('MSG#'));
+    const stored = await storedSession(userId, 's');
     const questions = new Set(stored.filter((item) => item.role === 'user').map((item) => item.messageId));
-    for (const reply of stored.filter((item) => item.role === 'assistant')) expect(questions.has(reply.replyTo)).toBe(true);
+    for (const reply of stored.filter((item) => item.role === 'assistant')) expect(reply.replyTo !== undefined && questions.has(reply.replyTo)).toBe(true);
     expect(questions.size).toBeLessThanOrEqual(1);
   });
 
@@ -215,7 +190,7 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     const { faults, routes } = setup();
     const { userId, connectionId } = await connectedUser(routes, 'wes');
     faults.forgetRequests();
-    const rowBefore = (await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
+    const rowBefore = (await db.send(new GetCommand({ TableName: suite.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
     faults.fail('UpdateItem', THROTTLE);
     const mark = outputMark();
     // Act
@@ -231,7 +206,7 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     expect(metricIn(mark, 'RateLimited')).toBe(1);
     expect(await storedSession(userId, 's')).toEqual([]);
     expect(metricIn(mark, 'MessageReceived')).toBe(0);
-    expect((await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toEqual(rowBefore);
+    expect((await db.send(new GetCommand({ TableName: suite.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toEqual(rowBefore);
   });
 
   it('gives the cap slot back when registering the connection fails after the slot was taken', async () => {
@@ -261,7 +236,7 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     expect(registered.response).toMatchObject({ statusCode: 500 });
     expect(faults.attempts('PutItem')).toBe(4);
     for (const { connectionId } of [counted, registered]) {
-      expect((await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toBeUndefined();
+      expect((await db.send(new GetCommand({ TableName: suite.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toBeUndefined();
     }
     expect(JSON.stringify([counted.response, registered.response])).not.toMatch(/Exception|InternalServerError|stack/);
   });
@@ -273,6 +248,6 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     expect(response).toMatchObject({ statusCode: 429 });
     expect(faults.attempts('UpdateItem')).toBe(4);
     expect(faults.attempts('PutItem')).toBe(0);
-    expect((await db.send(new GetCommand({ TableName: tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toBeUndefined();
+    expect((await db.send(new GetCommand({ TableName: suite.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item).toBeUndefined();
   });
 });

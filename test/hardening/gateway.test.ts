@@ -9,12 +9,12 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { bucketKey } from '../../src/data/gcra-bucket.ts';
 import { type InvocationRecord, type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
-import { tokenFor, uniqueUser } from '../support/tokens.ts';
-import { TestClient, isPong, refusalStatus } from '../e2e/support/ws-client.ts';
-import { testDocumentClient } from '../support/tables.ts';
-import { clientFrame } from './support/frames.ts';
-import { FrameJudge } from './support/judge.ts';
-import { trackProcessFaults } from './support/process-faults.ts';
+import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
+import { TestClient, isPong, refusalStatus } from '#testkit/ws-client.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
+import { clientFrame } from '#testkit/hardening/frames.ts';
+import { FrameJudge } from '#testkit/hardening/judge.ts';
+import { trackProcessFaults } from '#testkit/hardening/process-faults.ts';
 
 const FRAMES = 40;
 const INTERVAL_MS = 1_000_000;

@@ -6,13 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import { lambdaContext, wsEvent } from '../support/events.ts';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
 import { bucketKey } from '../../src/data/gcra-bucket.ts';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { testDocumentClient } from '../support/tables.ts';
-import { clientFrame, routeOf } from './support/frames.ts';
-import { FrameJudge } from './support/judge.ts';
-import { trackProcessFaults } from './support/process-faults.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
+import { clientFrame, routeOf } from '#testkit/hardening/frames.ts';
+import { FrameJudge } from '#testkit/hardening/judge.ts';
+import { trackProcessFaults } from '#testkit/hardening/process-faults.ts';
 
 const RUNS = 100;
 /** One token per 1000 s: the bucket's timestamp then counts exactly the frames that took a token. */

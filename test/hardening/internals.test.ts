@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { internalsIn } from './support/internals.ts';
+import { internalsIn } from '#testkit/hardening/internals.ts';
 
 const validationFrame = (message: string) => ({ type: 'error', error: { code: 'VALIDATION_ERROR', message } });
 

@@ -2,40 +2,21 @@
  * A sender told INTERNAL_ERROR ("please retry") after its question was stored: the retry (same
  * clientMessageId) completes the exchange: the message delivered to every device and answered once.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../src/data/dynamo-client.ts';
-import { FakeManagementApi } from '../support/fake-management-api.ts';
-import { testDocumentClient, useTestTables } from '../support/tables.ts';
-import { DynamoFaults, SERVER_ERROR } from './support/dynamo-faults.ts';
+import { describe, expect, it } from '@jest/globals';
+import { storedMessages } from '#testkit/stored-messages.ts';
+import { SERVER_ERROR } from '#testkit/hardening/dynamo-faults.ts';
+import { useFaultSuite } from '#testkit/hardening/fault-suite.ts';
 import { buildRoutes } from './support/routes.ts';
 
-const management = new FakeManagementApi();
-const db = testDocumentClient();
-let tables: Awaited<ReturnType<typeof useTestTables>>;
-beforeAll(async () => {
-  await management.start();
-  tables = await useTestTables('bugs');
-});
-afterAll(async () => {
-  await management.stop();
-  db.destroy();
-});
-beforeEach(() => {
-  jest.spyOn(Math, 'random').mockReturnValue(0.01);
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+const suite = useFaultSuite('bugs');
+const { management, db } = suite;
 
-const stored = async (userId: string) =>
-  ((await db.send(new QueryCommand({ TableName: tables.messages, KeyConditionExpression: 'sessionKey = :k', ExpressionAttributeValues: { ':k': `${userId}#s` }, ConsistentRead: true }))).Items ?? [])
-    .filter((item) => item.itemKey.startsWith('MSG#'));
+const stored = (userId: string) => storedMessages(db, suite.tables.messages, userId, 's');
 
 describe('a retry after INTERNAL_ERROR completes the exchange', () => {
   it.each([['finding the recipients', 'Query'], ['storing the reply', 'PutItem']] as const)('after %s failed', async (_step, operation) => {
-    const faults = new DynamoFaults();
-    const routes = buildRoutes({ client: faults.install(createDocumentClient()), tables, managementEndpoint: management.endpoint });
+    const { faults, client } = suite.faultyClient();
+    const routes = buildRoutes({ client, tables: suite.tables, managementEndpoint: management.endpoint });
     const userId = `bug-${operation}`;
     const phone = await routes.connect(userId);
     const laptop = await routes.connect(userId);

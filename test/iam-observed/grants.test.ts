@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import type { FunctionSpec } from '../../src/config/function-manifest.ts';
-import { type ObservedCall, callShapes } from './support/call-recorder.ts';
+import { type ObservedCall, callShapes } from '#testkit/sdk-calls/call-recorder.ts';
 import { grantFindings, grantOf } from './support/grants.ts';
 
 const CONNECTIONS = 'dev-chatbot-connections';

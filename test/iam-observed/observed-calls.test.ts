@@ -12,9 +12,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { FUNCTIONS } from '../../src/config/function-manifest.ts';
-import type { CallPath, ObservedCall } from './support/call-recorder.ts';
+import type { CallPath, ObservedCall } from '#testkit/sdk-calls/call-recorder.ts';
 import { grantFindings } from './support/grants.ts';
-import { recordFile } from './support/record-file.ts';
+import { recordFile } from '#testkit/sdk-calls/record-file.ts';
 
 const SUITES = ['test/integration/', 'test/e2e/', 'test/hardening/', 'test/load/'];
 const PATHS: CallPath[] = ['in-process', 'sandbox-src', 'sandbox-dist'];

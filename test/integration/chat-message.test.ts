@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { newConnectionId } from '../support/events.ts';
-import { registeredAgo, testDocumentClient } from '../support/tables.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { newConnectionId } from '#testkit/events.ts';
+import { registeredAgo, testDocumentClient } from '#testkit/tables.ts';
 
 const SEED = { action: 'chat_message', data: { message: 'Hello', sessionId: 'test-session' } };
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { lambdaContext, newConnectionId, wsEvent } from '../support/events.ts';
-import { metricIn, outputMark } from '../support/output.ts';
-import { testDocumentClient } from '../support/tables.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
+import { metricIn, outputMark } from '#testkit/output.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
 const db = testDocumentClient();

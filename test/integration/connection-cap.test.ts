@@ -8,10 +8,10 @@ import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { slotKey } from '../../src/data/connection-slots.ts';
 import { DynamoConnectionStore } from '../../src/data/dynamo-connection-store.ts';
 import { openRowExpiresAt, rowLingerSeconds } from '../../src/domain/connection-lifetime.ts';
-import { lambdaContext, newConnectionId, wsEvent } from '../support/events.ts';
-import { metricIn, outputMark } from '../support/output.ts';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { testDocumentClient } from '../support/tables.ts';
+import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
+import { metricIn, outputMark } from '#testkit/output.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
 
 const CAP = 5;
 const RACERS = 15;

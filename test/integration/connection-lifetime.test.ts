@@ -4,7 +4,7 @@
  * Real handlers on DynamoDB Local, a loopback @connections API.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoConnectionStore } from '../../src/data/dynamo-connection-store.ts';
 import {
@@ -14,10 +14,11 @@ import {
   openRowExpiresAt,
   rowLingerSeconds,
 } from '../../src/domain/connection-lifetime.ts';
-import { jsonLinesSince, metricIn, outputMark } from '../support/output.ts';
-import { lambdaContext, newConnectionId, wsEvent } from '../support/events.ts';
-import { registeredAgo, testDocumentClient } from '../support/tables.ts';
-import { startRouteHarness } from '../support/route-harness.ts';
+import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
+import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
+import { storedMessages } from '#testkit/stored-messages.ts';
+import { registeredAgo, testDocumentClient } from '#testkit/tables.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
 
 // A 1-second idle timeout: a row that followed the idle clock would expire between two frames here.
 const IDLE_TIMEOUT_SECONDS = 1;
@@ -169,15 +170,8 @@ describe('$disconnect and the frames a client sent just before closing', () => {
       ['assistant', 'You said: sent before closing'],
     ]);
     expect(harness.management.calls.filter((call) => call.connectionId === phone.connectionId)).toEqual([]);
-    const { Items = [] } = await db.send(
-      new QueryCommand({
-        TableName: harness.tables.messages,
-        KeyConditionExpression: 'sessionKey = :k',
-        ExpressionAttributeValues: { ':k': 'rosa#life' },
-        ConsistentRead: true,
-      }),
-    );
-    expect(Items.filter((item) => item.message === 'sent before closing')).toHaveLength(1);
+    const stored = await storedMessages(db, harness.tables.messages, 'rosa', 'life');
+    expect(stored.filter((item) => item.message === 'sent before closing')).toHaveLength(1);
     expect(metricIn(mark, 'DeliveryFailed')).toBe(0);
     expect(await rowOf(phone.connectionId)).toBeDefined();
   });

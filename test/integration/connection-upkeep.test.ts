@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { registeredAgo, testDocumentClient } from '../support/tables.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { registeredAgo, testDocumentClient } from '#testkit/tables.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
 const db = testDocumentClient();

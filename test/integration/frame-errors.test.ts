@@ -1,8 +1,9 @@
 import { bucketKey } from '../../src/data/gcra-bucket.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { testDocumentClient } from '../support/tables.ts';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { storedMessages } from '#testkit/stored-messages.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
 const db = testDocumentClient();
@@ -58,14 +59,7 @@ describe('frames that are refused', () => {
     expect(after).toEqual({ ...before, refusals: 1, refusalWindowEndsAt: expect.any(Number) });
     const bucket = await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId: bucketKey('frames', user) } }));
     expect(bucket.Item).toBeUndefined();
-    const stored = await db.send(
-      new QueryCommand({
-        TableName: harness.tables.messages,
-        KeyConditionExpression: 'sessionKey = :k',
-        ExpressionAttributeValues: { ':k': `${user}#s` },
-      }),
-    );
-    expect(stored.Items).toEqual([]);
+    expect(await storedMessages(db, harness.tables.messages, user, 's')).toEqual([]);
   });
 
   it('answers a frame that is not JSON with BAD_REQUEST', async () => {
@@ -92,14 +86,7 @@ describe('frames that are refused', () => {
     const [frame] = harness.management.framesTo(connectionId);
     expect(frame).toMatchObject({ type: 'error', error: { code: 'FORBIDDEN', message: expect.stringContaining('expired') } });
     expect(harness.management.deletes()).toEqual([connectionId]);
-    const stored = await db.send(
-      new QueryCommand({
-        TableName: harness.tables.messages,
-        KeyConditionExpression: 'sessionKey = :k',
-        ExpressionAttributeValues: { ':k': 'yuri#s' },
-      }),
-    );
-    expect(stored.Items).toEqual([]);
+    expect(await storedMessages(db, harness.tables.messages, 'yuri', 's')).toEqual([]);
   });
 
   it('refuses a frame from a connection whose row is gone, and closes it', async () => {

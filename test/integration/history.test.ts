@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoMessageStore } from '../../src/data/dynamo-message-store.ts';
 import { newMessageId } from '../../src/domain/message-ids.ts';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { testDocumentClient } from '../support/tables.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { COLD_START_METRIC, DEFAULT_METRIC_NAMESPACE, MetricName } from '../../src/observability/metric-names.ts';
-import { authorizerEvent } from '../support/authorizer-events.ts';
-import { lambdaContext, wsEvent } from '../support/events.ts';
-import { jsonLinesSince, outputMark } from '../support/output.ts';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { mintToken, TEST_SECRET } from '../support/tokens.ts';
+import { authorizerEvent } from '#testkit/authorizer-events.ts';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { jsonLinesSince, outputMark } from '#testkit/output.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { mintToken, TEST_SECRET } from '#testkit/tokens.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
 let authorizer: (...args: any[]) => Promise<any>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { lambdaContext, wsEvent } from '../support/events.ts';
-import { startRouteHarness } from '../support/route-harness.ts';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
 

@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoConnectionStore } from '../../src/data/dynamo-connection-store.ts';
-import { newConnectionId } from '../support/events.ts';
-import { metricIn, outputMark } from '../support/output.ts';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { testDocumentClient } from '../support/tables.ts';
+import { newConnectionId } from '#testkit/events.ts';
+import { metricIn, outputMark } from '#testkit/output.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
 
 const LIMIT = 5;
 

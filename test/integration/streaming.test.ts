@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startRouteHarness } from '../support/route-harness.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
 

@@ -14,9 +14,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { tokenFor } from '../support/tokens.ts';
-import { formatFigures } from './support/figures.ts';
-import { runScenario } from './support/scenario.ts';
+import { tokenFor } from '#testkit/tokens.ts';
+import { formatFigures } from '#testkit/load/figures.ts';
+import { runScenario } from '#testkit/load/scenario.ts';
 
 const CLIENTS = 200;
 const MESSAGES_PER_CLIENT = 10;

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import type { ChatMessage } from '../../src/client/index.ts';
-import type { ClientRun, LoadRun } from './support/load-run.ts';
-import { type HistoryReader, type StoredMessage, clean, verifyLoad } from './support/verify.ts';
+import type { ClientRun, LoadRun } from '#testkit/load/load-run.ts';
+import { type HistoryReader, type StoredMessage, clean, verifyLoad } from '#testkit/load/verify.ts';
 
 const message = (messageId: string, role: 'user' | 'assistant', text: string, extra: Partial<StoredMessage> = {}): StoredMessage => ({
   messageId,

@@ -17,8 +17,8 @@ import {
   type LocalGatewayOptions,
   startLocalGateway,
 } from '../../src/local/gateway/gateway.ts';
-import { InvocationRecorder, requestContextOf } from '../e2e/support/recorder.ts';
-import { type Frame, TestClient, refusalStatus } from '../e2e/support/ws-client.ts';
+import { InvocationRecorder, requestContextOf } from '#testkit/invocation-recorder.ts';
+import { type Frame, TestClient, refusalStatus } from '#testkit/ws-client.ts';
 
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 const ENVIRONMENT = 'local-behaviour';

@@ -9,12 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DEV_JWT_SECRET } from '../../src/local/dev-config.ts';
 import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
-import { InvocationRecorder, requestContextOf } from '../e2e/support/recorder.ts';
-import { TestClient, isChat, isPong, refusalStatus } from '../e2e/support/ws-client.ts';
-import { craftToken } from '../support/authorizer-events.ts';
-import { signRawPayload } from '../support/raw-tokens.ts';
-import { testDocumentClient } from '../support/tables.ts';
-import { tokenFor, uniqueUser } from '../support/tokens.ts';
+import { InvocationRecorder, requestContextOf } from '#testkit/invocation-recorder.ts';
+import { TestClient, isChat, isPong, refusalStatus } from '#testkit/ws-client.ts';
+import { craftToken } from '#testkit/authorizer-events.ts';
+import { signRawPayload } from '#testkit/raw-tokens.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
+import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
 import { type RawUpgrade, rawHandshake } from './support/raw-handshake.ts';
 
 const ALLOWED_ORIGIN = 'https://chat.example.com';

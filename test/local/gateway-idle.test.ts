@@ -7,8 +7,8 @@ import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
-import { InvocationRecorder, requestContextOf } from '../e2e/support/recorder.ts';
-import { TestClient } from '../e2e/support/ws-client.ts';
+import { InvocationRecorder, requestContextOf } from '#testkit/invocation-recorder.ts';
+import { TestClient } from '#testkit/ws-client.ts';
 
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 const IDLE_TIMEOUT_MS = 1_000;

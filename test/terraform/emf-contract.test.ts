@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { authorizerEvent } from '../support/authorizer-events.ts';
-import { lambdaContext, wsEvent } from '../support/events.ts';
-import { jsonLinesSince, outputMark } from '../support/output.ts';
-import { startRouteHarness } from '../support/route-harness.ts';
-import { TEST_SECRET, mintToken } from '../support/tokens.ts';
+import { authorizerEvent } from '#testkit/authorizer-events.ts';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { jsonLinesSince, outputMark } from '#testkit/output.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { TEST_SECRET, mintToken } from '#testkit/tokens.ts';
 import { exampleStack, resourcesOfType, single } from './support/fixture.ts';
 import { type MetricUse, alarmMetrics, dashboardMetrics } from './support/metrics.ts';
 

@@ -7,11 +7,11 @@
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { MAX_NUMERIC_DATE, MAX_SUBJECT_BYTES } from '../../src/auth/claims.ts';
 import { MAX_LOGGED_CLIENT_CHARACTERS } from '../../src/auth/client-text.ts';
-import { authorizerEvent, craftToken } from '../support/authorizer-events.ts';
-import { lambdaContext } from '../support/events.ts';
-import { jsonLinesSince, linesSince, outputMark } from '../support/output.ts';
-import { signRawPayload } from '../support/raw-tokens.ts';
-import { TEST_SECRET, mintToken } from '../support/tokens.ts';
+import { authorizerEvent, craftToken } from '#testkit/authorizer-events.ts';
+import { lambdaContext } from '#testkit/events.ts';
+import { jsonLinesSince, linesSince, outputMark } from '#testkit/output.ts';
+import { signRawPayload } from '#testkit/raw-tokens.ts';
+import { TEST_SECRET, mintToken } from '#testkit/tokens.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<any>;
 

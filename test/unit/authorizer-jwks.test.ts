@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { authorizerEvent } from '../support/authorizer-events.ts';
-import { lambdaContext } from '../support/events.ts';
-import { registerSecret } from '../support/output.ts';
+import { authorizerEvent } from '#testkit/authorizer-events.ts';
+import { lambdaContext } from '#testkit/events.ts';
+import { registerSecret } from '#testkit/output.ts';
 
 let server: Server;
 let handler: (...args: any[]) => Promise<any>;

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { recordedAs } from '../iam-observed/support/call-recorder.ts';
-import { authorizerEvent } from '../support/authorizer-events.ts';
-import { lambdaContext } from '../support/events.ts';
-import { mintToken, TEST_SECRET } from '../support/tokens.ts';
+import { recordedAs } from '#testkit/sdk-calls/call-recorder.ts';
+import { authorizerEvent } from '#testkit/authorizer-events.ts';
+import { lambdaContext } from '#testkit/events.ts';
+import { mintToken, TEST_SECRET } from '#testkit/tokens.ts';
 
 const PARAMETER = '/chatbot/test/jwt-secret';
 

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPair, SignJWT } from 'jose';
-import { authorizerEvent, craftToken, base64url, METHOD_ARN } from '../support/authorizer-events.ts';
-import { lambdaContext } from '../support/events.ts';
-import { registerSecret } from '../support/output.ts';
-import { mintToken, TEST_SECRET } from '../support/tokens.ts';
+import { authorizerEvent, craftToken, base64url, METHOD_ARN } from '#testkit/authorizer-events.ts';
+import { lambdaContext } from '#testkit/events.ts';
+import { registerSecret } from '#testkit/output.ts';
+import { mintToken, TEST_SECRET } from '#testkit/tokens.ts';
 
 const ISSUER = 'https://issuer.test';
 const AUDIENCE = 'chatbot';

@@ -3,9 +3,9 @@ import { Delivery } from '../../src/domain/delivery.ts';
 import { handleChatMessage } from '../../src/domain/chat-service.ts';
 import { connectionEndsAt, openRowExpiresAt } from '../../src/domain/connection-lifetime.ts';
 import type { Responder } from '../../src/domain/responder.ts';
-import { InMemoryConnectionStore } from '../support/in-memory-connection-store.ts';
-import { InMemoryMessageStore } from '../support/in-memory-message-store.ts';
-import { RecordingSender } from '../support/recording-sender.ts';
+import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
+import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
+import { RecordingSender } from '#testkit/recording-sender.ts';
 
 const clock = { nowMs: () => Date.now() };
 const live = (connectionId: string) => ({ connectionId, userId: 'ann', connectedAt: 0, lastSeenAt: 0, expiresAt: 4e9 });

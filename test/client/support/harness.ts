@@ -2,7 +2,7 @@
 import type { ChatClient, ChatMessage, ServerError, StatusChange } from '../../../src/client/index.ts';
 import { createDemoHandler } from '../../../src/local/demo-assets.ts';
 import { type InvocationRecord, type LocalGateway, startLocalGateway } from '../../../src/local/gateway/gateway.ts';
-import { uniqueEnvironment } from '../../support/tables.ts';
+import { uniqueEnvironment } from '#testkit/tables.ts';
 
 interface ClientGateway {
   gateway: LocalGateway;

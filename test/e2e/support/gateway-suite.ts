@@ -13,9 +13,9 @@ import {
 import { APIGatewayProxyWebsocketEventSchema } from '@aws-lambda-powertools/parser/schemas';
 import { z } from 'zod';
 import { type LocalGateway, startLocalGateway } from '../../../src/local/gateway/gateway.ts';
-import { InvocationRecorder, requestContextOf } from './recorder.ts';
-import { tokenFor, uniqueUser } from '../../support/tokens.ts';
-import { TestClient, isChat, isError, isPong, refusalStatus } from './ws-client.ts';
+import { InvocationRecorder, requestContextOf } from '#testkit/invocation-recorder.ts';
+import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
+import { TestClient, isChat, isError, isPong, refusalStatus } from '#testkit/ws-client.ts';
 
 const SEED_FRAME = '{"action": "chat_message", "data": {"message": "Hello", "sessionId": "test-session"}}';
 

@@ -18,8 +18,8 @@ import { createMessageRoute } from '../../../src/routes/message-route.ts';
 import { createPingRoute } from '../../../src/routes/ping-route.ts';
 import validateChatMessage from '../../../src/schemas/compiled/chat-message.js';
 import validatePing from '../../../src/schemas/compiled/ping.js';
-import { recordedAs } from '../../iam-observed/support/call-recorder.ts';
-import { lambdaContext, newConnectionId, wsEvent } from '../../support/events.ts';
+import { recordedAs } from '#testkit/sdk-calls/call-recorder.ts';
+import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
 
 interface RouteOptions {
   client: DynamoDBDocumentClient;

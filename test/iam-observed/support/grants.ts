@@ -5,7 +5,7 @@
  */
 import { CONNECTIONS_METHODS, type FunctionSpec } from '../../../src/config/function-manifest.ts';
 import { TABLE_DEFINITIONS, USER_ID_INDEX } from '../../../src/data/table-definitions.ts';
-import type { ObservedCall } from './call-recorder.ts';
+import type { ObservedCall } from '#testkit/sdk-calls/call-recorder.ts';
 
 type Grant = string;
 

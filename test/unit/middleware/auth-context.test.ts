@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { ForbiddenError, TokenExpiredError } from '../../../src/domain/errors.ts';
 import { authContext } from '../../../src/middleware/auth-context.ts';
 import { metrics } from '../../../src/observability/powertools.ts';
-import { lambdaContext, wsEvent } from '../../support/events.ts';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
 
 const NOW_MS = Date.UTC(2026, 10, 25, 12, 0, 0);
 const clock = { nowMs: () => NOW_MS };

@@ -4,9 +4,9 @@ import { SenderPool } from '../../../src/delivery/management-api-sender.ts';
 import { RateLimitedError, TokenExpiredError } from '../../../src/domain/errors.ts';
 import { errorFrames } from '../../../src/middleware/error-frames.ts';
 import { logger, metrics } from '../../../src/observability/powertools.ts';
-import { lambdaContext, wsEvent } from '../../support/events.ts';
-import { linesSince, outputMark } from '../../support/output.ts';
-import { RecordingSender } from '../../support/recording-sender.ts';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { linesSince, outputMark } from '#testkit/output.ts';
+import { RecordingSender } from '#testkit/recording-sender.ts';
 
 const chainThatThrows = (error: unknown, sender: RecordingSender) =>
   middy(async () => {

@@ -4,8 +4,8 @@ import { createError } from '@middy/util';
 import { handshakeErrors } from '../../../src/middleware/handshake-errors.ts';
 import { observability } from '../../../src/middleware/observability.ts';
 import { logger, metrics, tracer } from '../../../src/observability/powertools.ts';
-import { lambdaContext, wsEvent } from '../../support/events.ts';
-import { jsonLinesSince, outputMark } from '../../support/output.ts';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { jsonLinesSince, outputMark } from '#testkit/output.ts';
 
 const chainThatThrows = (error: unknown) =>
   middy(async () => {

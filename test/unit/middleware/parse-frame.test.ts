@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import middy from '@middy/core';
 import { BadRequestError } from '../../../src/domain/errors.ts';
 import { parseFrame } from '../../../src/middleware/parse-frame.ts';
-import { lambdaContext, wsEvent } from '../../support/events.ts';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
 
 const echoBody = () => middy(async (event: any) => event.body).use(parseFrame() as any);
 

@@ -6,8 +6,8 @@ import { ForbiddenError, RateLimitedError } from '../../../src/domain/errors.ts'
 import { authContext } from '../../../src/middleware/auth-context.ts';
 import { rateLimit } from '../../../src/middleware/rate-limit.ts';
 import { metrics } from '../../../src/observability/powertools.ts';
-import { lambdaContext, newConnectionId, wsEvent } from '../../support/events.ts';
-import { testDocumentClient, useTestTables } from '../../support/tables.ts';
+import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
+import { testDocumentClient, useTestTables } from '#testkit/tables.ts';
 
 const db = testDocumentClient();
 let store: DynamoConnectionStore;

@@ -4,10 +4,10 @@ import { SenderPool } from '../../../src/delivery/management-api-sender.ts';
 import { systemClock } from '../../../src/domain/clock.ts';
 import { staleConnections } from '../../../src/middleware/stale-connections.ts';
 import { logger, metrics } from '../../../src/observability/powertools.ts';
-import { lambdaContext, wsEvent } from '../../support/events.ts';
-import { InMemoryConnectionStore } from '../../support/in-memory-connection-store.ts';
-import { jsonLinesSince, outputMark } from '../../support/output.ts';
-import { RecordingSender } from '../../support/recording-sender.ts';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
+import { jsonLinesSince, outputMark } from '#testkit/output.ts';
+import { RecordingSender } from '#testkit/recording-sender.ts';
 
 const setup = async () => {
   const connections = new InMemoryConnectionStore();

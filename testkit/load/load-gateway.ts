@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FUNCTION_NAMES } from '../../../src/config/function-manifest.ts';
-import { type LocalGateway, startLocalGateway } from '../../../src/local/gateway/gateway.ts';
+import { FUNCTION_NAMES } from '../../src/config/function-manifest.ts';
+import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
 
 /** What the load raises for every function: a bucket no client reaches, so nothing is refused for pace. */
 const LOAD_FUNCTION_ENVIRONMENT: Record<string, string> = {
@@ -47,7 +47,7 @@ interface RouteFigures {
   meanWaitMs: number;
 }
 
-const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist');
+const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
 
 const distBuilt = (): boolean => FUNCTION_NAMES.every((name) => existsSync(join(DIST, name, 'index.mjs')));
 

@@ -1,4 +1,4 @@
-import { type HistoryPage, type HistoryQuery, type MessageStore, REPLY_LEASE_MS, type SaveResult, type StoredChatMessage } from '../../src/domain/message-store.ts';
+import { type HistoryPage, type HistoryQuery, type MessageStore, REPLY_LEASE_MS, type SaveResult, type StoredChatMessage } from '../src/domain/message-store.ts';
 
 /** A MessageStore in memory, for unit tests and the warm-overhead benchmark (no I/O). */
 class InMemoryMessageStore implements MessageStore {

@@ -3,7 +3,8 @@
  * messages table, against what the client acknowledged and what it handed to the application.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { storedMessages } from '../stored-messages.ts';
 import type { ClientRun, LoadRun } from './load-run.ts';
 
 interface StoredMessage {
@@ -42,7 +43,7 @@ interface HistoryReader {
   destroy(): void;
 }
 
-/** Reads a session's stored messages (`MSG#` items, in sort-key order, strongly consistent) from the messages table. */
+/** Reads a session's stored messages (oldest first, through the message store) from the messages table. */
 const historyReader = (options: { endpoint: string; region: string; tableName: string }): HistoryReader => {
   const base = new DynamoDBClient({
     endpoint: options.endpoint,
@@ -53,24 +54,7 @@ const historyReader = (options: { endpoint: string; region: string; tableName: s
     },
   });
   const documents = DynamoDBDocumentClient.from(base);
-  const read = async (userId: string, sessionId: string): Promise<StoredMessage[]> => {
-    const items: StoredMessage[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await documents.send(
-        new QueryCommand({
-          TableName: options.tableName,
-          KeyConditionExpression: 'sessionKey = :sessionKey AND begins_with(itemKey, :prefix)',
-          ExpressionAttributeValues: { ':sessionKey': `${userId}#${sessionId}`, ':prefix': 'MSG#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...((page.Items ?? []) as StoredMessage[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
+  const read = (userId: string, sessionId: string): Promise<StoredMessage[]> => storedMessages(documents, options.tableName, userId, sessionId);
   return { read, destroy: () => base.destroy() };
 };
 

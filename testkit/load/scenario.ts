@@ -4,7 +4,7 @@
  * written) the stored history read back and compared with what each client delivered.
  */
 import { randomUUID } from 'node:crypto';
-import { LOCAL_DEFAULTS } from '../../../src/local/dev-config.ts';
+import { LOCAL_DEFAULTS } from '../../src/local/dev-config.ts';
 import { type LoadFigures, loadFigures } from './figures.ts';
 import { startLoadGateway } from './load-gateway.ts';
 import { type LoadProgress, type LoadRun, type Pace, runLoad } from './load-run.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { WebSocketEvent } from '../../src/middleware/route-types.ts';
+import type { WebSocketEvent } from '../src/middleware/route-types.ts';
 
 /** A frozen Lambda context, as Powertools' own tests use. */
 const lambdaContext = (functionName = 'test-websocket-message'): Context =>

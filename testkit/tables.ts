@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createTables, type LocalTableNames } from '../../src/local/create-tables.ts';
+import { createTables, type LocalTableNames } from '../src/local/create-tables.ts';
 
 /** A fresh environment name, so each test file has its own tables in the run's DynamoDB Local. */
 const uniqueEnvironment = (label: string): string => `t${label}${randomUUID().slice(0, 8)}`;

@@ -1,4 +1,4 @@
-import type { InvocationRecord } from '../../../src/local/gateway/gateway.ts';
+import type { InvocationRecord } from '../src/local/gateway/gateway.ts';
 
 /** Keeps every invocation the gateway makes, for assertions on events and on what ran. */
 class InvocationRecorder {

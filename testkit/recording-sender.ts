@@ -1,5 +1,5 @@
-import type { ServerFrame } from '../../src/domain/frames.ts';
-import type { DeliveryOutcome, Sender } from '../../src/domain/sender.ts';
+import type { ServerFrame } from '../src/domain/frames.ts';
+import type { DeliveryOutcome, Sender } from '../src/domain/sender.ts';
 
 /** An in-memory Sender for middleware unit tests: records posts, answers per connection as told. */
 class RecordingSender implements Sender {

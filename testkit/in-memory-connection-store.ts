@@ -1,4 +1,4 @@
-import type { RateLimitPolicy } from '../../src/domain/policies.ts';
+import type { RateLimitPolicy } from '../src/domain/policies.ts';
 import {
   type Audience,
   CONNECT_GRACE_MS,
@@ -7,9 +7,9 @@ import {
   type ConnectionStore,
   type ConnectRequest,
   type FrameAdmission,
-} from '../../src/domain/connection-store.ts';
-import { toEpochSeconds } from '../../src/domain/clock.ts';
-import { closedRowExpiresAt, liveThreshold, rowLingerSeconds } from '../../src/domain/connection-lifetime.ts';
+} from '../src/domain/connection-store.ts';
+import { toEpochSeconds } from '../src/domain/clock.ts';
+import { closedRowExpiresAt, liveThreshold, rowLingerSeconds } from '../src/domain/connection-lifetime.ts';
 
 /**
  * A ConnectionStore in a Map, for middleware unit tests that are about something else than storage.

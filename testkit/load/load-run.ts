@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException } from '@aws-sdk/client-apigatewaymanagementapi';
-import { ChatClient, type ChatMessage, type StatusChange } from '../../../src/client/index.ts';
+import { ChatClient, type ChatMessage, type StatusChange } from '../../src/client/index.ts';
 
 /**
  * `queue`: every message handed to `send` at once (the client's outbox sends them one at a time,

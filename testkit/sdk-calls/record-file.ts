@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 
 /** The module each local-gateway sandbox imports before its function (see src/local/gateway/lambda-runtime.ts). */
 const SANDBOX_PRELOAD = pathToFileURL(join(import.meta.dirname, 'sandbox-preload.ts')).href;

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { type DevTokenOptions, mintDevToken } from '../../src/local/dev-token.ts';
+import { type DevTokenOptions, mintDevToken } from '../src/local/dev-token.ts';
 import { registerSecret } from './output.ts';
 
 const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';

@@ -1,4 +1,4 @@
-import { recordedAs } from '../iam-observed/support/call-recorder.ts';
+import { recordedAs } from './sdk-calls/call-recorder.ts';
 import { FakeManagementApi } from './fake-management-api.ts';
 import { lambdaContext, newConnectionId, wsEvent } from './events.ts';
 import { useTestTables } from './tables.ts';
@@ -26,12 +26,12 @@ const startRouteHarness = async (label: string, env: Record<string, string> = {}
   Object.assign(process.env, env);
   // Each handler's AWS calls are recorded under its function's name (test/iam-observed).
   const handlers: RouteHandlers = {
-    connect: recordedAs('connect', (await import('../../src/handlers/connect.ts')).handler),
-    disconnect: recordedAs('disconnect', (await import('../../src/handlers/disconnect.ts')).handler),
-    message: recordedAs('message', (await import('../../src/handlers/message.ts')).handler),
-    ping: recordedAs('ping', (await import('../../src/handlers/ping.ts')).handler),
-    history: recordedAs('history', (await import('../../src/handlers/history.ts')).handler),
-    default: recordedAs('default', (await import('../../src/handlers/default.ts')).handler),
+    connect: recordedAs('connect', (await import('../src/handlers/connect.ts')).handler),
+    disconnect: recordedAs('disconnect', (await import('../src/handlers/disconnect.ts')).handler),
+    message: recordedAs('message', (await import('../src/handlers/message.ts')).handler),
+    ping: recordedAs('ping', (await import('../src/handlers/ping.ts')).handler),
+    history: recordedAs('history', (await import('../src/handlers/history.ts')).handler),
+    default: recordedAs('default', (await import('../src/handlers/default.ts')).handler),
   };
 
   /** Runs $connect for a user and, when it succeeds, makes the connection live on the fake API. */

@@ -11,7 +11,7 @@ import {
   type InstrumentableClient,
   SDK_CALL_OBSERVER,
   type SdkCallObserver,
-} from '../../../src/observability/sdk-call-observer.ts';
+} from '../../src/observability/sdk-call-observer.ts';
 
 /** Where the function ran: in the jest process, or in a local-gateway sandbox from src/ or dist/. */
 type CallPath = 'in-process' | 'sandbox-src' | 'sandbox-dist';
@@ -172,7 +172,7 @@ const installedRecorder = (): FunctionRunner | undefined => {
  * Wraps a handler so that its calls are recorded under the function's manifest name (a no-op when
  * the run records nothing).
  *
- * @example const connect = recordedAs('connect', (await import('../../src/handlers/connect.ts')).handler);
+ * @example const connect = recordedAs('connect', (await import('../src/handlers/connect.ts')).handler);
  */
 const recordedAs = <Args extends unknown[], Result>(functionName: string, handler: (...args: Args) => Result): ((...args: Args) => Result) =>
   (...args) => {

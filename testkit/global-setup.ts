@@ -1,5 +1,5 @@
-import { startDynamoDbLocal } from '../../src/local/dynamodb-local.ts';
-import { startRecordingSdkCalls } from '../iam-observed/support/start-recording.ts';
+import { startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
+import { startRecordingSdkCalls } from './sdk-calls/start-recording.ts';
 
 /** One DynamoDB Local for the whole run; each test file creates its own tables under a unique env name. */
 export default async function globalSetup(): Promise<void> {
