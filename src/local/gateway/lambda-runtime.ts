@@ -69,6 +69,41 @@ const logStreamName = (): string => {
   return `${day}/[$LATEST]${randomUUID().replaceAll('-', '')}`;
 };
 
+type SandboxOptions = Required<Omit<RuntimeOptions, 'onLog'>> & Pick<RuntimeOptions, 'onLog'>;
+
+/** The worker thread of one sandbox, with the function's environment and what the Lambda runtime adds to it. */
+const startWorker = (definition: FunctionDefinition, options: SandboxOptions): Worker => {
+  const functionName = `${options.functionNamePrefix}-${definition.name}`;
+  const streamName = logStreamName();
+  const logGroupName = `/aws/lambda/${functionName}`;
+  const observer = sandboxObserver();
+  return new Worker(SANDBOX_WORKER, {
+    ...(observer.execArgv ? { execArgv: observer.execArgv } : {}),
+    workerData: {
+      modulePath: definition.modulePath,
+      handlerExport: definition.handlerExport ?? 'handler',
+      functionName,
+      functionArn: `arn:aws:lambda:${options.region}:${options.accountId}:function:${functionName}`,
+      memoryMb: options.memoryMb,
+      timeoutMs: options.timeoutMs,
+      logGroupName,
+      logStreamName: streamName,
+    },
+    env: {
+      ...definition.environment,
+      ...observer.env,
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_LAMBDA_FUNCTION_NAME: functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
+      AWS_LAMBDA_LOG_STREAM_NAME: streamName,
+    },
+    stdout: true,
+    stderr: true,
+  });
+};
+
 /** One execution environment (a worker thread) running one invocation at a time. */
 class Sandbox {
   public readonly ready: Promise<void>;
@@ -78,65 +113,14 @@ class Sandbox {
   private pending: { id: number; resolve: (outcome: InvokeOutcome) => void } | undefined;
   private exited = false;
 
-  public constructor(definition: FunctionDefinition, options: Required<Omit<RuntimeOptions, 'onLog'>> & Pick<RuntimeOptions, 'onLog'>) {
-    const functionName = `${options.functionNamePrefix}-${definition.name}`;
-    const streamName = logStreamName();
-    const logGroupName = `/aws/lambda/${functionName}`;
+  public constructor(definition: FunctionDefinition, options: SandboxOptions) {
     this.timeoutMs = options.timeoutMs;
-    const observer = sandboxObserver();
-    this.worker = new Worker(SANDBOX_WORKER, {
-      ...(observer.execArgv ? { execArgv: observer.execArgv } : {}),
-      workerData: {
-        modulePath: definition.modulePath,
-        handlerExport: definition.handlerExport ?? 'handler',
-        functionName,
-        functionArn: `arn:aws:lambda:${options.region}:${options.accountId}:function:${functionName}`,
-        memoryMb: options.memoryMb,
-        timeoutMs: options.timeoutMs,
-        logGroupName,
-        logStreamName: streamName,
-      },
-      env: {
-        ...definition.environment,
-        ...observer.env,
-        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-        AWS_LAMBDA_FUNCTION_NAME: functionName,
-        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMb),
-        AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
-        AWS_LAMBDA_LOG_STREAM_NAME: streamName,
-      },
-      stdout: true,
-      stderr: true,
-    });
+    this.worker = startWorker(definition, options);
     const onLog = options.onLog ?? ((_name: string, line: string) => process.stdout.write(`${line}\n`));
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => onLog(definition.name, line));
     }
-    this.ready = new Promise<void>((resolve, reject) => {
-      this.worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'init-error') reject(Object.assign(new Error(message.error.errorMessage), { serialized: message.error }));
-        else if (this.pending?.id === message.id) {
-          const { resolve: settle } = this.pending;
-          this.pending = undefined;
-          settle(
-            message.ok
-              ? { ok: true, result: message.result, durationMs: message.durationMs }
-              : { ok: false, error: message.error, durationMs: message.durationMs },
-          );
-        }
-      });
-      this.worker.on('error', (error) => {
-        reject(error);
-        this.settleWithError({ errorType: 'Runtime.ExitError', errorMessage: error.message, stack: [] });
-      });
-      this.worker.on('exit', (code) => {
-        this.exited = true;
-        reject(new Error(`Sandbox exited during init with code ${code}`));
-        this.settleWithError({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with code ${code}`, stack: [] });
-      });
-    });
+    this.ready = this.watchWorker();
     this.ready.catch(() => undefined);
   }
 
@@ -173,6 +157,34 @@ class Sandbox {
     await this.worker.terminate();
   }
 
+  /** Resolves once the function's module is loaded; settles the pending invocation on a result, an error or an exit. */
+  private watchWorker(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'init-error') reject(Object.assign(new Error(message.error.errorMessage), { serialized: message.error }));
+        else if (this.pending?.id === message.id) {
+          const { resolve: settle } = this.pending;
+          this.pending = undefined;
+          settle(
+            message.ok
+              ? { ok: true, result: message.result, durationMs: message.durationMs }
+              : { ok: false, error: message.error, durationMs: message.durationMs },
+          );
+        }
+      });
+      this.worker.on('error', (error) => {
+        reject(error);
+        this.settleWithError({ errorType: 'Runtime.ExitError', errorMessage: error.message, stack: [] });
+      });
+      this.worker.on('exit', (code) => {
+        this.exited = true;
+        reject(new Error(`Sandbox exited during init with code ${code}`));
+        this.settleWithError({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with code ${code}`, stack: [] });
+      });
+    });
+  }
+
   private settleWithError(error: SerializedError): void {
     const pending = this.pending;
     this.pending = undefined;
@@ -187,7 +199,7 @@ class Sandbox {
  */
 class LambdaFunction {
   private readonly definition: FunctionDefinition;
-  private readonly options: Required<Omit<RuntimeOptions, 'onLog'>> & Pick<RuntimeOptions, 'onLog'>;
+  private readonly options: SandboxOptions;
   private readonly idle: Sandbox[] = [];
   private readonly all = new Set<Sandbox>();
   private readonly waiting: Array<(sandbox: Sandbox | undefined) => void> = [];

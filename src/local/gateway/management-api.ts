@@ -123,5 +123,5 @@ const handleManagementRequest = async (req: IncomingMessage, res: ServerResponse
   }
 };
 
-export type { ManagementApiLimits };
+export type { ManagementApiDeps, ManagementApiLimits };
 export { handleManagementRequest };
