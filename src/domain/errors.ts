@@ -1,21 +1,9 @@
+import type { ErrorCode, ErrorDetail } from '../protocol/error-codes.ts';
+
 /**
  * Errors a client may see. Each carries the protocol's error code and an HTTP-like status; `expose`
  * marks the message as safe to show (Middy's convention: only status < 500 is exposed).
  */
-type ErrorCode =
-  | 'BAD_REQUEST'
-  | 'VALIDATION_ERROR'
-  | 'UNKNOWN_ACTION'
-  | 'RATE_LIMITED'
-  | 'FORBIDDEN'
-  | 'MESSAGE_TOO_LARGE'
-  | 'INTERNAL_ERROR';
-
-interface ErrorDetail {
-  field: string;
-  problem: string;
-}
-
 class ClientFrameError extends Error {
   public readonly code: ErrorCode;
   public readonly statusCode: number;
@@ -101,7 +89,6 @@ class MessageTooLargeError extends ClientFrameError {
   }
 }
 
-export type { ErrorCode, ErrorDetail };
 export {
   ClientFrameError,
   BadRequestError,

@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
-import { ClientFrameError, type ErrorDetail, FrameValidationError } from '../domain/errors.ts';
-import type { ErrorFrame } from '../domain/frames.ts';
+import { ClientFrameError, FrameValidationError } from '../domain/errors.ts';
+import type { ErrorDetail } from '../protocol/error-codes.ts';
+import type { ErrorFrame } from '../protocol/frames.ts';
 
 const MAX_FIELD_LENGTH = 64;
 
