@@ -1,4 +1,4 @@
-import type { ServerFrame } from '../src/domain/frames.ts';
+import type { ServerFrame } from '../src/protocol/frames.ts';
 import type { DeliveryOutcome, Sender } from '../src/domain/sender.ts';
 
 /** An in-memory Sender for middleware unit tests: records posts, answers per connection as told. */

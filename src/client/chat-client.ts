@@ -3,7 +3,7 @@ import { TypedEmitter } from './emitter.ts';
 import { ConnectionClosedError, HistoryFailedError, SendFailedError } from './errors.ts';
 import type { ChatClientEvents, PendingMessage, ReconnectReason, StatusChange } from './events.ts';
 import { MessageLedger } from './message-ledger.ts';
-import { minMessageIdAt } from '../domain/message-id-time.ts';
+import { minMessageIdAt } from '../protocol/message-id-time.ts';
 import { resumePoint } from './message-ids.ts';
 import { type ChatClientOptions, type ResolvedOptions, type TokenReason, type WebSocketLike, resolveOptions } from './options.ts';
 import { Outbox, type OutgoingMessage } from './outbox.ts';

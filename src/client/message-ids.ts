@@ -1,4 +1,4 @@
-import { messageIdTime, minMessageIdAt } from '../domain/message-id-time.ts';
+import { messageIdTime, minMessageIdAt } from '../protocol/message-id-time.ts';
 
 /**
  * Where to resume a session's history: a little before the last message seen, so a message stored

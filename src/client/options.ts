@@ -1,5 +1,5 @@
 import type { BackoffOptions } from './backoff.ts';
-import { HISTORY_MAX_LIMIT } from '../schemas/frame-fields.ts';
+import { HISTORY_MAX_LIMIT } from '../protocol/fields.ts';
 import type { RatePacerOptions } from './rate-pacer.ts';
 
 /** Why the client asks for a token; a provider that caches tokens should fetch a new one unless `reason` is `connect` or `reconnect`. */

@@ -1,11 +1,11 @@
 /**
- * The wire protocol as the client sees it (README, "Protocol"). Frame types come from the server's
- * own definitions; the field rules come from the schemas the server validates with, so the client
- * refuses locally what the server would refuse.
+ * The wire protocol as the client sees it (README, "Protocol"). Frame types and field rules come from
+ * src/protocol/, which the server's frames and schemas are built from too, so the client refuses
+ * locally what the server would refuse.
  */
-import type { ErrorCode, ErrorDetail } from '../domain/errors.ts';
-import type { ChatMessage, ChatMessageChunkFrame, ErrorFrame, HistoryFrame, PongFrame, ServerFrame } from '../domain/frames.ts';
-import { CLIENT_MESSAGE_ID, MAX_MESSAGE_LENGTH, SESSION_ID } from '../schemas/frame-fields.ts';
+import type { ErrorCode, ErrorDetail } from '../protocol/error-codes.ts';
+import type { ChatMessage, ChatMessageChunkFrame, ErrorFrame, HistoryFrame, PongFrame, ServerFrame } from '../protocol/frames.ts';
+import { CLIENT_MESSAGE_ID_RULE, MAX_MESSAGE_LENGTH, SESSION_ID_RULE } from '../protocol/fields.ts';
 
 /** A streamed piece of an assistant reply; the complete reply follows as a `message` event. */
 type ChatChunk = ChatMessageChunkFrame['data'];
@@ -32,8 +32,8 @@ class ClientValidationError extends Error {
   }
 }
 
-const SESSION_ID_PATTERN = new RegExp(SESSION_ID.pattern);
-const CLIENT_MESSAGE_ID_PATTERN = new RegExp(CLIENT_MESSAGE_ID.pattern);
+const SESSION_ID_PATTERN = new RegExp(SESSION_ID_RULE.pattern);
+const CLIENT_MESSAGE_ID_PATTERN = new RegExp(CLIENT_MESSAGE_ID_RULE.pattern);
 
 const checkId = (field: string, value: unknown, rule: { minLength: number; maxLength: number }, pattern: RegExp): void => {
   if (typeof value !== 'string' || value.length < rule.minLength || value.length > rule.maxLength || !pattern.test(value)) {
@@ -41,10 +41,10 @@ const checkId = (field: string, value: unknown, rule: { minLength: number; maxLe
   }
 };
 
-const assertSessionId = (sessionId: unknown): void => checkId('sessionId', sessionId, SESSION_ID, SESSION_ID_PATTERN);
+const assertSessionId = (sessionId: unknown): void => checkId('sessionId', sessionId, SESSION_ID_RULE, SESSION_ID_PATTERN);
 
 const assertClientMessageId = (clientMessageId: unknown): void =>
-  checkId('clientMessageId', clientMessageId, CLIENT_MESSAGE_ID, CLIENT_MESSAGE_ID_PATTERN);
+  checkId('clientMessageId', clientMessageId, CLIENT_MESSAGE_ID_RULE, CLIENT_MESSAGE_ID_PATTERN);
 
 /** The server counts characters as JSON Schema does: code points. */
 const assertMessageText = (message: unknown): void => {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { toEpochSeconds } from '../domain/clock.ts';
-import { minMessageIdAt } from '../domain/message-id-time.ts';
+import { minMessageIdAt } from '../protocol/message-id-time.ts';
 import { type HistoryPage, type HistoryQuery, type MessageStore, REPLY_LEASE_MS, type SaveResult, type StoredChatMessage } from '../domain/message-store.ts';
 
 const MESSAGE_PREFIX = 'MSG#';

@@ -5,7 +5,7 @@ import {
   PayloadTooLargeException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { ServerFrame } from '../domain/frames.ts';
+import type { ServerFrame } from '../protocol/frames.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { logger, metrics, tracer } from '../observability/powertools.ts';
 import { instrumentClient } from '../observability/sdk-call-observer.ts';

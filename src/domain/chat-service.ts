@@ -3,7 +3,7 @@ import type { MessageStore, StoredChatMessage } from './message-store.ts';
 import type { Delivery } from './delivery.ts';
 import { ChunkBatcher, type ChunkBatchingOptions, type Scheduler } from './chunk-batcher.ts';
 import type { Clock } from './clock.ts';
-import { chatMessageFrame } from './frames.ts';
+import { chatMessageFrame } from '../protocol/frames.ts';
 import { newMessageId } from './message-ids.ts';
 import type { Responder } from './responder.ts';
 

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.ts';
-import type { ChatMessageChunkFrame } from './frames.ts';
+import type { ChatMessageChunkFrame } from '../protocol/frames.ts';
 
 /** Runs `callback` after `ms`; returns a function that cancels it. Injectable so tests drive time. */
 type Scheduler = (callback: () => void, ms: number) => () => void;

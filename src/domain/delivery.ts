@@ -1,4 +1,4 @@
-import type { ServerFrame } from './frames.ts';
+import type { ServerFrame } from '../protocol/frames.ts';
 import type { DeliveryOutcome, Sender } from './sender.ts';
 
 /** Posts in flight at once during a fan-out: enough for a user's devices, gentle on throttling. */

@@ -1,23 +1,11 @@
+import type { ErrorCode, ErrorDetail } from '../protocol/error-codes.ts';
+
 /**
  * Every refusal the server gives a client is one of these classes, narrowed with `instanceof`: frame
  * errors (an error frame with the protocol's code), handshake refusals (the `$connect` status) and the
  * authorizer's `Unauthorized`. Anything else that is thrown is ours, and the client sees only that
  * something went wrong.
  */
-type ErrorCode =
-  | 'BAD_REQUEST'
-  | 'VALIDATION_ERROR'
-  | 'UNKNOWN_ACTION'
-  | 'RATE_LIMITED'
-  | 'FORBIDDEN'
-  | 'MESSAGE_TOO_LARGE'
-  | 'INTERNAL_ERROR';
-
-interface ErrorDetail {
-  field: string;
-  problem: string;
-}
-
 /**
  * A refusal: its message is safe to show the client. `statusCode` and `expose` follow Middy's HTTP
  * error convention, which @middy/http-error-handler reads to answer a handshake.
@@ -116,8 +104,6 @@ class MessageTooLargeError extends ClientFrameError {
   }
 }
 
-
-
 /** A refused `$connect`: its status (and headers) become the handshake's answer. */
 class HandshakeRefusedError extends Refusal {
   public readonly headers: Record<string, string>;
@@ -162,7 +148,6 @@ class UnauthorizedError extends Refusal {
   }
 }
 
-export type { ErrorCode, ErrorDetail };
 export {
   Refusal,
   ClientFrameError,

@@ -1,4 +1,4 @@
-import type { ChatMessage, HistoryFrame } from './frames.ts';
+import type { ChatMessage, HistoryFrame } from '../protocol/frames.ts';
 
 /** API Gateway refuses a post to a connection above 128 KB (413 PayloadTooLargeException). */
 const MESSAGE_LIMIT_BYTES = 128 * 1024;

@@ -1,4 +1,4 @@
-import type { ChatMessage } from './frames.ts';
+import type { ChatMessage } from '../protocol/frames.ts';
 
 interface StoredChatMessage extends ChatMessage {
   /** For assistant messages: the user message it answers. */

@@ -1,4 +1,4 @@
-import type { ServerFrame } from './frames.ts';
+import type { ServerFrame } from '../protocol/frames.ts';
 
 /** `too-large`: API Gateway refused the frame for its size (413); sending it again cannot help. */
 type DeliveryOutcome = 'delivered' | 'gone' | 'failed' | 'too-large';

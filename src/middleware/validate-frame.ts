@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
-import { type ErrorDetail, FrameValidationError } from '../domain/errors.ts';
+import { FrameValidationError } from '../domain/errors.ts';
+import type { ErrorDetail } from '../protocol/error-codes.ts';
 import type { FrameValidator } from '../schemas/frame-validator.ts';
 import { extendContext } from './extend-context.ts';
 import type { RouteMiddleware, WithFrame } from './route-types.ts';

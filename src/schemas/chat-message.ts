@@ -1,4 +1,5 @@
-import { CLIENT_MESSAGE_ID, MAX_MESSAGE_LENGTH, SESSION_ID } from './frame-fields.ts';
+import { MAX_MESSAGE_LENGTH } from '../protocol/fields.ts';
+import { CLIENT_MESSAGE_ID, SESSION_ID } from './frame-fields.ts';
 
 /** `{"action":"chat_message","data":{"message","sessionId","clientMessageId"?}}` */
 const chatMessageFrameSchema = {

@@ -1,27 +1,11 @@
-/** Field rules shared by the client frame schemas (README, "Protocol"). */
-const SESSION_ID = {
-  type: 'string',
-  minLength: 1,
-  maxLength: 128,
-  pattern: '^[A-Za-z0-9_.:-]+$',
-} as const;
+import { CLIENT_MESSAGE_ID_RULE, MESSAGE_ID_PATTERN, SESSION_ID_RULE } from '../protocol/fields.ts';
 
-const CLIENT_MESSAGE_ID = {
-  type: 'string',
-  minLength: 1,
-  maxLength: 64,
-  pattern: '^[A-Za-z0-9_.:-]+$',
-} as const;
+/** Field rules shared by the client frame schemas (README, "Protocol"); the rules themselves live in src/protocol/fields.ts, which the client checks too. */
+const SESSION_ID = { type: 'string', ...SESSION_ID_RULE } as const;
+
+const CLIENT_MESSAGE_ID = { type: 'string', ...CLIENT_MESSAGE_ID_RULE } as const;
 
 /** A ULID, as the server issues them. */
-const MESSAGE_ID = {
-  type: 'string',
-  pattern: '^[0-9A-HJKMNP-TV-Z]{26}$',
-} as const;
+const MESSAGE_ID = { type: 'string', pattern: MESSAGE_ID_PATTERN } as const;
 
-const MAX_MESSAGE_LENGTH = 4000;
-
-/** The most messages one `history` page may ask for. */
-const HISTORY_MAX_LIMIT = 100;
-
-export { SESSION_ID, CLIENT_MESSAGE_ID, MESSAGE_ID, MAX_MESSAGE_LENGTH, HISTORY_MAX_LIMIT };
+export { SESSION_ID, CLIENT_MESSAGE_ID, MESSAGE_ID };

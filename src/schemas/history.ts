@@ -1,4 +1,5 @@
-import { HISTORY_MAX_LIMIT, MESSAGE_ID, SESSION_ID } from './frame-fields.ts';
+import { HISTORY_MAX_LIMIT } from '../protocol/fields.ts';
+import { MESSAGE_ID, SESSION_ID } from './frame-fields.ts';
 
 const HISTORY_DEFAULT_LIMIT = 50;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
 import { decodeTime, ulid } from 'ulid';
 import { resumePoint } from '../../src/client/message-ids.ts';
-import { messageIdTime, minMessageIdAt } from '../../src/domain/message-id-time.ts';
+import { messageIdTime, minMessageIdAt } from '../../src/protocol/message-id-time.ts';
 import { assertClientMessageId, assertMessageText, assertSessionId, ClientValidationError, parseIncoming } from '../../src/client/protocol.ts';
 import { RatePacer } from '../../src/client/rate-pacer.ts';
 import { isExpired, tokenExpiresAtMs } from '../../src/client/token.ts';

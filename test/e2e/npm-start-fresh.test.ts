@@ -30,10 +30,10 @@ const copyCheckout = (): string => {
 
 /** Edits the copy's schema source: messages longer than EDITED_LIMIT are now invalid. */
 const lowerMessageLimit = (copy: string): void => {
-  const file = join(copy, 'src', 'schemas', 'frame-fields.ts');
+  const file = join(copy, 'src', 'protocol', 'fields.ts');
   const source = readFileSync(file, 'utf8');
   const edited = source.replace(/const MAX_MESSAGE_LENGTH = \d+;/, `const MAX_MESSAGE_LENGTH = ${EDITED_LIMIT};`);
-  if (edited === source) throw new Error('frame-fields.ts no longer declares MAX_MESSAGE_LENGTH as this test expects');
+  if (edited === source) throw new Error('src/protocol/fields.ts no longer declares MAX_MESSAGE_LENGTH as this test expects');
   writeFileSync(file, edited);
 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ChunkBatcher, codePoints, type Scheduler } from '../../src/domain/chunk-batcher.ts';
-import type { ChatMessageChunkFrame } from '../../src/domain/frames.ts';
+import type { ChatMessageChunkFrame } from '../../src/protocol/frames.ts';
 
 /** Lets promise chains settle (a real macrotask; no timers are faked here). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

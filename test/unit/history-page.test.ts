@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ChatMessage } from '../../src/domain/frames.ts';
+import type { ChatMessage } from '../../src/protocol/frames.ts';
 import { HISTORY_FRAME_BUDGET_BYTES, historyFrame, MESSAGE_LIMIT_BYTES } from '../../src/domain/history-page.ts';
 
 const bytesOf = (frame: unknown): number => Buffer.byteLength(JSON.stringify(frame), 'utf8');

@@ -1,4 +1,4 @@
-import { minMessageIdAt } from '../../../src/domain/message-id-time.ts';
+import { minMessageIdAt } from '../../../src/protocol/message-id-time.ts';
 import type { ChatMessage } from '../../../src/client/protocol.ts';
 
 let counter = 0;

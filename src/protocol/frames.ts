@@ -1,6 +1,6 @@
-import type { ErrorCode, ErrorDetail } from './errors.ts';
+import type { ErrorCode, ErrorDetail } from './error-codes.ts';
 
-/** The server's frames (README, "Protocol"). */
+/** The server's frames (README, "Protocol"), as the server builds them and the browser client reads them. */
 interface ChatMessage {
   messageId: string;
   sessionId: string;
