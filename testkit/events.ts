@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { routeKeyForFrame } from '../src/config/function-manifest.ts';
 import type { WebSocketEvent } from '../src/middleware/route-types.ts';
 
 /** A frozen Lambda context, as Powertools' own tests use. */
@@ -17,7 +18,7 @@ const lambdaContext = (functionName = 'test-websocket-message'): Context =>
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
-  }) as Context;
+  });
 
 interface EventOptions {
   connectionId: string;
@@ -29,9 +30,9 @@ interface EventOptions {
 }
 
 /** A message-route event shaped like API Gateway's. `body` objects are serialised as a client would. */
-const wsEvent = (options: EventOptions): WebSocketEvent<string> => {
+const wsEvent = (options: EventOptions): WebSocketEvent => {
   const nowMs = Date.now();
-  const routeKey = options.routeKey ?? ((options.body as { action?: string } | undefined)?.action ?? '$default');
+  const routeKey = options.routeKey ?? routeKeyForFrame(options.body);
   const eventType = routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE';
   return {
     requestContext: {
@@ -40,6 +41,9 @@ const wsEvent = (options: EventOptions): WebSocketEvent<string> => {
       connectionId: options.connectionId,
       requestId: randomUUID(),
       messageId: randomUUID(),
+      extendedRequestId: randomUUID(),
+      requestTime: new Date(nowMs).toUTCString(),
+      messageDirection: 'IN',
       connectedAt: nowMs - 1000,
       requestTimeEpoch: nowMs,
       domainName: 'test.execute-api.local',
@@ -57,7 +61,7 @@ const wsEvent = (options: EventOptions): WebSocketEvent<string> => {
           }),
     },
     ...(options.headers ? { headers: options.headers } : {}),
-    body: typeof options.body === 'string' || options.body === undefined ? (options.body as string) : JSON.stringify(options.body),
+    ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
     isBase64Encoded: false,
   };
 };

@@ -23,4 +23,7 @@ class RecordingSender implements Sender {
   }
 }
 
-export { RecordingSender };
+/** The role of a chat_message frame (user or assistant); undefined for any other frame. */
+const roleOf = (frame: ServerFrame): string | undefined => (frame.type === 'chat_message' ? frame.data.role : undefined);
+
+export { roleOf, RecordingSender };

@@ -1,38 +1,25 @@
-import { recordedAs } from './sdk-calls/call-recorder.ts';
-import { FakeManagementApi } from './fake-management-api.ts';
+import { functionForRoute, routeKeyForFrame } from '../src/config/function-manifest.ts';
+import type { EnvironmentSource } from '../src/config/env.ts';
+import { buildAuthorizer } from '../src/runtime/create-routes.ts';
+import { authorizerAdapters } from '../src/runtime/environment.ts';
 import { lambdaContext, newConnectionId, wsEvent } from './events.ts';
+import { FakeManagementApi } from './fake-management-api.ts';
+import { dynamoRoutes } from './routes.ts';
+import { recordedAs } from './sdk-calls/call-recorder.ts';
 import { useTestTables } from './tables.ts';
 
-type AnyHandler = (event: any, context: any) => Promise<any>;
-
-interface RouteHandlers {
-  connect: AnyHandler;
-  disconnect: AnyHandler;
-  message: AnyHandler;
-  ping: AnyHandler;
-  history: AnyHandler;
-  default: AnyHandler;
-}
-
 /**
- * The route handlers, loaded the way Lambda loads them (module scope runs once, with the environment
- * set first), on fresh DynamoDB Local tables and a loopback @connections API.
+ * Every route's chain from the composition root, on fresh DynamoDB Local tables and a loopback
+ * @connections API, configured by `settings` of the names a deployed function reads (its authorizer
+ * too, when the settings configure a key).
  */
-const startRouteHarness = async (label: string, env: Record<string, string> = {}) => {
+const startRouteHarness = async (label: string, settings: EnvironmentSource = {}) => {
   const management = new FakeManagementApi();
   await management.start();
   const tables = await useTestTables(label);
-  process.env.WS_MANAGEMENT_ENDPOINT = management.endpoint;
-  Object.assign(process.env, env);
-  // Each handler's AWS calls are recorded under its function's name (test/iam-observed).
-  const handlers: RouteHandlers = {
-    connect: recordedAs('connect', (await import('../src/handlers/connect.ts')).handler),
-    disconnect: recordedAs('disconnect', (await import('../src/handlers/disconnect.ts')).handler),
-    message: recordedAs('message', (await import('../src/handlers/message.ts')).handler),
-    ping: recordedAs('ping', (await import('../src/handlers/ping.ts')).handler),
-    history: recordedAs('history', (await import('../src/handlers/history.ts')).handler),
-    default: recordedAs('default', (await import('../src/handlers/default.ts')).handler),
-  };
+  const { routes: handlers } = dynamoRoutes({ tables, managementEndpoint: management.endpoint, settings });
+  const hasKey = settings.JWT_SECRET !== undefined || settings.JWT_SECRET_PARAMETER !== undefined || settings.JWT_JWKS_URL !== undefined;
+  const authorizer = hasKey ? recordedAs('authorizer', buildAuthorizer(authorizerAdapters(settings))) : undefined;
 
   /** Runs $connect for a user and, when it succeeds, makes the connection live on the fake API. */
   const connect = async (userId: string, connectionId = newConnectionId(), headers?: Record<string, string>) => {
@@ -46,20 +33,16 @@ const startRouteHarness = async (label: string, env: Record<string, string> = {}
 
   /** Sends a client frame on a connection through the route API Gateway would pick. */
   const send = async (connectionId: string, userId: string, frame: unknown, extra: { tokenExpiresAt?: number } = {}) => {
-    const action = typeof frame === 'object' && frame !== null ? (frame as { action?: unknown }).action : undefined;
-    const route = action === 'chat_message' ? 'message' : action === 'ping' ? 'ping' : action === 'history' ? 'history' : 'default';
-    const routeKey = route === 'message' ? 'chat_message' : route === 'default' ? '$default' : route;
-    return handlers[route](
-      wsEvent({ connectionId, userId, body: frame, routeKey, ...extra }),
-      lambdaContext(`test-websocket-${route}`),
-    );
+    const routeKey = routeKeyForFrame(frame);
+    const route = functionForRoute(routeKey) ?? 'default';
+    return handlers[route](wsEvent({ connectionId, userId, body: frame, routeKey, ...extra }), lambdaContext(`test-websocket-${route}`));
   };
 
   const stop = async () => {
     await management.stop();
   };
 
-  return { handlers, management, tables, connect, send, stop };
+  return { handlers, authorizer, management, tables, connect, send, stop };
 };
 
 export { startRouteHarness };

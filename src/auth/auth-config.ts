@@ -1,4 +1,4 @@
-import { ConfigurationError, listEnv, optionalEnv } from '../config/env.ts';
+import { type EnvironmentSource, ConfigurationError, listEnv, optionalEnv } from '../config/env.ts';
 
 type KeyConfig =
   | { kind: 'secret'; secret: string }
@@ -13,10 +13,10 @@ interface AuthConfig {
 }
 
 /** Exactly one key source must be configured: JWT_SECRET, JWT_SECRET_PARAMETER or JWT_JWKS_URL. */
-const loadAuthConfig = (): AuthConfig => {
-  const secret = optionalEnv('JWT_SECRET');
-  const parameterName = optionalEnv('JWT_SECRET_PARAMETER');
-  const jwksUrl = optionalEnv('JWT_JWKS_URL');
+const loadAuthConfig = (source: EnvironmentSource = process.env): AuthConfig => {
+  const secret = optionalEnv('JWT_SECRET', source);
+  const parameterName = optionalEnv('JWT_SECRET_PARAMETER', source);
+  const jwksUrl = optionalEnv('JWT_JWKS_URL', source);
   const configured = [secret, parameterName, jwksUrl].filter((value) => value !== undefined).length;
   if (configured !== 1) {
     throw new ConfigurationError(
@@ -36,13 +36,13 @@ const loadAuthConfig = (): AuthConfig => {
       throw new ConfigurationError(`JWT_JWKS_URL is not a valid URL: "${jwksUrl}"`);
     }
   }
-  const issuer = optionalEnv('JWT_ISSUER');
-  const audience = optionalEnv('JWT_AUDIENCE');
+  const issuer = optionalEnv('JWT_ISSUER', source);
+  const audience = optionalEnv('JWT_AUDIENCE', source);
   return {
     key,
     ...(issuer === undefined ? {} : { issuer }),
     ...(audience === undefined ? {} : { audience }),
-    allowedOrigins: listEnv('ALLOWED_ORIGINS'),
+    allowedOrigins: listEnv('ALLOWED_ORIGINS', source),
   };
 };
 

@@ -1,5 +1,5 @@
 import type { ConnectionPolicy, RateLimitPolicy, RefusalPolicy } from '../domain/policies.ts';
-import { numberEnv, optionalEnv, requiredEnv } from './env.ts';
+import { type EnvironmentSource, numberEnv, optionalEnv, requiredEnv } from './env.ts';
 
 /** Defaults of the configuration contract (README, "Configuration"). */
 const DEFAULTS = {
@@ -17,43 +17,43 @@ const DEFAULTS = {
   environment: 'dev',
 } as const;
 
-const loadConnectionsTable = (): string => requiredEnv('CONNECTIONS_TABLE');
-const loadMessagesTable = (): string => requiredEnv('MESSAGES_TABLE');
+const loadConnectionsTable = (source: EnvironmentSource = process.env): string => requiredEnv('CONNECTIONS_TABLE', source);
+const loadMessagesTable = (source: EnvironmentSource = process.env): string => requiredEnv('MESSAGES_TABLE', source);
 
-const loadConnectionPolicy = (): ConnectionPolicy => ({
+const loadConnectionPolicy = (source: EnvironmentSource = process.env): ConnectionPolicy => ({
   idleTimeoutSeconds: numberEnv('CONNECTION_IDLE_TIMEOUT_SECONDS', DEFAULTS.connectionIdleTimeoutSeconds, {
     min: 1,
     max: 7200,
     integer: true,
-  }),
+  }, source),
   maxConnectionsPerUser: numberEnv('MAX_CONNECTIONS_PER_USER', DEFAULTS.maxConnectionsPerUser, {
     min: 1,
     max: 1000,
     integer: true,
-  }),
+  }, source),
   connectRate: {
-    burst: numberEnv('CONNECT_RATE_BURST', DEFAULTS.connectRateBurst, { min: 1, max: 10_000, integer: true }),
-    perSecond: numberEnv('CONNECT_RATE_PER_SECOND', DEFAULTS.connectRatePerSecond, { min: 0.001, max: 10_000 }),
+    burst: numberEnv('CONNECT_RATE_BURST', DEFAULTS.connectRateBurst, { min: 1, max: 10_000, integer: true }, source),
+    perSecond: numberEnv('CONNECT_RATE_PER_SECOND', DEFAULTS.connectRatePerSecond, { min: 0.001, max: 10_000 }, source),
   },
 });
 
-const loadRateLimitPolicy = (): RateLimitPolicy => ({
-  burst: numberEnv('RATE_LIMIT_BURST', DEFAULTS.rateLimitBurst, { min: 1, max: 10_000, integer: true }),
-  perSecond: numberEnv('RATE_LIMIT_PER_SECOND', DEFAULTS.rateLimitPerSecond, { min: 0.001, max: 10_000 }),
+const loadRateLimitPolicy = (source: EnvironmentSource = process.env): RateLimitPolicy => ({
+  burst: numberEnv('RATE_LIMIT_BURST', DEFAULTS.rateLimitBurst, { min: 1, max: 10_000, integer: true }, source),
+  perSecond: numberEnv('RATE_LIMIT_PER_SECOND', DEFAULTS.rateLimitPerSecond, { min: 0.001, max: 10_000 }, source),
 });
 
-const loadRefusalPolicy = (): RefusalPolicy => ({
-  maxRefusals: numberEnv('REFUSAL_LIMIT', DEFAULTS.refusalLimit, { min: 1, max: 100_000, integer: true }),
-  windowSeconds: numberEnv('REFUSAL_WINDOW_SECONDS', DEFAULTS.refusalWindowSeconds, { min: 1, max: 86_400, integer: true }),
+const loadRefusalPolicy = (source: EnvironmentSource = process.env): RefusalPolicy => ({
+  maxRefusals: numberEnv('REFUSAL_LIMIT', DEFAULTS.refusalLimit, { min: 1, max: 100_000, integer: true }, source),
+  windowSeconds: numberEnv('REFUSAL_WINDOW_SECONDS', DEFAULTS.refusalWindowSeconds, { min: 1, max: 86_400, integer: true }, source),
 });
 
-const loadMessageRetentionDays = (): number =>
-  numberEnv('MESSAGE_RETENTION_DAYS', DEFAULTS.messageRetentionDays, { min: 1, max: 3650, integer: true });
+const loadMessageRetentionDays = (source: EnvironmentSource = process.env): number =>
+  numberEnv('MESSAGE_RETENTION_DAYS', DEFAULTS.messageRetentionDays, { min: 1, max: 3650, integer: true }, source);
 
 /** Explicit management endpoint; when unset the sender derives it from the event. */
-const loadManagementEndpoint = (): string | undefined => optionalEnv('WS_MANAGEMENT_ENDPOINT');
+const loadManagementEndpoint = (source: EnvironmentSource = process.env): string | undefined => optionalEnv('WS_MANAGEMENT_ENDPOINT', source);
 
-const loadEnvironmentName = (): string => optionalEnv('ENVIRONMENT') ?? DEFAULTS.environment;
+const loadEnvironmentName = (source: EnvironmentSource = process.env): string => optionalEnv('ENVIRONMENT', source) ?? DEFAULTS.environment;
 
 export {
   DEFAULTS,

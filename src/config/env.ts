@@ -9,23 +9,26 @@ class ConfigurationError extends Error {
   }
 }
 
-const readEnv = (name: string): string | undefined => {
-  const value = process.env[name];
+/** Where configuration is read from: the function's environment, or a test's own settings of the same names. */
+type EnvironmentSource = Readonly<Record<string, string | undefined>>;
+
+const readEnv = (name: string, source: EnvironmentSource): string | undefined => {
+  const value = source[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 };
 
 /**
  * @example const table = requiredEnv('CONNECTIONS_TABLE');
  */
-const requiredEnv = (name: string): string => {
-  const value = readEnv(name);
+const requiredEnv = (name: string, source: EnvironmentSource = process.env): string => {
+  const value = readEnv(name, source);
   if (value === undefined) {
     throw new ConfigurationError(`Environment variable ${name} is required but not set`);
   }
   return value;
 };
 
-const optionalEnv = (name: string): string | undefined => readEnv(name);
+const optionalEnv = (name: string, source: EnvironmentSource = process.env): string | undefined => readEnv(name, source);
 
 /**
  * @example const burst = numberEnv('RATE_LIMIT_BURST', 10, { min: 1 });
@@ -35,8 +38,9 @@ const numberEnv = (
   name: string,
   fallback: number,
   bounds: { min?: number; max?: number; integer?: boolean } = {},
+  source: EnvironmentSource = process.env,
 ): number => {
-  const raw = readEnv(name);
+  const raw = readEnv(name, source);
   if (raw === undefined) return fallback;
   const value = Number(raw);
   const { min = -Infinity, max = Infinity, integer = false } = bounds;
@@ -48,10 +52,11 @@ const numberEnv = (
 };
 
 /** Comma-separated list; empty entries dropped. */
-const listEnv = (name: string): string[] =>
-  (readEnv(name) ?? '')
+const listEnv = (name: string, source: EnvironmentSource = process.env): string[] =>
+  (readEnv(name, source) ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
 
+export type { EnvironmentSource };
 export { ConfigurationError, requiredEnv, optionalEnv, numberEnv, listEnv };

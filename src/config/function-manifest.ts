@@ -30,7 +30,7 @@ interface FunctionSpec {
 /** The @connections methods a function that manages connections may call: POST (send), DELETE (close). */
 const CONNECTIONS_METHODS: readonly string[] = ['POST', 'DELETE'];
 
-const FUNCTIONS = [
+const FUNCTION_TABLE = [
   { name: 'authorizer', route: 'authorizer', dynamodb: {}, managesConnections: false, ssm: ['ssm:GetParameter'] },
   {
     name: 'connect',
@@ -69,15 +69,24 @@ const FUNCTIONS = [
   { name: 'default', route: '$default', dynamodb: { connections: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] }, managesConnections: true },
 ] as const satisfies readonly FunctionSpec[];
 
-type FunctionName = (typeof FUNCTIONS)[number]['name'];
+const FUNCTIONS: readonly FunctionSpec[] = FUNCTION_TABLE;
 
-const FUNCTION_NAMES: readonly FunctionName[] = FUNCTIONS.map((spec) => spec.name);
+type FunctionName = (typeof FUNCTION_TABLE)[number]['name'];
+
+const FUNCTION_NAMES: readonly FunctionName[] = FUNCTION_TABLE.map((spec) => spec.name);
+
+type RouteFunctionSpec = Exclude<(typeof FUNCTION_TABLE)[number], { name: 'authorizer' }>;
+
+/** A function API Gateway invokes for a route (every function but the authorizer). */
+type RouteFunctionName = RouteFunctionSpec['name'];
+
+const ROUTE_FUNCTIONS: readonly RouteFunctionSpec[] = FUNCTION_TABLE.filter((spec): spec is RouteFunctionSpec => spec.name !== 'authorizer');
 
 /** The function API Gateway invokes for a route key (`$connect`, `chat_message`, ...); undefined when no function serves it. */
-const functionForRoute = (routeKey: string): FunctionName | undefined => FUNCTIONS.find((spec) => spec.route === routeKey && spec.name !== 'authorizer')?.name;
+const functionForRoute = (routeKey: string): RouteFunctionName | undefined => ROUTE_FUNCTIONS.find((spec) => spec.route === routeKey)?.name;
 
 /** The route keys a frame can select by its `action` (every route but API Gateway's reserved `$` ones). */
-const ACTION_ROUTES: readonly string[] = FUNCTIONS.map((spec) => spec.route).filter((route) => !route.startsWith('$') && route !== 'authorizer');
+const ACTION_ROUTES: readonly string[] = ROUTE_FUNCTIONS.map((spec) => spec.route).filter((route) => !route.startsWith('$'));
 
 /**
  * API Gateway's route selection (`$request.body.action`) for a parsed frame: its action when that
@@ -88,5 +97,5 @@ const routeKeyForFrame = (frame: unknown): string => {
   return typeof action === 'string' && ACTION_ROUTES.includes(action) ? action : '$default';
 };
 
-export type { FunctionName, FunctionSpec, TableAccess };
+export type { FunctionName, FunctionSpec, RouteFunctionName, TableAccess };
 export { ACTION_ROUTES, CONNECTIONS_METHODS, FUNCTIONS, FUNCTION_NAMES, functionForRoute, routeKeyForFrame };

@@ -65,9 +65,12 @@ class UnknownActionError extends ClientFrameError {
 }
 
 class RateLimitedError extends ClientFrameError {
+  public override readonly retryAfterMs: number;
+
   public constructor(retryAfterMs: number) {
     super('RATE_LIMITED', 429, `Too many frames; retry after ${retryAfterMs} ms`, { retryAfterMs });
     this.name = 'RateLimitedError';
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

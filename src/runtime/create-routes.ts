@@ -1,4 +1,4 @@
-import type { FunctionName } from '../config/function-manifest.ts';
+import type { RouteFunctionName } from '../config/function-manifest.ts';
 import type { RouteEntry } from '../middleware/route-chain.ts';
 import {
   type AuthorizerAdapters,
@@ -14,7 +14,7 @@ import {
 } from './route-builders.ts';
 
 /** Every route function's chain, keyed by its name in the function manifest. */
-type RouteEntries = Record<Exclude<FunctionName, 'authorizer'>, RouteEntry>;
+type RouteEntries = Record<RouteFunctionName, RouteEntry>;
 
 /**
  * Every route function's chain from one set of adapters: what tests, the fuzz and soak scripts and the

@@ -16,9 +16,11 @@ import { createDocumentClient } from '../data/dynamo-client.ts';
 import { DynamoConnectionStore } from '../data/dynamo-connection-store.ts';
 import { DynamoMessageStore } from '../data/dynamo-message-store.ts';
 import { SenderPool } from '../delivery/management-api-sender.ts';
+import type { EnvironmentSource } from '../config/env.ts';
 import { systemClock } from '../domain/clock.ts';
 import { createResponder } from '../domain/responder.ts';
 import { logger, metrics, tracer } from '../observability/powertools.ts';
+import type { AuthorizerAdapters, RoutePolicies } from './route-builders.ts';
 
 /**
  * The adapters and policies a deployed function uses, built from its environment at cold start
@@ -39,10 +41,17 @@ const environmentMessages = () => new DynamoMessageStore(sharedDocumentClient(),
 const frameRouteAdapters = () => ({ tools, clock: systemClock, connections: environmentConnections(), senders: new SenderPool(loadManagementEndpoint()) });
 
 /** The frame routes' policies. */
-const framePolicies = () => ({ rateLimit: loadRateLimitPolicy(), refusal: loadRefusalPolicy() });
+const framePolicies = (source: EnvironmentSource = process.env) => ({ rateLimit: loadRateLimitPolicy(source), refusal: loadRefusalPolicy(source) });
 
-const authorizerAdapters = () => {
-  const config = loadAuthConfig();
+/** Every route's policies, as the deployed functions read them (tests pass settings of the same names). */
+const routePolicies = (source: EnvironmentSource = process.env): RoutePolicies => ({
+  ...framePolicies(source),
+  connection: loadConnectionPolicy(source),
+  chunkBatching: loadChunkBatching(source),
+});
+
+const authorizerAdapters = (source: EnvironmentSource = process.env): AuthorizerAdapters => {
+  const config = loadAuthConfig(source);
   return { tools, config, keySource: createKeySource(config.key) };
 };
 
@@ -53,6 +62,7 @@ export {
   environmentMessages,
   frameRouteAdapters,
   framePolicies,
+  routePolicies,
   authorizerAdapters,
   loadChunkBatching,
   loadConnectionPolicy,

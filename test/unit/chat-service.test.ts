@@ -5,7 +5,7 @@ import { connectionEndsAt, openRowExpiresAt } from '../../src/domain/connection-
 import type { Responder } from '../../src/domain/responder.ts';
 import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
-import { RecordingSender } from '#testkit/recording-sender.ts';
+import { RecordingSender, roleOf } from '#testkit/recording-sender.ts';
 
 const clock = { nowMs: () => Date.now() };
 const live = (connectionId: string) => ({ connectionId, userId: 'ann', connectedAt: 0, lastSeenAt: 0, expiresAt: 4e9 });
@@ -30,7 +30,7 @@ describe('handleChatMessage', () => {
       { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
     );
     // Assess
-    const roles = (id: string) => sender.posts.filter((post) => post.connectionId === id).map((post) => (post.frame as any).data.role);
+    const roles = (id: string) => sender.posts.filter((post) => post.connectionId === id).map((post) => roleOf(post.frame));
     expect(roles('laptop')).toEqual(['user', 'assistant']);
     expect(roles('phone')).toEqual(['assistant']);
   });
@@ -55,7 +55,7 @@ describe('handleChatMessage', () => {
       { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
     );
     // Assess
-    const roles = (id: string) => sender.posts.filter((post) => post.connectionId === id).map((post) => (post.frame as any).data.role);
+    const roles = (id: string) => sender.posts.filter((post) => post.connectionId === id).map((post) => roleOf(post.frame));
     expect(reads).toBe(1);
     expect(outcome.reply?.message).toBe('ok');
     expect(roles('laptop')).toEqual(['user', 'assistant']);
@@ -98,7 +98,7 @@ describe('handleChatMessage', () => {
     );
     // Assess
     expect(outcome.userMessage.message).toBe('hi');
-    expect(sender.posts.map((post) => [post.connectionId, (post.frame as any).data.role])).toEqual([['tablet', 'user'], ['tablet', 'assistant']]);
+    expect(sender.posts.map((post) => [post.connectionId, roleOf(post.frame)])).toEqual([['tablet', 'user'], ['tablet', 'assistant']]);
     // The closed sender is not closed again: the fan-out closes only other ended connections.
     expect(sender.closes).toEqual([]);
   });
@@ -142,14 +142,19 @@ describe('handleChatMessage', () => {
       { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
     );
     // Assess
-    const frames = sender.posts.map((post) => post.frame as any);
+    const frames = sender.posts.map((post) => post.frame);
     expect(frames.map((frame) => frame.type)).toEqual(['chat_message', 'chat_message_chunk', 'chat_message_chunk', 'chat_message_chunk', 'chat_message']);
-    const messageId = frames[4].data.messageId;
-    expect(frames[1].data).toEqual({ messageId, sessionId: 's', seq: 0, offset: 0, delta: 'Hel' });
+    const dataOf = (index: number): unknown => {
+      const frame = frames[index];
+      return frame && 'data' in frame ? frame.data : undefined;
+    };
+    const reply = frames[4];
+    const messageId = reply?.type === 'chat_message' ? reply.data.messageId : undefined;
+    expect(dataOf(1)).toEqual({ messageId, sessionId: 's', seq: 0, offset: 0, delta: 'Hel' });
     // 'lo ' at 30 ms waits for the slot at 80 ms, which takes 'wor' (60 ms) too; 'ld' goes out before the reply.
-    expect(frames[2].data).toEqual({ messageId, sessionId: 's', seq: 1, offset: 3, delta: 'lo wor' });
-    expect(frames[3].data).toEqual({ messageId, sessionId: 's', seq: 2, offset: 9, delta: 'ld' });
-    expect(frames[4].data).toMatchObject({ role: 'assistant', message: 'Hello world' });
+    expect(dataOf(2)).toEqual({ messageId, sessionId: 's', seq: 1, offset: 3, delta: 'lo wor' });
+    expect(dataOf(3)).toEqual({ messageId, sessionId: 's', seq: 2, offset: 9, delta: 'ld' });
+    expect(dataOf(4)).toMatchObject({ role: 'assistant', message: 'Hello world' });
   });
 
   it('posts no chunk after a streaming responder fails', async () => {

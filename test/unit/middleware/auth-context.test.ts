@@ -1,27 +1,28 @@
 import { describe, expect, it } from '@jest/globals';
-import middy from '@middy/core';
 import { ForbiddenError, TokenExpiredError } from '../../../src/domain/errors.ts';
 import { authContext } from '../../../src/middleware/auth-context.ts';
+import { RouteChain } from '../../../src/middleware/route-chain.ts';
 import { metrics } from '../../../src/observability/powertools.ts';
 import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { contextSeenBy } from '#testkit/route-probe.ts';
 
 const NOW_MS = Date.UTC(2026, 10, 25, 12, 0, 0);
 const clock = { nowMs: () => NOW_MS };
 
-const seeAuth = () =>
-  middy(async (_event: unknown, context: any) => context.auth).use(authContext({ clock, metrics }) as any);
+const seeAuth = () => contextSeenBy(RouteChain.start().use(authContext({ clock, metrics })), (context) => context.auth);
 
 describe('authContext', () => {
   it('puts the authorizer user on context.auth without touching the Lambda context', async () => {
     const context = lambdaContext();
     const auth = await seeAuth()(wsEvent({ connectionId: 'c1', userId: 'alice', tokenExpiresAt: NOW_MS / 1000 + 60 }), context);
     expect(auth).toEqual({ userId: 'alice', tokenExpiresAt: NOW_MS / 1000 + 60 });
-    expect((context as any).auth).toBeUndefined();
+    expect('auth' in context).toBe(false);
   });
 
   it('accepts the expiry as a string, as API Gateway may pass context values', async () => {
     const event = wsEvent({ connectionId: 'c1', userId: 'alice' });
-    (event.requestContext.authorizer as Record<string, unknown>).tokenExpiresAt = String(NOW_MS / 1000 + 60);
+    const { authorizer } = event.requestContext;
+    if (authorizer) authorizer.tokenExpiresAt = String(NOW_MS / 1000 + 60);
     await expect(seeAuth()(event, lambdaContext())).resolves.toMatchObject({ tokenExpiresAt: NOW_MS / 1000 + 60 });
   });
 
@@ -36,7 +37,7 @@ describe('authContext', () => {
   });
 
   it('lets $connect through whatever the expiry (the authorizer has just checked it)', async () => {
-    const chain = middy(async (_e: unknown, context: any) => context.auth).use(authContext({ clock, metrics, enforceExpiry: false }) as any);
+    const chain = contextSeenBy(RouteChain.start().use(authContext({ clock, metrics, enforceExpiry: false })), (context) => context.auth);
     await expect(chain(wsEvent({ connectionId: 'c1', userId: 'bo', tokenExpiresAt: 1 }), lambdaContext())).resolves.toMatchObject({ userId: 'bo' });
   });
 });

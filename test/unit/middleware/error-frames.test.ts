@@ -1,17 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
-import middy from '@middy/core';
 import { SenderPool } from '../../../src/delivery/management-api-sender.ts';
 import { RateLimitedError, TokenExpiredError } from '../../../src/domain/errors.ts';
+import { deliveries } from '../../../src/middleware/deliveries.ts';
 import { errorFrames } from '../../../src/middleware/error-frames.ts';
+import { RouteChain } from '../../../src/middleware/route-chain.ts';
 import { logger, metrics } from '../../../src/observability/powertools.ts';
 import { lambdaContext, wsEvent } from '#testkit/events.ts';
 import { linesSince, outputMark } from '#testkit/output.ts';
 import { RecordingSender } from '#testkit/recording-sender.ts';
 
 const chainThatThrows = (error: unknown, sender: RecordingSender) =>
-  middy(async () => {
-    throw error;
-  }).use(errorFrames({ logger, metrics, senders: new SenderPool('http://unused', () => sender) }) as any);
+  RouteChain.start()
+    .use(deliveries(new SenderPool('http://unused', () => sender)))
+    .use(errorFrames({ logger, metrics }))
+    .handle(async () => {
+      throw error;
+    });
 
 describe('errorFrames', () => {
   it('posts one error frame with the code, message and retryAfterMs to the sender', async () => {
@@ -37,8 +41,9 @@ describe('errorFrames', () => {
     const secret = new Error('connect ECONNREFUSED 10.0.0.12:5432 password=hunter2');
     const response = await chainThatThrows(secret, sender)(wsEvent({ connectionId: 'c', userId: 'u' }), lambdaContext());
     expect(response).toEqual({ statusCode: 500 });
-    const frame = sender.posts[0]?.frame as any;
-    expect(frame.error).toEqual({ code: 'INTERNAL_ERROR', message: 'Something went wrong on our side; please retry' });
+    const frame = sender.posts[0]?.frame;
+    expect(frame).toMatchObject({ type: 'error', error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side; please retry' } });
+    expect(frame?.type === 'error' ? frame.error : undefined).toEqual({ code: 'INTERNAL_ERROR', message: 'Something went wrong on our side; please retry' });
     expect(JSON.stringify(frame)).not.toMatch(/hunter2|ECONNREFUSED|at /);
     const logged = linesSince(mark).find((line) => line.includes('Unhandled error in route handler'));
     expect(logged).toContain('hunter2');
@@ -48,7 +53,7 @@ describe('errorFrames', () => {
   it('closes the connection after the frame when the error ends the connection', async () => {
     const sender = new RecordingSender();
     await chainThatThrows(new TokenExpiredError(), sender)(wsEvent({ connectionId: 'c9', userId: 'u' }), lambdaContext());
-    expect(sender.posts.map((post) => (post.frame as any).error.code)).toEqual(['FORBIDDEN']);
+    expect(sender.posts.map((post) => (post.frame.type === 'error' ? post.frame.error.code : post.frame.type))).toEqual(['FORBIDDEN']);
     expect(sender.closes).toEqual(['c9']);
   });
 

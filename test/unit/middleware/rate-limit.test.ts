@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import middy from '@middy/core';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoConnectionStore } from '../../../src/data/dynamo-connection-store.ts';
 import { ForbiddenError, RateLimitedError } from '../../../src/domain/errors.ts';
 import { authContext } from '../../../src/middleware/auth-context.ts';
+import { SenderPool } from '../../../src/delivery/management-api-sender.ts';
+import { deliveries } from '../../../src/middleware/deliveries.ts';
 import { rateLimit } from '../../../src/middleware/rate-limit.ts';
+import { RouteChain } from '../../../src/middleware/route-chain.ts';
+import { RecordingSender } from '#testkit/recording-sender.ts';
 import { metrics } from '../../../src/observability/powertools.ts';
 import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
 import { testDocumentClient, useTestTables } from '#testkit/tables.ts';
@@ -26,9 +29,11 @@ beforeAll(async () => {
 afterAll(() => db.destroy());
 
 const chain = () =>
-  middy(async () => ({ statusCode: 200 }))
-    .use(authContext({ clock, metrics }) as any)
-    .use(rateLimit({ connections: store, policy: { burst: 10, perSecond: 1 }, clock, metrics }) as any);
+  RouteChain.start()
+    .use(deliveries(new SenderPool('http://unused', () => new RecordingSender())))
+    .use(authContext({ clock, metrics }))
+    .use(rateLimit({ connections: store, policy: { burst: 10, perSecond: 1 }, clock, metrics }))
+    .handle(async () => ({ statusCode: 200 }));
 
 let users = 0;
 const newUser = () => `rl-user-${++users}`;

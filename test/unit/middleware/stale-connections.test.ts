@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import middy from '@middy/core';
 import { SenderPool } from '../../../src/delivery/management-api-sender.ts';
 import { systemClock } from '../../../src/domain/clock.ts';
+import { deliveries } from '../../../src/middleware/deliveries.ts';
+import { RouteChain } from '../../../src/middleware/route-chain.ts';
+import type { RouteMiddleware } from '../../../src/middleware/route-types.ts';
 import { staleConnections } from '../../../src/middleware/stale-connections.ts';
 import { logger, metrics } from '../../../src/observability/powertools.ts';
 import { lambdaContext, wsEvent } from '#testkit/events.ts';
@@ -24,13 +26,15 @@ const frame = { type: 'pong', data: { connectionId: 'x', serverTime: 'now', expi
 describe('staleConnections', () => {
   it('removes exactly the connections that answered 410, never the sender', async () => {
     const { connections, sender, senders } = await setup();
-    const chain = middy(async (_event: unknown, context: any) => {
-      await context.delivery.postToAll(['sender', 'stale', 'other'], frame);
-      await context.delivery.postToAll(['sender', 'stale', 'other'], frame);
-      return { statusCode: 200 };
-    })
+    const chain = RouteChain.start()
       .use(logMetricsAfter())
-      .use(staleConnections({ connections, clock: systemClock, senders, logger, metrics }) as any);
+      .use(deliveries(senders))
+      .use(staleConnections({ connections, clock: systemClock, logger, metrics }))
+      .handle(async (_event, context) => {
+        await context.delivery.postToAll(['sender', 'stale', 'other'], frame);
+        await context.delivery.postToAll(['sender', 'stale', 'other'], frame);
+        return { statusCode: 200 };
+      });
     const mark = outputMark();
     await chain(wsEvent({ connectionId: 'sender', userId: 'u' }), lambdaContext());
     expect(connections.removed).toEqual(['stale']);
@@ -43,10 +47,13 @@ describe('staleConnections', () => {
 
   it('cleans up when the handler fails after a 410 too', async () => {
     const { connections, senders } = await setup();
-    const chain = middy(async (_event: unknown, context: any) => {
-      await context.delivery.post('stale', frame);
-      throw new Error('later failure');
-    }).use(staleConnections({ connections, clock: systemClock, senders, logger, metrics }) as any);
+    const chain = RouteChain.start()
+      .use(deliveries(senders))
+      .use(staleConnections({ connections, clock: systemClock, logger, metrics }))
+      .handle(async (_event, context) => {
+        await context.delivery.post('stale', frame);
+        throw new Error('later failure');
+      });
     await expect(chain(wsEvent({ connectionId: 'sender', userId: 'u' }), lambdaContext())).rejects.toThrow('later failure');
     expect(connections.removed).toEqual(['stale']);
   });
@@ -59,10 +66,13 @@ describe('staleConnections and connections still inside $connect', () => {
     await connections.register({ connectionId: 'opening', userId: 'u', connectedAt: registeredAt, lastSeenAt: registeredAt, expiresAt: 4_000_000_000 });
     const senders = new SenderPool('http://unused', () => new RecordingSender().answer('opening', 'gone'));
     const chainAt = (nowMs: number) =>
-      middy(async (_event: unknown, context: any) => {
-        await context.delivery.post('opening', frame);
-        return { statusCode: 200 };
-      }).use(staleConnections({ connections, clock: { nowMs: () => nowMs }, senders, logger, metrics }) as any);
+      RouteChain.start()
+        .use(deliveries(senders))
+        .use(staleConnections({ connections, clock: { nowMs: () => nowMs }, logger, metrics }))
+        .handle(async (_event, context) => {
+          await context.delivery.post('opening', frame);
+          return { statusCode: 200 };
+        });
 
     await chainAt(registeredAt + 29_999)(wsEvent({ connectionId: 'sender', userId: 'u' }), lambdaContext());
     const keptWhileYoung = [...connections.rows.keys()];
@@ -75,6 +85,6 @@ describe('staleConnections and connections still inside $connect', () => {
 });
 
 /** Flushes metrics after the chain, as the observability middleware does in a handler. */
-function logMetricsAfter() {
+function logMetricsAfter(): RouteMiddleware {
   return { after: () => metrics.publishStoredMetrics() };
 }
