@@ -58,4 +58,7 @@ interface PendingMessage {
   acknowledged: Promise<ChatMessage>;
 }
 
-export type { ChatClientEvents, ConnectionStatus, StatusChange, ReconnectReason, ClosedReason, PendingMessage, SendFailure, HistoryFailure };
+/** How the layers under `ChatClient` emit its events. */
+type Emit = <K extends keyof ChatClientEvents>(event: K, payload: ChatClientEvents[K]) => void;
+
+export type { ChatClientEvents, Emit, ConnectionStatus, StatusChange, ReconnectReason, ClosedReason, PendingMessage, SendFailure, HistoryFailure };
