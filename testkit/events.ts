@@ -68,6 +68,9 @@ const wsEvent = (options: EventOptions): WebSocketEvent => {
 
 let counter = 0;
 /** An AWS-like connection id, unique within the run. */
-const newConnectionId = (): string => `C${(counter += 1).toString().padStart(3, '0')}${randomUUID().slice(0, 10)}=`;
+const newConnectionId = (): string => {
+  counter += 1;
+  return `C${counter.toString().padStart(3, '0')}${randomUUID().slice(0, 10)}=`;
+};
 
 export { lambdaContext, wsEvent, newConnectionId };

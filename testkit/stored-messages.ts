@@ -36,4 +36,4 @@ const storedConnectionIds = async (client: DynamoDBDocumentClient, connectionsTa
   return [...live, ...ended];
 };
 
-export { storedMessages, storedByClientMessageId, storedConnectionIds };
+export { storedByClientMessageId, storedConnectionIds, storedMessages };

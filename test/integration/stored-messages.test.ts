@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { monotonicFactory } from 'ulid';
-import { DynamoMessageStore } from '../../src/data/dynamo-message-store.ts';
-import type { StoredChatMessage } from '../../src/domain/message-store.ts';
 import { storedByClientMessageId, storedMessages } from '#testkit/stored-messages.ts';
 import { testDocumentClient, useTestTables } from '#testkit/tables.ts';
+import { DynamoMessageStore } from '../../src/data/dynamo-message-store.ts';
+import type { StoredChatMessage } from '../../src/domain/message-store.ts';
 
 const db = testDocumentClient();
 const nextId = monotonicFactory();

@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, expect, jest } from '@jest/globals';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, jest } from '@jest/globals';
 import { createDocumentClient } from '../../src/data/dynamo-client.ts';
 import { FakeManagementApi } from '../fake-management-api.ts';
 import { testDocumentClient, useTestTables } from '../tables.ts';

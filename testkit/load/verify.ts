@@ -183,7 +183,7 @@ const verifyLoad = async (run: LoadRun, reader: HistoryReader): Promise<Verdict>
   for (let offset = 0; offset < run.clients.length; offset += 10) {
     const batch = run.clients.slice(offset, offset + 10);
     const histories = await Promise.all(batch.map((client) => reader.read(client.userId, client.sessionId)));
-    batch.forEach((client, i) => judgeClient(client, histories[i] as StoredMessage[], verdict));
+    for (const [i, client] of batch.entries()) judgeClient(client, histories[i] as StoredMessage[], verdict);
   }
   verdict.lost.total = verdict.lost.notStored + verdict.lost.replyMissing + verdict.lost.notDelivered;
   verdict.doubled.total = verdict.doubled.stored + verdict.doubled.replies + verdict.doubled.delivered + verdict.doubled.unexpected;
