@@ -71,9 +71,10 @@ const prepare = async (unrelated: number, management: FakeManagementApi) => {
     await chain(
       {
         requestContext: {
-          routeKey: 'chat_message', eventType: 'MESSAGE', connectionId: ownIds[index % OWN_CONNECTIONS] as string, requestId: `r${index}`,
+          routeKey: 'chat_message', eventType: 'MESSAGE', extendedRequestId: 'bench', requestTime: 'now', messageDirection: 'IN', connectedAt: 0, apiId: 'bench', connectionId: ownIds[index % OWN_CONNECTIONS] as string, requestId: `r${index}`,
           requestTimeEpoch: Date.now(), domainName: 'bench', stage: 'dev', authorizer: { userId: USER, tokenExpiresAt: 4e9 },
         },
+        isBase64Encoded: false,
         body: JSON.stringify({ action: 'chat_message', data: { message: `message ${index}`, sessionId: 'bench' } }),
       },
       context,

@@ -73,9 +73,10 @@ const runCase = async (
   await chain(
     {
       requestContext: {
-        routeKey: 'chat_message', eventType: 'MESSAGE', connectionId: ids[0] as string, requestId: 'stream', requestTimeEpoch: Date.now(),
+        routeKey: 'chat_message', eventType: 'MESSAGE', extendedRequestId: 'bench', requestTime: 'now', messageDirection: 'IN', connectedAt: 0, apiId: 'bench', connectionId: ids[0] as string, requestId: 'stream', requestTimeEpoch: Date.now(),
         domainName: 'bench', stage: 'dev', authorizer: { userId: 'bench-user', tokenExpiresAt: 4e9 },
       },
+      isBase64Encoded: false,
       body: JSON.stringify({ action: 'chat_message', data: { message, sessionId: 'bench-stream' } }),
     },
     context,

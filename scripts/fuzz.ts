@@ -75,7 +75,6 @@ process.on('uncaughtException', (error) => processFaults.push(`uncaught exceptio
 
 /* ------------------------------------------------ driving workers */
 
-type Handler = (event: unknown, context: unknown) => Promise<{ statusCode?: number } | undefined>;
 const HANDLER_FOR = { chat_message: 'message', ping: 'ping', history: 'history', $default: 'default' } as const;
 
 interface Worker {
@@ -130,17 +129,11 @@ const drive = async (label: string, total: number, makeWorker: (index: number) =
 /* ------------------------------------------------ pass 1: the composed chains, in memory */
 
 const chainsPass = async (): Promise<PassResult> => {
-  const { composeMessageRoute } = await import('../src/middleware/compose.ts');
   const { logger, metrics, tracer } = await import('../src/observability/powertools.ts');
   const { SenderPool } = await import('../src/delivery/management-api-sender.ts');
   const { EchoResponder } = await import('../src/domain/responder.ts');
-  const { createMessageRoute } = await import('../src/routes/message-route.ts');
-  const { createPingRoute } = await import('../src/routes/ping-route.ts');
-  const { createHistoryRoute } = await import('../src/routes/history-route.ts');
-  const { createDefaultRoute } = await import('../src/routes/default-route.ts');
-  const validateChatMessage = (await import('../src/schemas/compiled/chat-message.js')).default;
-  const validatePing = (await import('../src/schemas/compiled/ping.js')).default;
-  const validateHistory = (await import('../src/schemas/compiled/history.js')).default;
+  const { createRoutes } = await import('../src/runtime/create-routes.ts');
+  const { functionForRoute } = await import('../src/config/function-manifest.ts');
   const tools = { logger, metrics, tracer };
   const clock = { nowMs: () => Date.now() };
   const stores: Array<{ admissions: number; writes: number; judge: FrameJudge }> = [];
@@ -170,17 +163,15 @@ const chainsPass = async (): Promise<PassResult> => {
       const sender = new RecordingSender();
       const senders = new SenderPool('http://unused', () => sender);
       const policy = { burst: 10_000, perSecond: 10_000 };
-      const base = { tools, clock, senders, connections };
-      const chains: Record<Route, Handler> = {
-        chat_message: composeMessageRoute(createMessageRoute({ connections, messages, responder: new EchoResponder(), clock, metrics }), {
-          ...base,
-          frameValidator: validateChatMessage,
-          rateLimitPolicy: policy,
-        }) as unknown as Handler,
-        ping: composeMessageRoute(createPingRoute({ clock }), { ...base, frameValidator: validatePing, rateLimitPolicy: policy }) as unknown as Handler,
-        history: composeMessageRoute(createHistoryRoute({ messages, clock }), { ...base, frameValidator: validateHistory, rateLimitPolicy: policy }) as unknown as Handler,
-        $default: composeMessageRoute(createDefaultRoute(), base) as unknown as Handler,
-      };
+      const routes = createRoutes(
+        { tools, clock, senders, connections, messages, responder: new EchoResponder() },
+        {
+          rateLimit: policy,
+          refusal: { maxRefusals: 100_000, windowSeconds: 60 },
+          connection: { idleTimeoutSeconds: 600, maxConnectionsPerUser: 5, connectRate: policy },
+          chunkBatching: { intervalMs: 50, maxChars: 1000 },
+        },
+      );
       const userId = `chains-${index}`;
       const connectionId = `M${String(index).padStart(3, '0')}${randomUUID().slice(0, 11)}=`;
       await connections.register({ connectionId, userId, connectedAt: 0, lastSeenAt: 0, expiresAt: 4_000_000_000 });
@@ -189,7 +180,7 @@ const chainsPass = async (): Promise<PassResult> => {
       return {
         judge,
         send: async (raw, route) => {
-          const result = await chains[route](wsEvent({ connectionId, userId, body: raw, routeKey: route }), lambdaContext(`fuzz-websocket-${HANDLER_FOR[route]}`));
+          const result = await routes[functionForRoute(route) ?? 'default'](wsEvent({ connectionId, userId, body: raw, routeKey: route }), lambdaContext(`fuzz-websocket-${HANDLER_FOR[route]}`));
           const frames = sender.posts.map((post) => post.frame as Record<string, any>);
           sender.posts.length = 0;
           return { result, frames };
@@ -244,22 +235,18 @@ const handlersPass = async (): Promise<PassResult> => {
   const db = DynamoDBDocumentClient.from(raw);
   try {
     const tables = await createTables(raw, process.env.ENVIRONMENT as string);
-    Object.assign(process.env, {
-      CONNECTIONS_TABLE: tables.connections,
-      MESSAGES_TABLE: tables.messages,
-      WS_MANAGEMENT_ENDPOINT: `http://127.0.0.1:${(connectionsApi.address() as AddressInfo).port}/fuzz`,
-      RATE_LIMIT_BURST: '10000',
-      RATE_LIMIT_PER_SECOND: String(1000 / INTERVAL_MS),
-      // Refusals never close a fuzzed connection (each sends thousands of invalid frames on purpose): the largest limit allowed.
-      REFUSAL_LIMIT: '100000',
+    const { dynamoRoutes } = await import('#testkit/routes.ts');
+    const { functionForRoute } = await import('../src/config/function-manifest.ts');
+    const { routes } = dynamoRoutes({
+      tables,
+      managementEndpoint: `http://127.0.0.1:${(connectionsApi.address() as AddressInfo).port}/fuzz`,
+      settings: {
+        RATE_LIMIT_BURST: '10000',
+        RATE_LIMIT_PER_SECOND: String(1000 / INTERVAL_MS),
+        // Refusals never close a fuzzed connection (each sends thousands of invalid frames on purpose): the largest limit allowed.
+        REFUSAL_LIMIT: '100000',
+      },
     });
-    const handlers: Record<Route | '$connect', Handler> = {
-      $connect: (await import('../src/handlers/connect.ts')).handler as unknown as Handler,
-      chat_message: (await import('../src/handlers/message.ts')).handler as unknown as Handler,
-      ping: (await import('../src/handlers/ping.ts')).handler as unknown as Handler,
-      history: (await import('../src/handlers/history.ts')).handler as unknown as Handler,
-      $default: (await import('../src/handlers/default.ts')).handler as unknown as Handler,
-    };
     say(`handlers pass: DynamoDB Local at ${process.env.AWS_ENDPOINT_URL_DYNAMODB}`);
     const startedAt: number[] = [];
     const pass = await drive(
@@ -268,7 +255,7 @@ const handlersPass = async (): Promise<PassResult> => {
       async (index) => {
         const userId = `fuzz-${index}`;
         const connectionId = `F${String(index).padStart(3, '0')}${randomUUID().slice(0, 11)}=`;
-        const connected = await handlers.$connect(wsEvent({ connectionId, userId, routeKey: '$connect' }), lambdaContext('fuzz-websocket-connect'));
+        const connected = await routes.connect(wsEvent({ connectionId, userId, routeKey: '$connect' }), lambdaContext('fuzz-websocket-connect'));
         if (connected?.statusCode !== 200) throw new Error(`$connect for ${userId} answered ${JSON.stringify(connected)}`);
         const inbox: Array<Record<string, any>> = [];
         posted.set(connectionId, inbox);
@@ -276,7 +263,7 @@ const handlersPass = async (): Promise<PassResult> => {
         return {
           judge: new FrameJudge(userId, connectionId),
           send: async (raw, route) => {
-            const result = await handlers[route](wsEvent({ connectionId, userId, body: raw, routeKey: route }), lambdaContext(`fuzz-websocket-${HANDLER_FOR[route]}`));
+            const result = await routes[functionForRoute(route) ?? 'default'](wsEvent({ connectionId, userId, body: raw, routeKey: route }), lambdaContext(`fuzz-websocket-${HANDLER_FOR[route]}`));
             const frames = inbox.splice(0, inbox.length);
             return { result, frames };
           },

@@ -1,10 +1,7 @@
 import { functionForRoute, routeKeyForFrame } from '../src/config/function-manifest.ts';
 import type { EnvironmentSource } from '../src/config/env.ts';
-import { buildAuthorizer } from '../src/runtime/create-routes.ts';
-import { authorizerAdapters } from '../src/runtime/environment.ts';
 import { lambdaContext, newConnectionId, wsEvent } from './events.ts';
 import { FakeManagementApi } from './fake-management-api.ts';
-import { dynamoRoutes } from './routes.ts';
 import { recordedAs } from './sdk-calls/call-recorder.ts';
 import { useTestTables } from './tables.ts';
 
@@ -17,6 +14,10 @@ const startRouteHarness = async (label: string, settings: EnvironmentSource = {}
   const management = new FakeManagementApi();
   await management.start();
   const tables = await useTestTables(label);
+  // Loaded after the tables set ENVIRONMENT: Powertools reads it once, at import, as a cold start does.
+  const { dynamoRoutes } = await import('./routes.ts');
+  const { buildAuthorizer } = await import('../src/runtime/create-routes.ts');
+  const { authorizerAdapters } = await import('../src/runtime/environment.ts');
   const { routes: handlers } = dynamoRoutes({ tables, managementEndpoint: management.endpoint, settings });
   const hasKey = settings.JWT_SECRET !== undefined || settings.JWT_SECRET_PARAMETER !== undefined || settings.JWT_JWKS_URL !== undefined;
   const authorizer = hasKey ? recordedAs('authorizer', buildAuthorizer(authorizerAdapters(settings))) : undefined;

@@ -9,9 +9,9 @@ import { Delivery } from '../../src/domain/delivery.ts';
 import { SenderPool } from '../../src/delivery/management-api-sender.ts';
 import type { Sender } from '../../src/domain/sender.ts';
 import { EchoResponder } from '../../src/domain/responder.ts';
-import middy from '@middy/core';
-import { composeAuthorizer, composeConnectRoute, composeDisconnectRoute, composeMessageRoute } from '../../src/middleware/compose.ts';
 import { observability } from '../../src/middleware/observability.ts';
+import { RouteChain } from '../../src/middleware/route-chain.ts';
+import type { WebSocketEvent } from '../../src/middleware/route-types.ts';
 import { logger, metrics, tracer } from '../../src/observability/powertools.ts';
 import { createAuthorizerRoute } from '../../src/routes/authorizer-route.ts';
 import { createConnectRoute } from '../../src/routes/connect-route.ts';
@@ -20,9 +20,7 @@ import { createDisconnectRoute } from '../../src/routes/disconnect-route.ts';
 import { createHistoryRoute } from '../../src/routes/history-route.ts';
 import { createMessageRoute } from '../../src/routes/message-route.ts';
 import { createPingRoute } from '../../src/routes/ping-route.ts';
-import validateChatMessage from '../../src/schemas/compiled/chat-message.js';
-import validateHistory from '../../src/schemas/compiled/history.js';
-import validatePing from '../../src/schemas/compiled/ping.js';
+import { buildAuthorizer, buildConnect, buildDefault, buildDisconnect, buildHistory, buildMessage, buildPing } from '../../src/runtime/route-builders.ts';
 import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
 import { SignJWT } from 'jose';
@@ -50,31 +48,44 @@ for (let i = 0; i < 10; i += 1) {
   await historyMessages.saveUserMessage({ messageId: `01J${String(i).padStart(23, '0')}`, sessionId: 'bench', userId: 'bench-user', role: 'user', message: `m${i}`, createdAt: new Date().toISOString() });
 }
 
-const rawEvent = (routeKey: string, body?: unknown) => ({
+const rawEvent = (routeKey: string, body?: unknown): WebSocketEvent => ({
   requestContext: {
     routeKey,
     eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
     // $connect re-registers one id, so the in-memory table does not grow with the iterations.
     connectionId: routeKey === '$connect' ? 'bench-new-conn' : 'bench-conn',
     requestId: 'req',
+    extendedRequestId: 'req',
+    requestTime: 'now',
+    messageDirection: 'IN',
+    connectedAt: 0,
+    apiId: 'bench',
     requestTimeEpoch: Date.now(),
     domainName: 'bench',
     stage: 'dev',
     authorizer: { userId: 'bench-user', tokenExpiresAt: 4e9 },
   },
-  body: body === undefined ? undefined : JSON.stringify(body),
+  isBase64Encoded: false,
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
 });
 
-// What the middleware would have added: the user and a Delivery.
-const bareContext = () =>
-  Object.assign(Object.create(context), { auth: { userId: 'bench-user', tokenExpiresAt: 4e9 }, delivery: new Delivery(noopSender) });
+// What the middleware would have added: the user, a Delivery, the parsed frame, the limiter's admission, the cap's slot.
+// Inherits from the Lambda context as the middleware's contexts do (src/middleware/extend-context.ts).
+const bareContext = <Frame>(frame: Frame) =>
+  Object.assign(Object.create(context), {
+    auth: { userId: 'bench-user', tokenExpiresAt: 4e9 },
+    delivery: new Delivery(noopSender),
+    frame,
+    admission: { closed: false },
+    connectionSlot: 'slot#bench-user#0',
+  });
 
-const chatFrame = { action: 'chat_message', data: { message: 'Hello', sessionId: 'bench' } };
-const historyFrame = { action: 'history', data: { sessionId: 'bench', limit: 5 } };
+const chatFrame = { action: 'chat_message' as const, data: { message: 'Hello', sessionId: 'bench' } };
+const historyFrame = { action: 'history' as const, data: { sessionId: 'bench', limit: 5 } };
 const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bench-user').setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
 const authorizerConfig = { key: { kind: 'secret' as const, secret: SECRET }, allowedOrigins: [] };
 const authorize = createAuthorizerRoute({ config: authorizerConfig, keySource: createKeySource(authorizerConfig.key), logger, metrics });
-const authorizerEvent = { type: 'REQUEST' as const, methodArn: 'arn:aws:execute-api:us-east-1:1:a/dev/$connect', queryStringParameters: { token } };
+const authorizerEvent = { type: 'REQUEST' as const, methodArn: 'arn:aws:execute-api:us-east-1:1:a/dev/$connect', headers: {}, queryStringParameters: { token } };
 
 type Invoke = () => Promise<unknown>;
 const swallow = (promise: Promise<unknown>) => promise.catch(() => undefined);
@@ -86,27 +97,30 @@ const cases: Record<string, { bare: Invoke; chain: Invoke }> = (() => {
   const connect = createConnectRoute({ connections: connectConnections, clock, idleTimeoutSeconds: 600 });
   const disconnect = createDisconnectRoute({ connections: connectConnections, clock, logger, metrics });
   const unknown = createDefaultRoute();
-  const messageOptions = { tools, clock, senders, connections, rateLimitPolicy: policy };
+  const frameAdapters = { tools, clock, senders, connections };
+  const policies = { rateLimit: policy, refusal: { maxRefusals: 100_000, windowSeconds: 60 }, chunkBatching: { intervalMs: 50, maxChars: 1000 } };
   const chains = {
-    message: composeMessageRoute(message, { ...messageOptions, frameValidator: validateChatMessage }),
-    ping: composeMessageRoute(ping, { ...messageOptions, frameValidator: validatePing }),
-    history: composeMessageRoute(history, { ...messageOptions, frameValidator: validateHistory }),
-    default: composeMessageRoute(unknown, { tools, clock, senders, connections }),
-    connect: composeConnectRoute(connect, { tools, clock, connections: connectConnections, policy: { idleTimeoutSeconds: 600, maxConnectionsPerUser: 1e9, connectRate: policy } }),
-    disconnect: composeDisconnectRoute(disconnect, { tools }),
-    authorizer: composeAuthorizer(authorize, { tools }),
+    message: buildMessage({ ...frameAdapters, messages, responder: new EchoResponder() }, policies),
+    ping: buildPing(frameAdapters, policies),
+    history: buildHistory({ ...frameAdapters, messages: historyMessages }, policies),
+    default: buildDefault(frameAdapters, policies),
+    connect: buildConnect({ tools, clock, connections: connectConnections }, { connection: { idleTimeoutSeconds: 600, maxConnectionsPerUser: 1e9, connectRate: policy } }),
+    disconnect: buildDisconnect({ tools, clock, connections: connectConnections }),
+    authorizer: buildAuthorizer({ tools, config: authorizerConfig, keySource: createKeySource(authorizerConfig.key) }),
   };
-  const parsed = (routeKey: string, body: unknown) => ({ ...rawEvent(routeKey), body: structuredClone(body) });
   return {
     authorizer: { bare: () => authorize(authorizerEvent), chain: () => chains.authorizer(authorizerEvent, context) },
-    connect: { bare: () => connect(rawEvent('$connect') as never, bareContext()), chain: () => chains.connect(rawEvent('$connect') as never, context) },
-    disconnect: { bare: () => disconnect(rawEvent('$disconnect') as never), chain: () => chains.disconnect(rawEvent('$disconnect') as never, context) },
-    message: { bare: () => message(parsed('chat_message', chatFrame) as never, bareContext()), chain: () => chains.message(rawEvent('chat_message', chatFrame) as never, context) },
-    ping: { bare: () => ping(parsed('ping', { action: 'ping' }) as never, bareContext()), chain: () => chains.ping(rawEvent('ping', { action: 'ping' }) as never, context) },
-    history: { bare: () => history(parsed('history', { ...historyFrame, data: { ...historyFrame.data } }) as never, bareContext()), chain: () => chains.history(rawEvent('history', historyFrame) as never, context) },
+    connect: { bare: () => connect(rawEvent('$connect'), bareContext(undefined)), chain: () => chains.connect(rawEvent('$connect'), context) },
+    disconnect: { bare: () => disconnect(rawEvent('$disconnect'), context), chain: () => chains.disconnect(rawEvent('$disconnect'), context) },
+    message: { bare: () => message(rawEvent('chat_message', chatFrame), bareContext(structuredClone(chatFrame))), chain: () => chains.message(rawEvent('chat_message', chatFrame), context) },
+    ping: { bare: () => ping(rawEvent('ping', { action: 'ping' }), bareContext({ action: 'ping' as const })), chain: () => chains.ping(rawEvent('ping', { action: 'ping' }), context) },
+    history: {
+      bare: () => history(rawEvent('history', historyFrame), bareContext(structuredClone(historyFrame))),
+      chain: () => chains.history(rawEvent('history', historyFrame), context),
+    },
     default: {
-      bare: () => swallow(unknown(parsed('$default', { action: 'dance' }) as never)),
-      chain: () => chains.default(rawEvent('$default', { action: 'dance' }) as never, context),
+      bare: () => swallow(unknown(rawEvent('$default', { action: 'dance' }), bareContext({ action: 'dance' }))),
+      chain: () => chains.default(rawEvent('$default', { action: 'dance' }), context),
     },
   };
 })();
@@ -121,8 +135,13 @@ const results: Record<string, { bareMicros: number[]; chainMicros: number[]; obs
 for (const [name, pair] of Object.entries(cases)) {
   // The floor of any Powertools-instrumented handler: Middy plus tracer, logger and metrics around
   // the bare route, without the project's own middleware.
-  const instrumented = middy(async () => pair.bare()).use(observability(tools));
-  const observabilityOnly = () => instrumented(rawEvent('$default') as never, context);
+  const instrumented = RouteChain.start()
+    .useAll(observability(tools))
+    .handle(async () => {
+      await pair.bare();
+      return { statusCode: 200 };
+    });
+  const observabilityOnly = () => instrumented(rawEvent('$default'), context);
   await perInvocationMicros(pair.bare, WARMUP);
   await perInvocationMicros(pair.chain, WARMUP);
   await perInvocationMicros(observabilityOnly, WARMUP);

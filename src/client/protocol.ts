@@ -61,6 +61,12 @@ type IncomingFrame =
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
+const SERVER_FRAME_TYPES: ReadonlySet<unknown> = new Set<ServerFrame['type']>(['chat_message', 'chat_message_chunk', 'pong', 'history', 'error']);
+
+/** A frame of one of the server's types, with the part each type carries (an error, or data). */
+const isServerFrame = (frame: unknown): frame is ServerFrame =>
+  isObject(frame) && SERVER_FRAME_TYPES.has(frame.type) && (frame.type === 'error' ? isObject(frame.error) : isObject(frame.data));
+
 /** Parses one text frame; `undefined` for anything the client does not understand. */
 const parseIncoming = (text: unknown): IncomingFrame | undefined => {
   if (typeof text !== 'string') return undefined;
@@ -71,11 +77,7 @@ const parseIncoming = (text: unknown): IncomingFrame | undefined => {
     return undefined;
   }
   if (!isObject(frame)) return undefined;
-  if (typeof frame.type === 'string') {
-    if (frame.type === 'error' && !isObject(frame.error)) return undefined;
-    if (frame.type !== 'error' && !isObject(frame.data)) return undefined;
-    return frame as unknown as ServerFrame;
-  }
+  if (typeof frame.type === 'string') return isServerFrame(frame) ? frame : undefined;
   // API Gateway's own frames: {"message": "Internal server error", "connectionId", "requestId"}.
   if (typeof frame.message === 'string') {
     return {

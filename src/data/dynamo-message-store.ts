@@ -21,13 +21,19 @@ const REPLY_SEARCH_ITEMS = 100;
 /** sessionId cannot contain '#', so the key splits unambiguously even when a userId does. */
 const sessionKey = (userId: string, sessionId: string): string => `${userId}#${sessionId}`;
 
-const MESSAGE_FIELDS = ['messageId', 'sessionId', 'userId', 'role', 'message', 'createdAt', 'clientMessageId', 'replyTo'] as const;
+const text = (value: unknown): string => (typeof value === 'string' ? value : String(value ?? ''));
 
-const toMessage = (item: Record<string, unknown>): StoredChatMessage => {
-  const message: Record<string, unknown> = {};
-  for (const field of MESSAGE_FIELDS) if (item[field] !== undefined) message[field] = item[field];
-  return message as unknown as StoredChatMessage;
-};
+/** A stored item as a message: the table's own attributes (keys, TTL) left out; optional fields only when stored. */
+const toMessage = (item: Record<string, unknown>): StoredChatMessage => ({
+  messageId: text(item.messageId),
+  sessionId: text(item.sessionId),
+  userId: text(item.userId),
+  role: item.role === 'assistant' ? 'assistant' : 'user',
+  message: text(item.message),
+  createdAt: text(item.createdAt),
+  ...(typeof item.clientMessageId === 'string' ? { clientMessageId: item.clientMessageId } : {}),
+  ...(typeof item.replyTo === 'string' ? { replyTo: item.replyTo } : {}),
+});
 
 /**
  * Messages in DynamoDB: partition = the user's session, sort = `MSG#<ULID>`, so a Query returns a

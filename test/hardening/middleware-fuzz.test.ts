@@ -3,8 +3,6 @@
  * in-memory adapters (Middy's own practice: every middleware fuzzed with generated events).
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import middy from '@middy/core';
-import validator from '@middy/validator';
 import fc from 'fast-check';
 import type { RateLimitPolicy } from '../../src/domain/policies.ts';
 import type { FrameAdmission } from '../../src/domain/connection-store.ts';
@@ -14,6 +12,7 @@ import { systemClock } from '../../src/domain/clock.ts';
 import {
   BadRequestError,
   ClientFrameError,
+  FrameValidationError,
   ForbiddenError,
   RateLimitedError,
   TokenExpiredError,
@@ -21,19 +20,20 @@ import {
 } from '../../src/domain/errors.ts';
 import { EchoResponder } from '../../src/domain/responder.ts';
 import { authContext } from '../../src/middleware/auth-context.ts';
-import { composeMessageRoute } from '../../src/middleware/compose.ts';
+import { functionForRoute } from '../../src/config/function-manifest.ts';
+import { deliveries } from '../../src/middleware/deliveries.ts';
 import { errorFrames } from '../../src/middleware/error-frames.ts';
 import { parseFrame } from '../../src/middleware/parse-frame.ts';
+import { RouteChain } from '../../src/middleware/route-chain.ts';
+import { validateFrame } from '../../src/middleware/validate-frame.ts';
 import { staleConnections } from '../../src/middleware/stale-connections.ts';
 import { logger, metrics, tracer } from '../../src/observability/powertools.ts';
-import { createDefaultRoute } from '../../src/routes/default-route.ts';
-import { createHistoryRoute } from '../../src/routes/history-route.ts';
-import { createMessageRoute } from '../../src/routes/message-route.ts';
-import { createPingRoute } from '../../src/routes/ping-route.ts';
+import { createRoutes } from '../../src/runtime/create-routes.ts';
 import validateChatMessage from '../../src/schemas/compiled/chat-message.js';
 import validateHistory from '../../src/schemas/compiled/history.js';
 import validatePing from '../../src/schemas/compiled/ping.js';
 import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { contextSeenBy } from '#testkit/route-probe.ts';
 import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
 import { RecordingSender } from '#testkit/recording-sender.ts';
@@ -97,7 +97,7 @@ const isClientFrameError = (error: unknown, code: string) => error instanceof Cl
 
 describe('each middleware on generated input (real Middy engine)', () => {
   it('parseFrame parses any JSON text and refuses everything else with BAD_REQUEST only', async () => {
-    const chain = middy(async (event: { body: unknown }) => ({ parsed: event.body })).use(parseFrame() as any);
+    const chain = contextSeenBy(RouteChain.start().use(parseFrame()), (context) => context.frame);
     await fc.assert(
       fc.asyncProperty(fc.oneof(clientFrame, fc.string({ unit: 'binary' }), fc.anything()), async (body) => {
         let expected: { ok: true; value: unknown } | { ok: false };
@@ -106,8 +106,10 @@ describe('each middleware on generated input (real Middy engine)', () => {
         } catch {
           expected = { ok: false };
         }
-        const outcome = await chain({ body } as never, lambdaContext()).then(
-          (result) => ({ ok: true as const, value: (result as { parsed: unknown }).parsed }),
+        // API Gateway always passes a string; anything else must be refused the same way.
+        const event = Object.assign(wsEvent({ connectionId: 'c' }), { body });
+        const outcome = await chain(event, lambdaContext()).then(
+          (value) => ({ ok: true as const, value }),
           (error: unknown) => ({ ok: false as const, error }),
         );
         if (expected.ok) expect(outcome.ok && sameJson(outcome.value, expected.value)).toBe(true);
@@ -122,9 +124,10 @@ describe('each middleware on generated input (real Middy engine)', () => {
     const chains = Object.fromEntries(
       Object.entries(validators).map(([route, frameValidator]) => [
         route,
-        middy(async () => 'accepted')
-          .use(parseFrame() as any)
-          .use(validator({ eventSchema: frameValidator as never })),
+        RouteChain.start()
+          .use(parseFrame())
+          .use(validateFrame<unknown>(frameValidator))
+          .handle(async () => ({ statusCode: 200 })),
       ]),
     );
     await fc.assert(
@@ -132,9 +135,11 @@ describe('each middleware on generated input (real Middy engine)', () => {
         const route = routeOf(raw);
         if (route === '$default') return;
         const expected = expectedOutcome(raw);
-        const outcome = await (chains[route] as (event: unknown, context: unknown) => Promise<unknown>)({ body: raw }, lambdaContext()).then(
+        const chain = chains[route];
+        if (!chain) throw new Error(`no chain for ${route}`);
+        const outcome = await chain(wsEvent({ connectionId: 'c', body: raw }), lambdaContext()).then(
           () => 'accepted',
-          (error: { cause?: { package?: string } }) => (error?.cause?.package === '@middy/validator' ? 'VALIDATION_ERROR' : `other: ${String(error)}`),
+          (error: unknown) => (error instanceof FrameValidationError ? 'VALIDATION_ERROR' : `other: ${String(error)}`),
         );
         expect(outcome).toBe(expected.kind === 'error' ? expected.code : 'accepted');
       }),
@@ -143,7 +148,7 @@ describe('each middleware on generated input (real Middy engine)', () => {
   });
 
   it('authContext takes the user only from a non-empty authorizer userId, and refuses with FORBIDDEN otherwise', async () => {
-    const chain = middy(async (_event: unknown, context: { auth: unknown }) => context.auth).use(authContext({ clock, metrics }) as any);
+    const chain = contextSeenBy(RouteChain.start().use(authContext({ clock, metrics })), (context) => context.auth);
     const contextValue = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined));
     const authorizer = fc.oneof(
       fc.constant(undefined),
@@ -153,8 +158,9 @@ describe('each middleware on generated input (real Middy engine)', () => {
     );
     await fc.assert(
       fc.asyncProperty(authorizer, async (auth) => {
-        const event = { requestContext: { connectionId: 'c', requestId: 'r', ...(auth === undefined ? {} : { authorizer: auth }) }, body: '{}' };
-        const outcome = await chain(event as never, lambdaContext()).then(
+        const event = wsEvent({ connectionId: 'c', body: '{}' });
+        if (auth !== undefined) event.requestContext.authorizer = auth;
+        const outcome = await chain(event, lambdaContext()).then(
           (value) => ({ ok: true as const, value }),
           (error: unknown) => ({ ok: false as const, error }),
         );
@@ -195,16 +201,20 @@ describe('each middleware on generated input (real Middy engine)', () => {
     await fc.assert(
       fc.asyncProperty(thrown, outcomes, async (error, answer) => {
         const sender = new RecordingSender().answer('sender', answer);
-        const chain = middy(async () => {
-          throw error;
-        }).use(errorFrames({ logger, metrics, senders: new SenderPool('http://unused', () => sender) }) as any);
-        const response = await chain(wsEvent({ connectionId: 'sender', userId: 'u' }) as never, lambdaContext());
+        const chain = RouteChain.start()
+          .use(deliveries(new SenderPool('http://unused', () => sender)))
+          .use(errorFrames({ logger, metrics }))
+          .handle(async () => {
+            throw error;
+          });
+        const response = await chain(wsEvent({ connectionId: 'sender', userId: 'u' }), lambdaContext());
         expect(sender.posts).toHaveLength(1);
-        const { connectionId, frame } = sender.posts[0] as { connectionId: string; frame: any };
-        expect(connectionId).toBe('sender');
-        expect(frame.type).toBe('error');
+        const post = sender.posts[0];
+        const frame = post?.frame;
+        expect(post?.connectionId).toBe('sender');
+        expect(frame?.type).toBe('error');
         const client = error instanceof ClientFrameError;
-        expect(frame.error.code).toBe(client ? error.code : 'INTERNAL_ERROR');
+        expect(frame?.type === 'error' ? frame.error.code : undefined).toBe(client ? error.code : 'INTERNAL_ERROR');
         expect(response).toEqual({ statusCode: client ? 200 : 500 });
         // What a client-facing error echoes is its own text; only the non-client errors' text is internal.
         expect(internalsIn(frame, client ? error.message : '')).toEqual([]);
@@ -229,12 +239,15 @@ describe('each middleware on generated input (real Middy engine)', () => {
           await connections.register({ connectionId, userId: 'u', connectedAt: 0, lastSeenAt: 0, expiresAt: FAR_FUTURE_SECONDS });
         }
         const ids = answers.map(([id]) => id);
-        const chain = middy(async (_event: unknown, context: any) => {
-          await context.delivery.postToAll(ids, { type: 'pong', data: { connectionId: 'x', serverTime: 'now', expiresAt: 1 } });
-          if (handlerThrows) throw new Error('after the fan-out');
-          return { statusCode: 200 };
-        }).use(staleConnections({ connections, clock: systemClock, senders: new SenderPool('http://unused', () => sender), logger, metrics }) as any);
-        await chain(wsEvent({ connectionId: ids[0] as string, userId: 'u' }) as never, lambdaContext()).catch(() => undefined);
+        const chain = RouteChain.start()
+          .use(deliveries(new SenderPool('http://unused', () => sender)))
+          .use(staleConnections({ connections, clock: systemClock, logger, metrics }))
+          .handle(async (_event, context) => {
+            await context.delivery.postToAll(ids, { type: 'pong', data: { connectionId: 'x', serverTime: 'now', expiresAt: 1 } });
+            if (handlerThrows) throw new Error('after the fan-out');
+            return { statusCode: 200 };
+          });
+        await chain(wsEvent({ connectionId: ids[0] ?? 'none', userId: 'u' }), lambdaContext()).catch(() => undefined);
         expect([...connections.removed].sort()).toEqual(answers.filter(([, answer]) => answer === 'gone').map(([id]) => id).sort());
       }),
       { numRuns: 200 },
@@ -250,16 +263,15 @@ describe('the composed message-route chains on generated frames', () => {
     const sender = new RecordingSender();
     const senders = new SenderPool('http://unused', () => sender);
     const policy = { burst: 10_000, perSecond: 10_000 };
-    const base = { tools, clock, senders, connections };
-    const chains = {
-      chat_message: composeMessageRoute(
-        createMessageRoute({ connections, messages, responder: new EchoResponder(), clock, metrics }),
-        { ...base, frameValidator: validateChatMessage, rateLimitPolicy: policy },
-      ),
-      ping: composeMessageRoute(createPingRoute({ clock }), { ...base, frameValidator: validatePing, rateLimitPolicy: policy }),
-      history: composeMessageRoute(createHistoryRoute({ messages, clock }), { ...base, frameValidator: validateHistory, rateLimitPolicy: policy }),
-      $default: composeMessageRoute(createDefaultRoute(), base),
-    };
+    const routes = createRoutes(
+      { tools, clock, senders, connections, messages, responder: new EchoResponder() },
+      {
+        rateLimit: policy,
+        refusal: { maxRefusals: 100_000, windowSeconds: 60 },
+        connection: { idleTimeoutSeconds: 600, maxConnectionsPerUser: 5, connectRate: policy },
+        chunkBatching: { intervalMs: 50, maxChars: 1000 },
+      },
+    );
     const user = 'fuzz-chains';
     const connectionId = 'chain-connection=';
     await connections.register({ connectionId, userId: user, connectedAt: 0, lastSeenAt: 0, expiresAt: FAR_FUTURE_SECONDS });
@@ -272,7 +284,7 @@ describe('the composed message-route chains on generated frames', () => {
         const seen = sender.posts.length;
         const writesBefore = { admissions: connections.admissions, messages: messages.writes };
         const invalid = judge.expect(raw).kind === 'error';
-        const result = await chains[route](wsEvent({ connectionId, userId: user, body: raw, routeKey: route }), lambdaContext());
+        const result = await routes[functionForRoute(route) ?? 'default'](wsEvent({ connectionId, userId: user, body: raw, routeKey: route }), lambdaContext());
         const frames = sender.posts.slice(seen).map((post) => {
           expect(post.connectionId).toBe(connectionId);
           return post.frame as Record<string, any>;

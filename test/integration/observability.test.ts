@@ -7,7 +7,6 @@ import { startRouteHarness } from '#testkit/route-harness.ts';
 import { mintToken, TEST_SECRET } from '#testkit/tokens.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
-let authorizer: (...args: any[]) => Promise<any>;
 let lines: Array<Record<string, any>> = [];
 
 interface EmfDirective {
@@ -21,7 +20,8 @@ const emfDirectives = () =>
 
 beforeAll(async () => {
   harness = await startRouteHarness('observe', { JWT_SECRET: TEST_SECRET });
-  ({ handler: authorizer } = await import('../../src/handlers/authorizer.ts'));
+  const { authorizer } = harness;
+  if (!authorizer) throw new Error('the harness builds the authorizer when JWT_SECRET is set');
   const mark = outputMark();
   // Every function runs at least once, with a success and a refusal among them.
   await authorizer(authorizerEvent(await mintToken({ sub: 'olga' })), lambdaContext('test-websocket-authorizer'));

@@ -24,7 +24,8 @@ const signature = (use: MetricUse): string => JSON.stringify([use.namespace, use
 
 beforeAll(async () => {
   harness = await startRouteHarness('emf', { JWT_SECRET: TEST_SECRET });
-  const { handler: authorizer } = await import('../../src/handlers/authorizer.ts');
+  const { authorizer } = harness;
+  if (!authorizer) throw new Error('the harness builds the authorizer when JWT_SECRET is set');
   const mark = outputMark();
   await authorizer(authorizerEvent(await mintToken({ sub: 'tara' })), lambdaContext('test-websocket-authorizer'));
   await authorizer(authorizerEvent('not-a-token'), lambdaContext('test-websocket-authorizer')).catch(() => undefined);
