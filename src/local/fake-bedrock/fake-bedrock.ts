@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ConverseRequest, lastQuestion, readConverseRequest } from './converse-request.ts';
-import { type Fault, parseFaultMarker } from './faults.ts';
+import { type Fault, type HttpErrorName, parseFaultMarker } from './faults.ts';
 import { type StreamEnd, streamAnswer } from './stream-answer.ts';
 import { writeHttpError } from './wire.ts';
 
@@ -60,6 +60,61 @@ const faultApplies = (fault: Fault | undefined, attempt: number): Fault | undefi
   return fault;
 };
 
+interface FakeState {
+  requests: FakeBedrockRequest[];
+  /** Attempts seen per SDK invocation id. */
+  attempts: Map<string, number>;
+  defaultFault: Fault | undefined;
+  retryAfterMs: number | undefined;
+  wordDelayMs: number;
+}
+
+const recordRequest = (state: FakeState, request: IncomingMessage, modelId: string): FakeBedrockRequest => {
+  const invocationId = headerValue(request.headers['amz-sdk-invocation-id']);
+  const attempt = (invocationId === undefined ? 0 : (state.attempts.get(invocationId) ?? 0)) + 1;
+  if (invocationId !== undefined) state.attempts.set(invocationId, attempt);
+  const record: FakeBedrockRequest = { modelId, invocationId, attempt, conversation: undefined, fault: undefined, status: 200, end: undefined, eventsSent: 0 };
+  state.requests.push(record);
+  return record;
+};
+
+const refuse = (record: FakeBedrockRequest, response: ServerResponse, error: HttpErrorName, options: { message?: string; retryAfterMs?: number } = {}): void => {
+  record.end = 'refused';
+  writeHttpError(response, error, options);
+  record.status = response.statusCode;
+};
+
+const handle = async (state: FakeState, request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  const route = request.method === 'POST' ? ROUTE.exec(new URL(request.url ?? '/', 'http://fake').pathname) : null;
+  const body = await readBody(request);
+  if (!route?.[1]) {
+    writeHttpError(response, 'ResourceNotFoundException', { message: `No such operation: ${request.method} ${request.url}` });
+    return;
+  }
+  const record = recordRequest(state, request, decodeURIComponent(route[1]));
+  let conversation: ConverseRequest;
+  try {
+    conversation = readConverseRequest(record.modelId, body);
+    record.conversation = conversation;
+    record.fault = faultApplies(parseFaultMarker(lastQuestion(conversation)) ?? state.defaultFault, record.attempt);
+  } catch (error) {
+    refuse(record, response, 'ValidationException', { message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  if (record.fault?.kind === 'http-error') {
+    const hint = record.fault.error === 'ThrottlingException' && state.retryAfterMs !== undefined ? { retryAfterMs: state.retryAfterMs } : {};
+    refuse(record, response, record.fault.error, hint);
+    return;
+  }
+  record.end = await streamAnswer(response, conversation, {
+    fault: record.fault,
+    wordDelayMs: state.wordDelayMs,
+    onEvent: () => {
+      record.eventsSent += 1;
+    },
+  });
+};
+
 /**
  * A Bedrock runtime on loopback that the real `BedrockRuntimeClient` talks to (endpoint override,
  * any credentials): `POST /model/{modelId}/converse-stream` answers in the event-stream encoding,
@@ -67,62 +122,14 @@ const faultApplies = (fault: Fault | undefined, attempt: number): Fault | undefi
  * faults of `faults.ts` on request.
  * @example
  * const fake = await startFakeBedrock({ tokensPerSecond: 0 });
- * const client = new BedrockRuntimeClient({ endpoint: fake.endpoint, region: 'us-east-1', credentials });
+ * const client = createBedrockClient({ endpoint: fake.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
  */
 const startFakeBedrock = async (options: FakeBedrockOptions = {}): Promise<FakeBedrock> => {
-  const { port = 0, host = '127.0.0.1', tokensPerSecond = 40, fault: defaultFault, retryAfterMs } = options;
+  const { port = 0, host = '127.0.0.1', tokensPerSecond = 40, fault, retryAfterMs } = options;
   if (!Number.isFinite(tokensPerSecond) || tokensPerSecond < 0) throw new RangeError(`tokensPerSecond must be 0 or more, got ${tokensPerSecond}`);
-  const requests: FakeBedrockRequest[] = [];
-  const attempts = new Map<string, number>();
-  const wordDelayMs = tokensPerSecond === 0 ? 0 : 1000 / tokensPerSecond;
-
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const route = request.method === 'POST' ? ROUTE.exec(new URL(request.url ?? '/', 'http://fake').pathname) : null;
-    const body = await readBody(request);
-    if (!route?.[1]) {
-      writeHttpError(response, 'ResourceNotFoundException', { message: `No such operation: ${request.method} ${request.url}` });
-      return;
-    }
-    const invocationId = headerValue(request.headers['amz-sdk-invocation-id']);
-    const attempt = (invocationId === undefined ? 0 : (attempts.get(invocationId) ?? 0)) + 1;
-    if (invocationId !== undefined) attempts.set(invocationId, attempt);
-    const record: FakeBedrockRequest = {
-      modelId: decodeURIComponent(route[1]),
-      invocationId,
-      attempt,
-      conversation: undefined,
-      fault: undefined,
-      status: 200,
-      end: undefined,
-      eventsSent: 0,
-    };
-    requests.push(record);
-    try {
-      record.conversation = readConverseRequest(record.modelId, body);
-      record.fault = faultApplies(parseFaultMarker(lastQuestion(record.conversation)) ?? defaultFault, attempt);
-    } catch (error) {
-      record.end = 'refused';
-      writeHttpError(response, 'ValidationException', { message: error instanceof Error ? error.message : String(error) });
-      record.status = response.statusCode;
-      return;
-    }
-    if (record.fault?.kind === 'http-error') {
-      record.end = 'refused';
-      writeHttpError(response, record.fault.error, record.fault.error === 'ThrottlingException' && retryAfterMs !== undefined ? { retryAfterMs } : {});
-      record.status = response.statusCode;
-      return;
-    }
-    record.end = await streamAnswer(response, record.conversation, {
-      fault: record.fault,
-      wordDelayMs,
-      onEvent: () => {
-        record.eventsSent += 1;
-      },
-    });
-  };
-
+  const state: FakeState = { requests: [], attempts: new Map(), defaultFault: fault, retryAfterMs, wordDelayMs: tokensPerSecond === 0 ? 0 : 1000 / tokensPerSecond };
   const server: Server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+    handle(state, request, response).catch((error: unknown) => {
       // A bug in the fake, not a Bedrock behaviour: say so loudly to whoever is reading the test output.
       console.error('fake Bedrock failed', error);
       if (!response.headersSent) writeHttpError(response, 'InternalServerException', { message: 'The fake Bedrock failed' });
@@ -136,7 +143,7 @@ const startFakeBedrock = async (options: FakeBedrockOptions = {}): Promise<FakeB
   const address = server.address() as AddressInfo;
   return {
     endpoint: `http://${host}:${address.port}`,
-    requests,
+    requests: state.requests,
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
