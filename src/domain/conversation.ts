@@ -24,7 +24,8 @@ const DEFAULT_CONVERSATION_BUDGET: Readonly<ConversationBudget> = { maxMessages:
 /** Assistant turns in a row answer the same question (a reply continued after a cut): joined so. */
 const REPLY_JOINER = '\n\n';
 
-const checkBudget = (budget: ConversationBudget): void => {
+/** @throws RangeError naming the field when a budget value is not a whole number of at least 1. */
+const checkConversationBudget = (budget: ConversationBudget): void => {
   for (const [name, value] of Object.entries(budget)) {
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`Conversation budget ${name} must be a whole number of at least 1, got ${value}`);
   }
@@ -65,7 +66,7 @@ const answeredExchanges = (history: readonly ConversationTurn[]): Array<[Convers
  * @throws RangeError when the budget is not whole numbers of at least 1; Error when the question is blank.
  */
 const shapeConversation = (history: readonly ConversationTurn[], question: string, budget: ConversationBudget = DEFAULT_CONVERSATION_BUDGET): ConversationTurn[] => {
-  checkBudget(budget);
+  checkConversationBudget(budget);
   if (question.trim() === '') throw new Error('The question to send the model is blank');
   const kept: ConversationTurn[] = [];
   let messages = 1;
@@ -81,4 +82,4 @@ const shapeConversation = (history: readonly ConversationTurn[], question: strin
 };
 
 export type { ConversationBudget, ConversationRole, ConversationTurn };
-export { DEFAULT_CONVERSATION_BUDGET, shapeConversation };
+export { DEFAULT_CONVERSATION_BUDGET, checkConversationBudget, shapeConversation };
