@@ -74,10 +74,10 @@ class BedrockResponder implements Responder {
     checkSettings(settings);
     this.#deps = { ...deps, clock: deps.clock ?? systemClock, scheduler: deps.scheduler ?? systemScheduler };
     this.#settings = {
-      stallGapMs: DEFAULT_STALL_GAP_MS,
-      deadlineMarginMs: DEFAULT_DEADLINE_MARGIN_MS,
-      throttleRetryAfterMs: DEFAULT_THROTTLE_RETRY_AFTER_MS,
       ...settings,
+      stallGapMs: settings.stallGapMs ?? DEFAULT_STALL_GAP_MS,
+      deadlineMarginMs: settings.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS,
+      throttleRetryAfterMs: settings.throttleRetryAfterMs ?? DEFAULT_THROTTLE_RETRY_AFTER_MS,
     };
   }
 
@@ -92,8 +92,8 @@ class BedrockResponder implements Responder {
     };
   }
 
-  /** The Converse input for a question and its context; exposed for the bench and tests. */
-  public async converseInput(request: ResponderRequest): Promise<ConverseStreamCommandInput> {
+  /** The Converse input for a question: the shaped session context, the system prompt, the inference settings. */
+  async #converseInput(request: ResponderRequest): Promise<ConverseStreamCommandInput> {
     const { modelId, systemPrompt, maxTokens, temperature, budget } = this.#settings;
     const turns = await this.#deps.history.recentTurns({
       userId: request.userId,
@@ -110,7 +110,7 @@ class BedrockResponder implements Responder {
   }
 
   async *#stream(request: ResponderRequest, options: ModelCallOptions, result: { outcome?: ReplyOutcome }): AsyncGenerator<string> {
-    const input = await this.converseInput(request);
+    const input = await this.#converseInput(request);
     const remaining = options.remainingMs?.() ?? Number.POSITIVE_INFINITY;
     const watchdog = new StreamWatchdog({
       gapMs: this.#settings.stallGapMs,
