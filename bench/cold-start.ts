@@ -41,7 +41,11 @@ const measureOnce = (bundle: string, env: NodeJS.ProcessEnv): Promise<Measuremen
     });
     child.on('error', reject);
     child.on('exit', () => {
-      const line = stderr.trim().split('\n').reverse().find((candidate) => candidate.startsWith('{"initMs"'));
+      const line = stderr
+        .trim()
+        .split('\n')
+        .reverse()
+        .find((candidate) => candidate.startsWith('{"initMs"'));
       if (!line) return reject(new Error(`measure-init failed for ${bundle}: ${stderr.slice(0, 500)}`));
       resolve(JSON.parse(line) as Measurement);
     });
@@ -79,7 +83,7 @@ const benchColdStarts = async (options: {
       instrumentedInit.push((await measureOnce(instrumentedFloor.path, options.env)).initMs);
       for (const which of order) {
         const path = which === 'real' ? bundle : floor.path;
-        const event = which === "real" ? options.eventFor(name, run) : options.floorEventFor(name, run);
+        const event = which === 'real' ? options.eventFor(name, run) : options.floorEventFor(name, run);
         const measured = await measureOnce(path, { ...options.env, BENCH_EVENT: JSON.stringify(event) });
         (which === 'real' ? invoke : floorInvoke).push(measured.initMs + (measured.invokeMs ?? 0));
       }

@@ -23,7 +23,16 @@ interface LoadFigures {
 
 interface EndToEndResult {
   method: string;
-  gateway: LoadFigures & { handlerP50Ms: number; handlerP99Ms: number; sandboxWaitP50Ms: number; sandboxWaitP99Ms: number; gatewayShareP50Ms: number; gatewayShareP99Ms: number; replyP50Ms: number; replyP99Ms: number };
+  gateway: LoadFigures & {
+    handlerP50Ms: number;
+    handlerP99Ms: number;
+    sandboxWaitP50Ms: number;
+    sandboxWaitP99Ms: number;
+    gatewayShareP50Ms: number;
+    gatewayShareP99Ms: number;
+    replyP50Ms: number;
+    replyP99Ms: number;
+  };
   echo: LoadFigures;
   gatewayShareToEchoP99: number;
   withinBudget: boolean;
@@ -143,9 +152,7 @@ const benchEndToEnd = async (options: LoadOptions): Promise<EndToEndResult> => {
     },
   });
   try {
-    const urls = await Promise.all(
-      Array.from({ length: options.clients }, async (_, client) => `${gateway.url}?token=${await mintDevToken({ user: `bench-user-${client}` })}`),
-    );
+    const urls = await Promise.all(Array.from({ length: options.clients }, async (_, client) => `${gateway.url}?token=${await mintDevToken({ user: `bench-user-${client}` })}`));
     const sockets = await openAll(urls);
     const run = await drive(sockets, options.messagesPerClient, chatFrame, (data, client) => {
       const frame = JSON.parse(data) as { type: string; data: { role: string; clientMessageId?: string; message: string } };
@@ -165,7 +172,8 @@ const benchEndToEnd = async (options: LoadOptions): Promise<EndToEndResult> => {
     const gatewayFigures = figures([...run.copyLatencies.values()], run.seen, 2 * expected, run.seconds);
     const echo = await benchEcho(options);
     const result: EndToEndResult = {
-      method: 'closed loop per client: send, wait for the reply, send the next; p50/p99 of send → own copy; gateway share = send → reply − the message function\'s own duration − its wait for a free sandbox',
+      method:
+        "closed loop per client: send, wait for the reply, send the next; p50/p99 of send → own copy; gateway share = send → reply − the message function's own duration − its wait for a free sandbox",
       gateway: {
         ...gatewayFigures,
         handlerP50Ms: round(median(handlerTimes)),

@@ -1,13 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import type { FakeManagementApi } from '#testkit/fake-management-api.ts';
 import { DynamoConnectionStore } from '../src/data/dynamo-connection-store.ts';
 import { createManagementApiClient } from '../src/delivery/management-api-sender.ts';
 import { EchoResponder } from '../src/domain/responder.ts';
 import { createTables } from '../src/local/create-tables.ts';
-import type { FakeManagementApi } from '#testkit/fake-management-api.ts';
-import { benchMessageChain } from './support/message-chain.ts';
 import { CallRecorder, sequentialDepthBeforeFirstPost } from './support/call-recorder.ts';
+import { benchMessageChain } from './support/message-chain.ts';
 import { median, round } from './support/stats.ts';
 
 interface RoundTripRow {
@@ -71,8 +71,19 @@ const prepare = async (unrelated: number, management: FakeManagementApi) => {
     await chain(
       {
         requestContext: {
-          routeKey: 'chat_message', eventType: 'MESSAGE', extendedRequestId: 'bench', requestTime: 'now', messageDirection: 'IN', connectedAt: 0, apiId: 'bench', connectionId: ownIds[index % OWN_CONNECTIONS] as string, requestId: `r${index}`,
-          requestTimeEpoch: Date.now(), domainName: 'bench', stage: 'dev', authorizer: { userId: USER, tokenExpiresAt: 4e9 },
+          routeKey: 'chat_message',
+          eventType: 'MESSAGE',
+          extendedRequestId: 'bench',
+          requestTime: 'now',
+          messageDirection: 'IN',
+          connectedAt: 0,
+          apiId: 'bench',
+          connectionId: ownIds[index % OWN_CONNECTIONS] as string,
+          requestId: `r${index}`,
+          requestTimeEpoch: Date.now(),
+          domainName: 'bench',
+          stage: 'dev',
+          authorizer: { userId: USER, tokenExpiresAt: 4e9 },
         },
         isBase64Encoded: false,
         body: JSON.stringify({ action: 'chat_message', data: { message: `message ${index}`, sessionId: 'bench' } }),
@@ -90,7 +101,13 @@ const prepare = async (unrelated: number, management: FakeManagementApi) => {
       invocationMs: end - start,
     };
   };
-  return { send, destroy: () => { raw.destroy(); managementClient.destroy(); } };
+  return {
+    send,
+    destroy: () => {
+      raw.destroy();
+      managementClient.destroy();
+    },
+  };
 };
 
 /**

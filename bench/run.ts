@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { FakeManagementApi } from '#testkit/fake-management-api.ts';
 import { ROOT } from '../build/bundle.ts';
 import { FUNCTION_NAMES } from '../src/config/function-manifest.ts';
 import { createTables } from '../src/local/create-tables.ts';
 import { DEV_JWT_SECRET } from '../src/local/dev-config.ts';
 import { mintDevToken } from '../src/local/dev-token.ts';
 import { startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
-import { FakeManagementApi } from '#testkit/fake-management-api.ts';
 import { benchColdStarts } from './cold-start.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchRoundTrips } from './round-trips.ts';
@@ -56,7 +56,12 @@ try {
       for (let run = 0; run < runs; run += 1) {
         const connectionId = `cold-${name}-${run}`;
         management.connect(connectionId);
-        await client.send(new PutCommand({ TableName: tables.connections, Item: { connectionId, userId: `cold-${run}`, connectedAt: 0, lastSeenAt: 0, expiresAt: Math.floor(Date.now() / 1000) + 3600 } }));
+        await client.send(
+          new PutCommand({
+            TableName: tables.connections,
+            Item: { connectionId, userId: `cold-${run}`, connectedAt: 0, lastSeenAt: 0, expiresAt: Math.floor(Date.now() / 1000) + 3600 },
+          }),
+        );
       }
     }
     const frames: Record<string, unknown> = {
@@ -98,13 +103,21 @@ try {
       floorEventFor: () => ({}),
     });
     raw.destroy();
-    results.coldStart = { method: `fresh Node processes, ${runs} runs each, interleaved with a floor bundle (same esbuild settings, only the SDK clients the function needs); init = module import time; first invocation = init + one handler call on DynamoDB Local`, budget: 'init ≤ 1.25x floor; bundle ≤ floor + 150 KiB', rows };
+    results.coldStart = {
+      method: `fresh Node processes, ${runs} runs each, interleaved with a floor bundle (same esbuild settings, only the SDK clients the function needs); init = module import time; first invocation = init + one handler call on DynamoDB Local`,
+      budget: 'init ≤ 1.25x floor; bundle ≤ floor + 150 KiB',
+      rows,
+    };
     printTable('Cold start', (results.coldStart as { method: string }).method, rows);
   }
 
   if (only.has('warm')) {
     const rows = await benchWarmOverhead();
-    results.warmOverhead = { method: 'bare route function vs its full middleware chain, in-memory adapters, real Powertools writing to /dev/null; median of 5 interleaved rounds of 2000 calls', budget: '≤ 50 µs added per invocation', rows };
+    results.warmOverhead = {
+      method: 'bare route function vs its full middleware chain, in-memory adapters, real Powertools writing to /dev/null; median of 5 interleaved rounds of 2000 calls',
+      budget: '≤ 50 µs added per invocation',
+      rows,
+    };
     printTable('Warm overhead (µs per invocation)', (results.warmOverhead as { method: string }).method, rows);
   }
 

@@ -3,14 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import type { FakeManagementApi } from '#testkit/fake-management-api.ts';
 import { DynamoConnectionStore } from '../src/data/dynamo-connection-store.ts';
 import { createManagementApiClient } from '../src/delivery/management-api-sender.ts';
 import { type ChunkBatchingOptions, DEFAULT_CHUNK_BATCHING } from '../src/domain/chunk-batcher.ts';
 import { type Responder, StreamingEchoResponder } from '../src/domain/responder.ts';
 import { createTables } from '../src/local/create-tables.ts';
-import type { FakeManagementApi } from '#testkit/fake-management-api.ts';
-import { benchMessageChain } from './support/message-chain.ts';
 import { benchLambdaContext } from './support/lambda-context.ts';
+import { benchMessageChain } from './support/message-chain.ts';
 import { round } from './support/stats.ts';
 
 interface StreamedPostsRow {
@@ -73,8 +73,19 @@ const runCase = async (
   await chain(
     {
       requestContext: {
-        routeKey: 'chat_message', eventType: 'MESSAGE', extendedRequestId: 'bench', requestTime: 'now', messageDirection: 'IN', connectedAt: 0, apiId: 'bench', connectionId: ids[0] as string, requestId: 'stream', requestTimeEpoch: Date.now(),
-        domainName: 'bench', stage: 'dev', authorizer: { userId: 'bench-user', tokenExpiresAt: 4e9 },
+        routeKey: 'chat_message',
+        eventType: 'MESSAGE',
+        extendedRequestId: 'bench',
+        requestTime: 'now',
+        messageDirection: 'IN',
+        connectedAt: 0,
+        apiId: 'bench',
+        connectionId: ids[0] as string,
+        requestId: 'stream',
+        requestTimeEpoch: Date.now(),
+        domainName: 'bench',
+        stage: 'dev',
+        authorizer: { userId: 'bench-user', tokenExpiresAt: 4e9 },
       },
       isBase64Encoded: false,
       body: JSON.stringify({ action: 'chat_message', data: { message, sessionId: 'bench-stream' } }),

@@ -33,7 +33,11 @@ const benchWarmOverhead = (): Promise<WarmRow[]> =>
     });
     child.on('error', reject);
     child.on('exit', (code) => {
-      const line = stderr.trim().split('\n').reverse().find((candidate) => candidate.startsWith('{'));
+      const line = stderr
+        .trim()
+        .split('\n')
+        .reverse()
+        .find((candidate) => candidate.startsWith('{'));
       if (code !== 0 || !line) return reject(new Error(`warm-worker failed (${code}): ${stderr.slice(-1000)}`));
       const raw = JSON.parse(line) as Record<string, { bareMicros: number[]; chainMicros: number[]; observabilityOnlyMicros: number[] }>;
       resolve(

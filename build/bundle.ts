@@ -1,8 +1,8 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinModules } from 'node:module';
-import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { writeDeterministicZip } from './zip.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,4 +71,4 @@ const bundleHandler = async (name: string): Promise<BundleResult> => {
 };
 
 export type { BundleResult };
-export { bundleHandler, LAMBDA_BUILD_OPTIONS, DIST, ROOT };
+export { bundleHandler, DIST, LAMBDA_BUILD_OPTIONS, ROOT };

@@ -12,6 +12,7 @@ import standalone from 'ajv/dist/standalone/index.js';
 
 // ajv's standalone module is CommonJS with a `default` export; unwrap it for both loaders.
 const standaloneCode = ((standalone as unknown as { default?: unknown }).default ?? standalone) as (ajv: Ajv, validate: unknown) => string;
+
 import { eventSchemaFor, FRAME_SCHEMAS } from '../src/schemas/index.ts';
 
 /** Where the handlers import their validators from (`../schemas/compiled/<name>.js`). */

@@ -11,21 +11,21 @@
  * sending one frame at a time. Prints the counts; exits non-zero on any problem.
  */
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import { bucketKey } from '../src/data/gcra-bucket.ts';
-import { createTables } from '../src/local/create-tables.ts';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
 import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { clientFrame, type Route, routeOf } from '#testkit/hardening/frames.ts';
+import { FrameJudge, totalCounts } from '#testkit/hardening/judge.ts';
 import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
 import { RecordingSender } from '#testkit/recording-sender.ts';
-import { type Route, clientFrame, routeOf } from '#testkit/hardening/frames.ts';
-import { FrameJudge, totalCounts } from '#testkit/hardening/judge.ts';
+import { bucketKey } from '../src/data/gcra-bucket.ts';
+import { createTables } from '../src/local/create-tables.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
 
 const { values } = parseArgs({
   options: {
@@ -180,7 +180,10 @@ const chainsPass = async (): Promise<PassResult> => {
       return {
         judge,
         send: async (raw, route) => {
-          const result = await routes[functionForRoute(route) ?? 'default'](wsEvent({ connectionId, userId, body: raw, routeKey: route }), lambdaContext(`fuzz-websocket-${HANDLER_FOR[route]}`));
+          const result = await routes[functionForRoute(route) ?? 'default'](
+            wsEvent({ connectionId, userId, body: raw, routeKey: route }),
+            lambdaContext(`fuzz-websocket-${HANDLER_FOR[route]}`),
+          );
           const frames = sender.posts.map((post) => post.frame as Record<string, any>);
           sender.posts.length = 0;
           return { result, frames };
@@ -201,7 +204,10 @@ const chainsPass = async (): Promise<PassResult> => {
   }
   if (admissions !== expectedAdmissions) pass.problems.push(`chains: ${admissions} rate-limit writes, ${expectedAdmissions} expected`);
   if (writes !== expectedWrites) pass.problems.push(`chains: ${writes} message writes, ${expectedWrites} expected`);
-  pass.checks.push(`rate-limit writes:      ${admissions} (valid frames: ${expectedAdmissions})`, `message-store writes:   ${writes} (expected from the valid frames: ${expectedWrites})`);
+  pass.checks.push(
+    `rate-limit writes:      ${admissions} (valid frames: ${expectedAdmissions})`,
+    `message-store writes:   ${writes} (expected from the valid frames: ${expectedWrites})`,
+  );
   return pass;
 };
 
@@ -263,7 +269,10 @@ const handlersPass = async (): Promise<PassResult> => {
         return {
           judge: new FrameJudge(userId, connectionId),
           send: async (raw, route) => {
-            const result = await routes[functionForRoute(route) ?? 'default'](wsEvent({ connectionId, userId, body: raw, routeKey: route }), lambdaContext(`fuzz-websocket-${HANDLER_FOR[route]}`));
+            const result = await routes[functionForRoute(route) ?? 'default'](
+              wsEvent({ connectionId, userId, body: raw, routeKey: route }),
+              lambdaContext(`fuzz-websocket-${HANDLER_FOR[route]}`),
+            );
             const frames = inbox.splice(0, inbox.length);
             return { result, frames };
           },
@@ -320,8 +329,12 @@ const report = (pass: PassResult) => {
   say('');
   say(`${pass.label === 'chains' ? 'Composed route chains (in-memory adapters)' : 'Real handlers on DynamoDB Local'}`);
   say(`frames sent:            ${pass.sent} in ${pass.seconds.toFixed(1)} s (${Math.round(pass.sent / pass.seconds)}/s)`);
-  say(`accepted (valid):       ${valid}  chat_message ${counts.chat ?? 0}, resent clientMessageId ${counts.duplicate ?? 0}, ping ${counts.pong ?? 0}, history ${counts.history ?? 0}`);
-  say(`refused (invalid):      ${pass.sent - valid}  VALIDATION_ERROR ${counts.VALIDATION_ERROR ?? 0}, UNKNOWN_ACTION ${counts.UNKNOWN_ACTION ?? 0}, BAD_REQUEST ${counts.BAD_REQUEST ?? 0}`);
+  say(
+    `accepted (valid):       ${valid}  chat_message ${counts.chat ?? 0}, resent clientMessageId ${counts.duplicate ?? 0}, ping ${counts.pong ?? 0}, history ${counts.history ?? 0}`,
+  );
+  say(
+    `refused (invalid):      ${pass.sent - valid}  VALIDATION_ERROR ${counts.VALIDATION_ERROR ?? 0}, UNKNOWN_ACTION ${counts.UNKNOWN_ACTION ?? 0}, BAD_REQUEST ${counts.BAD_REQUEST ?? 0}`,
+  );
   for (const check of pass.checks) say(check);
   say(`problems:               ${pass.problems.length}`);
   for (const problem of pass.problems.slice(0, MAX_PROBLEMS_SHOWN)) say(`  - ${problem}`);

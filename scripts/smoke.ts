@@ -45,9 +45,7 @@ const fail = (text: string): never => {
 const connect = (): Promise<WebSocket> =>
   new Promise((resolve) => {
     const socket = new WebSocket(target);
-    socket.once('unexpected-response', (_req, res) =>
-      fail(`handshake refused with HTTP ${res.statusCode} (is the token valid and unexpired?)`),
-    );
+    socket.once('unexpected-response', (_req, res) => fail(`handshake refused with HTTP ${res.statusCode} (is the token valid and unexpired?)`));
     socket.once('error', (error) => fail(`could not connect: ${error.message}`));
     socket.once('open', () => resolve(socket));
   });
@@ -80,10 +78,7 @@ const expectFrame = (label: string, predicate: (frame: Frame) => boolean): Promi
       clearTimeout(timer);
       resolve(received.splice(index, 1)[0] as Frame);
     };
-    const timer = setTimeout(
-      () => fail(`no ${label} within ${timeoutMs} ms; received: ${JSON.stringify(received).slice(0, 500)}`),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => fail(`no ${label} within ${timeoutMs} ms; received: ${JSON.stringify(received).slice(0, 500)}`), timeoutMs);
     waiters.add(check);
     check();
   });
@@ -126,10 +121,7 @@ const invalid = await expectFrame('error frame for an invalid frame', (f) => f.t
 ok(`invalid frame answered with error ${invalid.error?.code}`);
 
 send({ action: 'chat_message', data: { sessionId } });
-const validation = await expectFrame(
-  'VALIDATION_ERROR for a frame without message',
-  (f) => f.type === 'error' && f.error?.code === 'VALIDATION_ERROR',
-);
+const validation = await expectFrame('VALIDATION_ERROR for a frame without message', (f) => f.type === 'error' && f.error?.code === 'VALIDATION_ERROR');
 ok(`frame without a message refused: ${validation.error.message}`);
 
 closing = true;

@@ -13,12 +13,12 @@
  * Uses AWS_ENDPOINT_URL_DYNAMODB when set; otherwise starts its own DynamoDB Local (needs Java).
  */
 import { parseArgs } from 'node:util';
-import { mintDevToken } from '../src/local/dev-token.ts';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
 import { formatFigures } from '#testkit/load/figures.ts';
 import type { Pace } from '#testkit/load/load-run.ts';
 import { runScenario } from '#testkit/load/scenario.ts';
 import { clean } from '#testkit/load/verify.ts';
+import { mintDevToken } from '../src/local/dev-token.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
 
 const usage =
   'usage: npm run soak -- [--clients 200] [--messages 50] [--drops-per-second 5] [--pace queue|conversation] [--handlers auto|dist|source] [--sandboxes 4] [--deadline-seconds 1800] [--seed N] [--json]';

@@ -22,7 +22,6 @@ const authorizerEvent = (token: string | undefined, headers: Record<string, stri
 const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** A token with whatever header and payload, signature as given: for tokens no library would sign. */
-const craftToken = (header: unknown, payload: unknown, signature = ''): string =>
-  `${base64url(header)}.${base64url(payload)}.${signature}`;
+const craftToken = (header: unknown, payload: unknown, signature = ''): string => `${base64url(header)}.${base64url(payload)}.${signature}`;
 
-export { authorizerEvent, craftToken, base64url, METHOD_ARN };
+export { authorizerEvent, base64url, craftToken, METHOD_ARN };

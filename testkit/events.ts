@@ -73,4 +73,4 @@ const newConnectionId = (): string => {
   return `C${counter.toString().padStart(3, '0')}${randomUUID().slice(0, 10)}=`;
 };
 
-export { lambdaContext, wsEvent, newConnectionId };
+export { lambdaContext, newConnectionId, wsEvent };

@@ -112,9 +112,7 @@ class FakeManagementApi {
   }
 
   private reply(response: ServerResponse, status: number, errorType: string): void {
-    response
-      .writeHead(status, { 'content-type': 'application/json', 'x-amzn-ErrorType': errorType })
-      .end(JSON.stringify({ message: errorType }));
+    response.writeHead(status, { 'content-type': 'application/json', 'x-amzn-ErrorType': errorType }).end(JSON.stringify({ message: errorType }));
   }
 }
 

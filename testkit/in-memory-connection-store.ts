@@ -1,4 +1,5 @@
-import type { RateLimitPolicy } from '../src/domain/policies.ts';
+import { toEpochSeconds } from '../src/domain/clock.ts';
+import { closedRowExpiresAt, liveThreshold, rowLingerSeconds } from '../src/domain/connection-lifetime.ts';
 import {
   type Audience,
   CONNECT_GRACE_MS,
@@ -8,8 +9,7 @@ import {
   type ConnectRequest,
   type FrameAdmission,
 } from '../src/domain/connection-store.ts';
-import { toEpochSeconds } from '../src/domain/clock.ts';
-import { closedRowExpiresAt, liveThreshold, rowLingerSeconds } from '../src/domain/connection-lifetime.ts';
+import type { RateLimitPolicy } from '../src/domain/policies.ts';
 
 /**
  * A ConnectionStore in a Map, for middleware unit tests that are about something else than storage.
@@ -72,9 +72,7 @@ class InMemoryConnectionStore implements ConnectionStore {
 
   public async admitFrame(connectionId: string, _userId: string, nowMs: number, _policy: RateLimitPolicy): Promise<FrameAdmission> {
     const row = this.rows.get(connectionId);
-    return row && row.expiresAt > toEpochSeconds(nowMs)
-      ? { outcome: 'admitted', closed: row.disconnectedAt !== undefined }
-      : { outcome: 'unknown-connection' };
+    return row && row.expiresAt > toEpochSeconds(nowMs) ? { outcome: 'admitted', closed: row.disconnectedAt !== undefined } : { outcome: 'unknown-connection' };
   }
 
   /** Refusals are not counted here: always the first of its window. */

@@ -9,9 +9,7 @@ class InvocationRecorder {
   };
 
   public forConnection(connectionId: string): InvocationRecord[] {
-    return this.records.filter(
-      (record) => (record.event as { requestContext?: { connectionId?: string } }).requestContext?.connectionId === connectionId,
-    );
+    return this.records.filter((record) => (record.event as { requestContext?: { connectionId?: string } }).requestContext?.connectionId === connectionId);
   }
 
   /**
@@ -28,10 +26,7 @@ class InvocationRecorder {
 
   /** Resolves with the `$disconnect` invocation of a connection once it has run. */
   public waitForDisconnect(connectionId: string): Promise<InvocationRecord> {
-    return this.waitFor(
-      (record) => record.routeKey === '$disconnect' && requestContextOf(record).connectionId === connectionId,
-      `$disconnect of ${connectionId}`,
-    );
+    return this.waitFor((record) => record.routeKey === '$disconnect' && requestContextOf(record).connectionId === connectionId, `$disconnect of ${connectionId}`);
   }
 
   /** Resolves once an invocation matching `predicate` has been recorded. */
@@ -46,7 +41,6 @@ class InvocationRecorder {
   }
 }
 
-const requestContextOf = (record: InvocationRecord): Record<string, any> =>
-  (record.event as { requestContext: Record<string, any> }).requestContext;
+const requestContextOf = (record: InvocationRecord): Record<string, any> => (record.event as { requestContext: Record<string, any> }).requestContext;
 
 export { InvocationRecorder, requestContextOf };

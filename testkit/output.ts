@@ -39,4 +39,4 @@ const metricIn = (mark: number, name: string): number =>
     .flatMap((line) => [line[name]].flat())
     .reduce((sum: number, value) => sum + Number(value), 0);
 
-export { capturedLines, outputMark, linesSince, registerSecret, jsonLinesSince, metricIn };
+export { capturedLines, jsonLinesSince, linesSince, metricIn, outputMark, registerSecret };

@@ -12,9 +12,7 @@ const signRawPayload = async (
   payloadJson: string,
   { secret = TEST_SECRET, header = { alg: 'HS256', typ: 'JWT' } }: { secret?: string; header?: Record<string, unknown> } = {},
 ): Promise<string> => {
-  const token = await new CompactSign(encoder.encode(payloadJson))
-    .setProtectedHeader(header as { alg: string })
-    .sign(encoder.encode(secret));
+  const token = await new CompactSign(encoder.encode(payloadJson)).setProtectedHeader(header as { alg: string }).sign(encoder.encode(secret));
   registerSecret(token);
   return token;
 };

@@ -1,5 +1,5 @@
-import type { ServerFrame } from '../src/protocol/frames.ts';
 import type { DeliveryOutcome, Sender } from '../src/domain/sender.ts';
+import type { ServerFrame } from '../src/protocol/frames.ts';
 
 /** An in-memory Sender for middleware unit tests: records posts, answers per connection as told. */
 class RecordingSender implements Sender {
@@ -26,4 +26,4 @@ class RecordingSender implements Sender {
 /** The role of a chat_message frame (user or assistant); undefined for any other frame. */
 const roleOf = (frame: ServerFrame): string | undefined => (frame.type === 'chat_message' ? frame.data.role : undefined);
 
-export { roleOf, RecordingSender };
+export { RecordingSender, roleOf };

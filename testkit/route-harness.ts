@@ -1,5 +1,5 @@
-import { functionForRoute, routeKeyForFrame } from '../src/config/function-manifest.ts';
 import type { EnvironmentSource } from '../src/config/env.ts';
+import { functionForRoute, routeKeyForFrame } from '../src/config/function-manifest.ts';
 import { lambdaContext, newConnectionId, wsEvent } from './events.ts';
 import { FakeManagementApi } from './fake-management-api.ts';
 import { recordedAs } from './sdk-calls/call-recorder.ts';
@@ -24,10 +24,7 @@ const startRouteHarness = async (label: string, settings: EnvironmentSource = {}
 
   /** Runs $connect for a user and, when it succeeds, makes the connection live on the fake API. */
   const connect = async (userId: string, connectionId = newConnectionId(), headers?: Record<string, string>) => {
-    const response = await handlers.connect(
-      wsEvent({ connectionId, userId, routeKey: '$connect', ...(headers ? { headers } : {}) }),
-      lambdaContext('test-websocket-connect'),
-    );
+    const response = await handlers.connect(wsEvent({ connectionId, userId, routeKey: '$connect', ...(headers ? { headers } : {}) }), lambdaContext('test-websocket-connect'));
     if (response.statusCode === 200) management.connect(connectionId);
     return { connectionId, response };
   };

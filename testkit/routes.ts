@@ -6,10 +6,9 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import type { RouteFunctionName } from '../src/config/function-manifest.ts';
-import type { RouteResponse, WebSocketEvent } from '../src/middleware/route-types.ts';
 import { loadMessageRetentionDays } from '../src/config/app-config.ts';
 import type { EnvironmentSource } from '../src/config/env.ts';
+import type { RouteFunctionName } from '../src/config/function-manifest.ts';
 import { loadResponderKind } from '../src/config/responder-config.ts';
 import { createDocumentClient } from '../src/data/dynamo-client.ts';
 import { DynamoConnectionStore } from '../src/data/dynamo-connection-store.ts';
@@ -17,6 +16,7 @@ import { DynamoMessageStore } from '../src/data/dynamo-message-store.ts';
 import { SenderPool } from '../src/delivery/management-api-sender.ts';
 import { type Clock, systemClock } from '../src/domain/clock.ts';
 import { createResponder, type Responder } from '../src/domain/responder.ts';
+import type { RouteResponse, WebSocketEvent } from '../src/middleware/route-types.ts';
 import { instrumentClient } from '../src/observability/sdk-call-observer.ts';
 import { createRoutes, type RouteAdapters, type RouteEntries, type RoutePolicies } from '../src/runtime/create-routes.ts';
 import { routePolicies, tools } from '../src/runtime/environment.ts';

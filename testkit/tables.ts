@@ -34,4 +34,4 @@ const registeredAgo = (db: DynamoDBDocumentClient, tableName: string, connection
     }),
   );
 
-export { useTestTables, uniqueEnvironment, testDocumentClient, registeredAgo };
+export { registeredAgo, testDocumentClient, uniqueEnvironment, useTestTables };

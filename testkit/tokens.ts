@@ -39,4 +39,4 @@ const tokenFor = async (user: string, options: Omit<DevTokenOptions, 'user'> = {
 let users = 0;
 const uniqueUser = (name: string): string => `${name}-${process.pid}-${++users}`;
 
-export { mintToken, tokenFor, uniqueUser, TEST_SECRET };
+export { mintToken, TEST_SECRET, tokenFor, uniqueUser };

@@ -16,8 +16,7 @@ interface ConnectOptions {
   headers?: Record<string, string>;
 }
 
-const withToken = (url: string, token: string | undefined): string =>
-  token === undefined ? url : `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+const withToken = (url: string, token: string | undefined): string => (token === undefined ? url : `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`);
 
 /**
  * A real WebSocket client over loopback that buffers every text frame, so a test can wait for the
@@ -65,10 +64,12 @@ class TestClient {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () =>
-          reject(Object.assign(new Error(`Handshake refused with ${res.statusCode}`), {
-            status: res.statusCode,
-            body: Buffer.concat(chunks).toString('utf8'),
-          })),
+          reject(
+            Object.assign(new Error(`Handshake refused with ${res.statusCode}`), {
+              status: res.statusCode,
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          ),
         );
       });
       socket.once('error', reject);
@@ -85,9 +86,7 @@ class TestClient {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const check = () => {
-        const index = this.received.findIndex(
-          (frame, position) => !this.consumed.has(position) && typeof frame === 'object' && predicate(frame),
-        );
+        const index = this.received.findIndex((frame, position) => !this.consumed.has(position) && typeof frame === 'object' && predicate(frame));
         if (index >= 0) {
           this.consumed.add(index);
           this.waiters.delete(check);
@@ -144,5 +143,5 @@ const isChat = (role: 'user' | 'assistant', message?: string) => (frame: Frame) 
 const isError = (code: string) => (frame: Frame) => frame.type === 'error' && frame.error?.code === code;
 const isPong = (frame: Frame) => frame.type === 'pong';
 
-export type { Frame, CloseEvent };
-export { TestClient, refusalStatus, isChat, isError, isPong, withToken, WAIT_MS };
+export type { CloseEvent, Frame };
+export { isChat, isError, isPong, refusalStatus, TestClient, WAIT_MS, withToken };

@@ -9,7 +9,6 @@ import { benchLambdaContext as context } from './lambda-context.ts';
 const bundle = process.argv[2];
 if (!bundle) throw new Error('usage: measure-init.ts <bundle.mjs>');
 
-
 const start = performance.now();
 const module = (await import(pathToFileURL(bundle).href)) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
 const initMs = performance.now() - start;

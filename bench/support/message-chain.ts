@@ -1,10 +1,10 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ConnectionStore } from '../../src/domain/connection-store.ts';
 import { DynamoMessageStore } from '../../src/data/dynamo-message-store.ts';
 import { ManagementApiSender, SenderPool } from '../../src/delivery/management-api-sender.ts';
 import { type ChunkBatchingOptions, DEFAULT_CHUNK_BATCHING } from '../../src/domain/chunk-batcher.ts';
 import type { Clock } from '../../src/domain/clock.ts';
+import type { ConnectionStore } from '../../src/domain/connection-store.ts';
 import type { Responder } from '../../src/domain/responder.ts';
 import { logger, metrics, tracer } from '../../src/observability/powertools.ts';
 import { buildMessage } from '../../src/runtime/route-builders.ts';

@@ -12,4 +12,4 @@ const p99 = (samples: readonly number[]): number => quantile(samples, 0.99);
 
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
-export { quantile, median, p90, p99, round };
+export { median, p90, p99, quantile, round };

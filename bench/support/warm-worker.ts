@@ -4,11 +4,14 @@
  * with in-memory adapters, interleaved; results are written to stderr as one JSON line.
  */
 import { performance } from 'node:perf_hooks';
+import { SignJWT } from 'jose';
+import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
+import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
 import { createKeySource } from '../../src/auth/key-source.ts';
-import { Delivery } from '../../src/domain/delivery.ts';
 import { SenderPool } from '../../src/delivery/management-api-sender.ts';
-import type { Sender } from '../../src/domain/sender.ts';
+import { Delivery } from '../../src/domain/delivery.ts';
 import { EchoResponder } from '../../src/domain/responder.ts';
+import type { Sender } from '../../src/domain/sender.ts';
 import { observability } from '../../src/middleware/observability.ts';
 import { RouteChain } from '../../src/middleware/route-chain.ts';
 import type { WebSocketEvent } from '../../src/middleware/route-types.ts';
@@ -21,9 +24,6 @@ import { createHistoryRoute } from '../../src/routes/history-route.ts';
 import { createMessageRoute } from '../../src/routes/message-route.ts';
 import { createPingRoute } from '../../src/routes/ping-route.ts';
 import { buildAuthorizer, buildConnect, buildDefault, buildDisconnect, buildHistory, buildMessage, buildPing } from '../../src/runtime/route-builders.ts';
-import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
-import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
-import { SignJWT } from 'jose';
 import { benchLambdaContext as context } from './lambda-context.ts';
 
 const ROUNDS = Number(process.env.BENCH_WARM_ROUNDS ?? 5);
@@ -42,10 +42,16 @@ const historyMessages = new InMemoryMessageStore();
 const policy = { burst: 1e9, perSecond: 1e9 };
 const SECRET = 'bench-secret-that-is-at-least-32-characters';
 
-
 await connections.register({ connectionId: 'bench-conn', userId: 'bench-user', connectedAt: 0, lastSeenAt: 0, expiresAt: 4e9 });
 for (let i = 0; i < 10; i += 1) {
-  await historyMessages.saveUserMessage({ messageId: `01J${String(i).padStart(23, '0')}`, sessionId: 'bench', userId: 'bench-user', role: 'user', message: `m${i}`, createdAt: new Date().toISOString() });
+  await historyMessages.saveUserMessage({
+    messageId: `01J${String(i).padStart(23, '0')}`,
+    sessionId: 'bench',
+    userId: 'bench-user',
+    role: 'user',
+    message: `m${i}`,
+    createdAt: new Date().toISOString(),
+  });
 }
 
 const rawEvent = (routeKey: string, body?: unknown): WebSocketEvent => ({
@@ -112,8 +118,14 @@ const cases: Record<string, { bare: Invoke; chain: Invoke }> = (() => {
     authorizer: { bare: () => authorize(authorizerEvent), chain: () => chains.authorizer(authorizerEvent, context) },
     connect: { bare: () => connect(rawEvent('$connect'), bareContext(undefined)), chain: () => chains.connect(rawEvent('$connect'), context) },
     disconnect: { bare: () => disconnect(rawEvent('$disconnect'), context), chain: () => chains.disconnect(rawEvent('$disconnect'), context) },
-    message: { bare: () => message(rawEvent('chat_message', chatFrame), bareContext(structuredClone(chatFrame))), chain: () => chains.message(rawEvent('chat_message', chatFrame), context) },
-    ping: { bare: () => ping(rawEvent('ping', { action: 'ping' }), bareContext({ action: 'ping' as const })), chain: () => chains.ping(rawEvent('ping', { action: 'ping' }), context) },
+    message: {
+      bare: () => message(rawEvent('chat_message', chatFrame), bareContext(structuredClone(chatFrame))),
+      chain: () => chains.message(rawEvent('chat_message', chatFrame), context),
+    },
+    ping: {
+      bare: () => ping(rawEvent('ping', { action: 'ping' }), bareContext({ action: 'ping' as const })),
+      chain: () => chains.ping(rawEvent('ping', { action: 'ping' }), context),
+    },
     history: {
       bare: () => history(rawEvent('history', historyFrame), bareContext(structuredClone(historyFrame))),
       chain: () => chains.history(rawEvent('history', historyFrame), context),

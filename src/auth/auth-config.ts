@@ -1,9 +1,6 @@
-import { type EnvironmentSource, ConfigurationError, listEnv, optionalEnv } from '../config/env.ts';
+import { ConfigurationError, type EnvironmentSource, listEnv, optionalEnv } from '../config/env.ts';
 
-type KeyConfig =
-  | { kind: 'secret'; secret: string }
-  | { kind: 'ssm-parameter'; parameterName: string }
-  | { kind: 'jwks'; url: string };
+type KeyConfig = { kind: 'secret'; secret: string } | { kind: 'ssm-parameter'; parameterName: string } | { kind: 'jwks'; url: string };
 
 interface AuthConfig {
   key: KeyConfig;
@@ -19,9 +16,7 @@ const loadAuthConfig = (source: EnvironmentSource = process.env): AuthConfig => 
   const jwksUrl = optionalEnv('JWT_JWKS_URL', source);
   const configured = [secret, parameterName, jwksUrl].filter((value) => value !== undefined).length;
   if (configured !== 1) {
-    throw new ConfigurationError(
-      `Set exactly one of JWT_SECRET, JWT_SECRET_PARAMETER or JWT_JWKS_URL (${configured} are set)`,
-    );
+    throw new ConfigurationError(`Set exactly one of JWT_SECRET, JWT_SECRET_PARAMETER or JWT_JWKS_URL (${configured} are set)`);
   }
   let key: KeyConfig;
   if (secret !== undefined) {

@@ -61,4 +61,4 @@ const numericDateProblem = (payload: JWTPayload): ClaimProblem => {
 };
 
 export type { ClaimProblem };
-export { subjectProblem, numericDateProblem, MAX_SUBJECT_BYTES, MAX_NUMERIC_DATE };
+export { MAX_NUMERIC_DATE, MAX_SUBJECT_BYTES, numericDateProblem, subjectProblem };

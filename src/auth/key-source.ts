@@ -49,9 +49,7 @@ const createKeySource = (config: KeyConfig, ssmClient?: SSMClient): KeySource =>
       return { algorithms: HMAC_ALGORITHMS, key: async () => key };
     }
     case 'ssm-parameter': {
-      const client =
-        ssmClient ??
-        instrumentClient(tracer.captureAWSv3Client(new SSMClient({ requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true } })), 'ssm');
+      const client = ssmClient ?? instrumentClient(tracer.captureAWSv3Client(new SSMClient({ requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true } })), 'ssm');
       return { algorithms: HMAC_ALGORITHMS, key: ssmSecret(config.parameterName, client) };
     }
     case 'jwks': {
@@ -62,4 +60,4 @@ const createKeySource = (config: KeyConfig, ssmClient?: SSMClient): KeySource =>
 };
 
 export type { KeySource, VerificationKey };
-export { createKeySource, HMAC_ALGORITHMS, ASYMMETRIC_ALGORITHMS };
+export { ASYMMETRIC_ALGORITHMS, createKeySource, HMAC_ALGORITHMS };

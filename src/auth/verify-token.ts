@@ -50,4 +50,4 @@ const verifyToken = async (token: unknown, source: KeySource, options: VerifyOpt
 };
 
 export type { VerifiedIdentity, VerifyOptions };
-export { verifyToken, InvalidTokenError, CLOCK_TOLERANCE_SECONDS };
+export { CLOCK_TOLERANCE_SECONDS, InvalidTokenError, verifyToken };

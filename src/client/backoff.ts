@@ -7,8 +7,7 @@ interface BackoffOptions {
 }
 
 /** The largest delay of retry number `attempt` (0 for the first retry): `min(cap, base * 2^attempt)`. */
-const backoffCeiling = (attempt: number, options: BackoffOptions): number =>
-  Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt));
+const backoffCeiling = (attempt: number, options: BackoffOptions): number => Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt));
 
 /**
  * Full jitter: a uniformly random delay in `[0, ceiling)`, so clients dropped together do not come

@@ -4,7 +4,7 @@ import { type HistoryAnswer, HistoryRequests } from './history-requests.ts';
 import type { MessageLedger } from './message-ledger.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Outbox, OutgoingMessage } from './outbox.ts';
-import { type ChatChunk, type ChatMessage, type PongData, type ServerError, errorOf, parseIncoming } from './protocol.ts';
+import { type ChatChunk, type ChatMessage, errorOf, type PongData, parseIncoming, type ServerError } from './protocol.ts';
 import { RatePacer } from './rate-pacer.ts';
 import { ReplyChecks } from './reply-checks.ts';
 import type { ReplyTurn } from './reply-turn.ts';
@@ -31,10 +31,7 @@ interface LinkHost {
   disposed(link: ChatLink): void;
 }
 
-type LinkOptions = Pick<
-  ResolvedOptions,
-  'rateLimit' | 'requestTimeoutMs' | 'historyPageSize' | 'maxHistoryAttempts' | 'reconnect' | 'random' | 'replyRecheckMs' | 'replyRechecks'
->;
+type LinkOptions = Pick<ResolvedOptions, 'rateLimit' | 'requestTimeoutMs' | 'historyPageSize' | 'maxHistoryAttempts' | 'reconnect' | 'random' | 'replyRecheckMs' | 'replyRechecks'>;
 
 /**
  * The chat session on one open connection: what it sends (control frames first, then the oldest

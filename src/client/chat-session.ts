@@ -1,3 +1,4 @@
+import { minMessageIdAt } from '../protocol/message-id-time.ts';
 import { ChatLink, type LinkHost } from './chat-link.ts';
 import type { Connection } from './connection.ts';
 import { ConnectionClosedError, SendFailedError } from './errors.ts';
@@ -5,12 +6,11 @@ import type { Emit, PendingMessage, StatusChange } from './events.ts';
 import { MessageLedger } from './message-ledger.ts';
 import type { ResolvedOptions } from './options.ts';
 import { Outbox, type OutgoingMessage } from './outbox.ts';
-import { type ChatChunk, type ChatMessage, type PongData, type ServerError, assertClientMessageId, assertMessageText, assertSessionId } from './protocol.ts';
+import { assertClientMessageId, assertMessageText, assertSessionId, type ChatChunk, type ChatMessage, type PongData, type ServerError } from './protocol.ts';
 import { ReplyStreams } from './reply-streams.ts';
 import { ReplyTurn } from './reply-turn.ts';
 import { SessionResumes } from './session-resumes.ts';
 import type { SessionHandler, TransportClient } from './transport.ts';
-import { minMessageIdAt } from '../protocol/message-id-time.ts';
 
 /** How long to wait before resending after INTERNAL_ERROR: a fault on the server is rarely gone at once. */
 const SERVER_ERROR_PAUSE_MS = 1000;

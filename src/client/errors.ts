@@ -34,4 +34,4 @@ class HistoryFailedError extends Error {
   }
 }
 
-export { ConnectionClosedError, SendFailedError, HistoryFailedError };
+export { ConnectionClosedError, HistoryFailedError, SendFailedError };

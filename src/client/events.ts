@@ -61,4 +61,4 @@ interface PendingMessage {
 /** How the layers under `ChatClient` emit its events. */
 type Emit = <K extends keyof ChatClientEvents>(event: K, payload: ChatClientEvents[K]) => void;
 
-export type { ChatClientEvents, Emit, ConnectionStatus, StatusChange, ReconnectReason, ClosedReason, PendingMessage, SendFailure, HistoryFailure };
+export type { ChatClientEvents, ClosedReason, ConnectionStatus, Emit, HistoryFailure, PendingMessage, ReconnectReason, SendFailure, StatusChange };

@@ -1,4 +1,7 @@
 /** The chat client: one import for applications (`src/client/index.ts`). */
+
+export type { BackoffOptions } from './backoff.ts';
+export { backoffCeiling, fullJitterDelay } from './backoff.ts';
 export { ChatClient } from './chat-client.ts';
 export { ConnectionClosedError, HistoryFailedError, SendFailedError } from './errors.ts';
 export type {
@@ -13,7 +16,5 @@ export type {
 } from './events.ts';
 export type { ChatClientOptions, KeepAliveOptions, ReconnectOptions, TokenProvider, TokenReason, TokenRequest, WebSocketLike } from './options.ts';
 export { OutboxFullError } from './outbox.ts';
-export { ClientValidationError } from './protocol.ts';
 export type { ChatChunk, ChatMessage, PongData, ServerError } from './protocol.ts';
-export { backoffCeiling, fullJitterDelay } from './backoff.ts';
-export type { BackoffOptions } from './backoff.ts';
+export { ClientValidationError } from './protocol.ts';

@@ -1,5 +1,5 @@
-import type { BackoffOptions } from './backoff.ts';
 import { HISTORY_MAX_LIMIT } from '../protocol/fields.ts';
+import type { BackoffOptions } from './backoff.ts';
 import type { RatePacerOptions } from './rate-pacer.ts';
 
 /** Why the client asks for a token; a provider that caches tokens should fetch a new one unless `reason` is `connect` or `reconnect`. */
@@ -183,7 +183,8 @@ const resolveOptions = (options: ChatClientOptions): ResolvedOptions => {
     maxSendAttempts: resolved.maxSendAttempts,
     replyRecheckMs: resolved.replyRecheckMs,
     replyTimeoutMs: resolved.replyTimeoutMs,
-  })) positive(name, value);
+  }))
+    positive(name, value);
   if (typeof resolved.awaitReplies !== 'boolean') throw new TypeError('awaitReplies must be a boolean');
   if (!Number.isInteger(resolved.maxHistoryAttempts) || resolved.maxHistoryAttempts < 1) throw new RangeError('maxHistoryAttempts must be a positive integer');
   if (!Number.isInteger(resolved.replyRechecks) || resolved.replyRechecks < 0) throw new RangeError('replyRechecks must be a non-negative integer');
@@ -195,15 +196,5 @@ const resolveOptions = (options: ChatClientOptions): ResolvedOptions => {
   return resolved;
 };
 
-export type {
-  ChatClientOptions,
-  ResolvedOptions,
-  ReconnectOptions,
-  KeepAliveOptions,
-  TokenProvider,
-  TokenRequest,
-  TokenReason,
-  WebSocketLike,
-  WebSocketFactory,
-};
+export type { ChatClientOptions, KeepAliveOptions, ReconnectOptions, ResolvedOptions, TokenProvider, TokenReason, TokenRequest, WebSocketFactory, WebSocketLike };
 export { resolveOptions };

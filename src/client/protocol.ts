@@ -4,8 +4,8 @@
  * locally what the server would refuse.
  */
 import type { ErrorCode, ErrorDetail } from '../protocol/error-codes.ts';
-import type { ChatMessage, ChatMessageChunkFrame, ErrorFrame, HistoryFrame, PongFrame, ServerFrame } from '../protocol/frames.ts';
 import { CLIENT_MESSAGE_ID_RULE, MAX_MESSAGE_LENGTH, SESSION_ID_RULE } from '../protocol/fields.ts';
+import type { ChatMessage, ChatMessageChunkFrame, ErrorFrame, HistoryFrame, PongFrame, ServerFrame } from '../protocol/frames.ts';
 
 /** A streamed piece of an assistant reply; the complete reply follows as a `message` event. */
 type ChatChunk = ChatMessageChunkFrame['data'];
@@ -43,8 +43,7 @@ const checkId = (field: string, value: unknown, rule: { minLength: number; maxLe
 
 const assertSessionId = (sessionId: unknown): void => checkId('sessionId', sessionId, SESSION_ID_RULE, SESSION_ID_PATTERN);
 
-const assertClientMessageId = (clientMessageId: unknown): void =>
-  checkId('clientMessageId', clientMessageId, CLIENT_MESSAGE_ID_RULE, CLIENT_MESSAGE_ID_PATTERN);
+const assertClientMessageId = (clientMessageId: unknown): void => checkId('clientMessageId', clientMessageId, CLIENT_MESSAGE_ID_RULE, CLIENT_MESSAGE_ID_PATTERN);
 
 /** The server counts characters as JSON Schema does: code points. */
 const assertMessageText = (message: unknown): void => {
@@ -55,9 +54,7 @@ const assertMessageText = (message: unknown): void => {
 };
 
 /** What arrives on the socket: the project's frames, or API Gateway's own `{"message": ...}` frames. */
-type IncomingFrame =
-  | ServerFrame
-  | { type: 'gateway_error'; error: ServerError };
+type IncomingFrame = ServerFrame | { type: 'gateway_error'; error: ServerError };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
@@ -94,5 +91,5 @@ const parseIncoming = (text: unknown): IncomingFrame | undefined => {
 
 const errorOf = (frame: ErrorFrame): ServerError => ({ ...frame.error, requestId: frame.requestId });
 
-export type { ChatMessage, ChatChunk, PongData, HistoryPage, ServerError, IncomingFrame, ErrorCode, ErrorDetail };
-export { ClientValidationError, assertSessionId, assertClientMessageId, assertMessageText, parseIncoming, errorOf };
+export type { ChatChunk, ChatMessage, ErrorCode, ErrorDetail, HistoryPage, IncomingFrame, PongData, ServerError };
+export { assertClientMessageId, assertMessageText, assertSessionId, ClientValidationError, errorOf, parseIncoming };

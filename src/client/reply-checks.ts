@@ -20,12 +20,7 @@ class ReplyChecks {
   readonly #recheck: (sessionId: string) => void;
   readonly #checks = new Map<string, ReplyCheck>();
 
-  public constructor(
-    connection: Connection,
-    options: Pick<ResolvedOptions, 'replyRecheckMs' | 'replyRechecks'>,
-    reconnected: boolean,
-    recheck: (sessionId: string) => void,
-  ) {
+  public constructor(connection: Connection, options: Pick<ResolvedOptions, 'replyRecheckMs' | 'replyRechecks'>, reconnected: boolean, recheck: (sessionId: string) => void) {
     this.#connection = connection;
     this.#options = options;
     this.#reconnected = reconnected;

@@ -1,7 +1,7 @@
 import type { ChatLink } from './chat-link.ts';
 import { ConnectionClosedError, HistoryFailedError } from './errors.ts';
-import type { MessageLedger } from './message-ledger.ts';
 import { resumePoint } from './message-ids.ts';
+import type { MessageLedger } from './message-ledger.ts';
 import type { ChatMessage } from './protocol.ts';
 
 interface Deferred {

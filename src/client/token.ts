@@ -6,7 +6,10 @@ const tokenExpiresAtMs = (token: string): number | undefined => {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   try {
-    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '=');
+    const base64 = payload
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(payload.length / 4) * 4, '=');
     const claims: unknown = JSON.parse(atob(base64));
     const exp = (claims as { exp?: unknown } | null)?.exp;
     return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
@@ -21,4 +24,4 @@ const isExpired = (token: string, nowMs: number, marginMs = 0): boolean => {
   return expiresAt !== undefined && expiresAt <= nowMs + marginMs;
 };
 
-export { tokenExpiresAtMs, isExpired };
+export { isExpired, tokenExpiresAtMs };

@@ -21,16 +21,26 @@ const loadConnectionsTable = (source: EnvironmentSource = process.env): string =
 const loadMessagesTable = (source: EnvironmentSource = process.env): string => requiredEnv('MESSAGES_TABLE', source);
 
 const loadConnectionPolicy = (source: EnvironmentSource = process.env): ConnectionPolicy => ({
-  idleTimeoutSeconds: numberEnv('CONNECTION_IDLE_TIMEOUT_SECONDS', DEFAULTS.connectionIdleTimeoutSeconds, {
-    min: 1,
-    max: 7200,
-    integer: true,
-  }, source),
-  maxConnectionsPerUser: numberEnv('MAX_CONNECTIONS_PER_USER', DEFAULTS.maxConnectionsPerUser, {
-    min: 1,
-    max: 1000,
-    integer: true,
-  }, source),
+  idleTimeoutSeconds: numberEnv(
+    'CONNECTION_IDLE_TIMEOUT_SECONDS',
+    DEFAULTS.connectionIdleTimeoutSeconds,
+    {
+      min: 1,
+      max: 7200,
+      integer: true,
+    },
+    source,
+  ),
+  maxConnectionsPerUser: numberEnv(
+    'MAX_CONNECTIONS_PER_USER',
+    DEFAULTS.maxConnectionsPerUser,
+    {
+      min: 1,
+      max: 1000,
+      integer: true,
+    },
+    source,
+  ),
   connectRate: {
     burst: numberEnv('CONNECT_RATE_BURST', DEFAULTS.connectRateBurst, { min: 1, max: 10_000, integer: true }, source),
     perSecond: numberEnv('CONNECT_RATE_PER_SECOND', DEFAULTS.connectRatePerSecond, { min: 0.001, max: 10_000 }, source),
@@ -57,12 +67,12 @@ const loadEnvironmentName = (source: EnvironmentSource = process.env): string =>
 
 export {
   DEFAULTS,
-  loadConnectionsTable,
-  loadMessagesTable,
   loadConnectionPolicy,
+  loadConnectionsTable,
+  loadEnvironmentName,
+  loadManagementEndpoint,
+  loadMessageRetentionDays,
+  loadMessagesTable,
   loadRateLimitPolicy,
   loadRefusalPolicy,
-  loadMessageRetentionDays,
-  loadManagementEndpoint,
-  loadEnvironmentName,
 };

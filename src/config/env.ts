@@ -34,12 +34,7 @@ const optionalEnv = (name: string, source: EnvironmentSource = process.env): str
  * @example const burst = numberEnv('RATE_LIMIT_BURST', 10, { min: 1 });
  * @default the given fallback when the variable is unset
  */
-const numberEnv = (
-  name: string,
-  fallback: number,
-  bounds: { min?: number; max?: number; integer?: boolean } = {},
-  source: EnvironmentSource = process.env,
-): number => {
+const numberEnv = (name: string, fallback: number, bounds: { min?: number; max?: number; integer?: boolean } = {}, source: EnvironmentSource = process.env): number => {
   const raw = readEnv(name, source);
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -59,4 +54,4 @@ const listEnv = (name: string, source: EnvironmentSource = process.env): string[
     .filter((entry) => entry.length > 0);
 
 export type { EnvironmentSource };
-export { ConfigurationError, requiredEnv, optionalEnv, numberEnv, listEnv };
+export { ConfigurationError, listEnv, numberEnv, optionalEnv, requiredEnv };

@@ -52,9 +52,7 @@ class ConnectionSlots {
     const items = await this.getConsistent(keys);
     return keys.map((key) => {
       const item = items.get(key);
-      return item
-        ? { key, owner: String(item.owner), takenAt: Number(item.takenAt), expiresAt: Number(item.expiresAt) }
-        : { key };
+      return item ? { key, owner: String(item.owner), takenAt: Number(item.takenAt), expiresAt: Number(item.expiresAt) } : { key };
     });
   }
 
@@ -75,7 +73,10 @@ class ConnectionSlots {
       });
       if (taken) return slot.key;
     }
-    for (const slot of await this.heldByDeadConnections(slots.filter((slot) => !isFree(slot)), nowMs)) {
+    for (const slot of await this.heldByDeadConnections(
+      slots.filter((slot) => !isFree(slot)),
+      nowMs,
+    )) {
       const taken = await this.put(slot.key, connectionId, nowMs, expiresAt, {
         ConditionExpression: '#owner = :deadOwner',
         ExpressionAttributeNames: { '#owner': 'owner' },
@@ -139,18 +140,18 @@ class ConnectionSlots {
     const found = new Map<string, Record<string, unknown>>();
     const pages: string[][] = [];
     for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) pages.push(keys.slice(start, start + BATCH_GET_LIMIT));
-    await Promise.all(pages.map(async (page) => {
-      let pending: Array<Record<string, unknown>> = page.map((connectionId) => ({ connectionId }));
-      for (let round = 0; pending.length > 0; round += 1) {
-        if (round === MAX_BATCH_ROUNDS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${round} rounds`);
-        if (round > 0) await sleep(Math.random() * 50 * 2 ** round);
-        const answer = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        for (const item of answer.Responses?.[this.tableName] ?? []) found.set(String(item.connectionId), item);
-        pending = answer.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-    }));
+    await Promise.all(
+      pages.map(async (page) => {
+        let pending: Array<Record<string, unknown>> = page.map((connectionId) => ({ connectionId }));
+        for (let round = 0; pending.length > 0; round += 1) {
+          if (round === MAX_BATCH_ROUNDS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${round} rounds`);
+          if (round > 0) await sleep(Math.random() * 50 * 2 ** round);
+          const answer = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+          for (const item of answer.Responses?.[this.tableName] ?? []) found.set(String(item.connectionId), item);
+          pending = answer.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        }
+      }),
+    );
     return found;
   }
 }

@@ -1,9 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RateLimitPolicy } from '../domain/policies.ts';
 import { toEpochSeconds } from '../domain/clock.ts';
 import { closedRowExpiresAt, liveThreshold, rowLingerSeconds } from '../domain/connection-lifetime.ts';
-import { ConnectionSlots } from './connection-slots.ts';
 import {
   type Audience,
   CONNECT_GRACE_MS,
@@ -13,6 +11,8 @@ import {
   type ConnectRequest,
   type FrameAdmission,
 } from '../domain/connection-store.ts';
+import type { RateLimitPolicy } from '../domain/policies.ts';
+import { ConnectionSlots } from './connection-slots.ts';
 import { bucketKey, GcraBucket } from './gcra-bucket.ts';
 import { USER_ID_INDEX } from './table-definitions.ts';
 
@@ -45,9 +45,7 @@ class DynamoConnectionStore implements ConnectionStore {
   }
 
   public async remove(connectionId: string): Promise<void> {
-    const { Attributes } = await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { connectionId }, ReturnValues: 'ALL_OLD' }),
-    );
+    const { Attributes } = await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { connectionId }, ReturnValues: 'ALL_OLD' }));
     await this.releaseSlotOf(connectionId, Attributes);
   }
 
@@ -109,10 +107,7 @@ class DynamoConnectionStore implements ConnectionStore {
   public async admitConnect(request: ConnectRequest): Promise<ConnectAdmission> {
     const { userId, connectionId, nowMs } = request;
     // The slot read is strongly consistent and free of side effects, so it overlaps the bucket write.
-    const [bucket, slots] = await Promise.all([
-      this.buckets.take(bucketKey('connects', userId), nowMs, request.connectRate),
-      this.slots.read(userId, request.maxConnections),
-    ]);
+    const [bucket, slots] = await Promise.all([this.buckets.take(bucketKey('connects', userId), nowMs, request.connectRate), this.slots.read(userId, request.maxConnections)]);
     if (bucket.outcome === 'limited') return { outcome: 'rate-limited', retryAfterMs: bucket.retryAfterMs };
     const slotKey = await this.slots.claim(slots, connectionId, nowMs, request.slotExpiresAt);
     return slotKey === undefined ? { outcome: 'full' } : { outcome: 'admitted', slotKey };
@@ -132,10 +127,7 @@ class DynamoConnectionStore implements ConnectionStore {
    * is refused and the connection closed anyway).
    */
   public async admitFrame(connectionId: string, userId: string, nowMs: number, policy: RateLimitPolicy): Promise<FrameAdmission> {
-    const [bucket, touched] = await Promise.allSettled([
-      this.buckets.take(bucketKey('frames', userId), nowMs, policy),
-      this.touch(connectionId, nowMs),
-    ]);
+    const [bucket, touched] = await Promise.allSettled([this.buckets.take(bucketKey('frames', userId), nowMs, policy), this.touch(connectionId, nowMs)]);
     if (touched.status === 'rejected') throw touched.reason;
     if (touched.value === 'unknown') return { outcome: 'unknown-connection' };
     if (bucket.status === 'rejected') throw bucket.reason;
@@ -154,8 +146,7 @@ class DynamoConnectionStore implements ConnectionStore {
       if (counted !== 'condition-failed') return counted;
       const opened = await this.refusalUpdate(connectionId, {
         UpdateExpression: 'SET refusals = :one, refusalWindowEndsAt = :endsAt',
-        ConditionExpression:
-          'attribute_exists(connectionId) AND (attribute_not_exists(refusalWindowEndsAt) OR refusalWindowEndsAt <= :now)',
+        ConditionExpression: 'attribute_exists(connectionId) AND (attribute_not_exists(refusalWindowEndsAt) OR refusalWindowEndsAt <= :now)',
         ExpressionAttributeValues: { ':one': 1, ':now': nowMs, ':endsAt': nowMs + windowSeconds * 1000 },
       });
       if (opened !== 'condition-failed') return opened;

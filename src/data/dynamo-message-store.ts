@@ -1,16 +1,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { toEpochSeconds } from '../domain/clock.ts';
-import { minMessageIdAt } from '../protocol/message-id-time.ts';
 import { type HistoryPage, type HistoryQuery, type MessageStore, REPLY_LEASE_MS, type SaveResult, type StoredChatMessage } from '../domain/message-store.ts';
+import { minMessageIdAt } from '../protocol/message-id-time.ts';
 
 const MESSAGE_PREFIX = 'MSG#';
 const CLIENT_ID_PREFIX = 'CLIENT#';
@@ -123,9 +116,7 @@ class DynamoMessageStore implements MessageStore {
   }
 
   public async releaseReplyLease(question: StoredChatMessage): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({ TableName: this.tableName, Key: this.markerKey(question), UpdateExpression: 'REMOVE replyLeaseUntil' }),
-    );
+    await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: this.markerKey(question), UpdateExpression: 'REMOVE replyLeaseUntil' }));
   }
 
   private markerKey(question: StoredChatMessage) {

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { BucketAdmission, RateLimitPolicy } from '../domain/policies.ts';
 import { toEpochSeconds } from '../domain/clock.ts';
+import type { BucketAdmission, RateLimitPolicy } from '../domain/policies.ts';
 
 /** Attempts at the two-branch bucket update before a contended request is refused. */
 const MAX_ADMISSION_ATTEMPTS = 4;
@@ -38,9 +38,8 @@ class GcraBucket {
     // Most requests arrive after the bucket has refilled, so the "refilled" branch goes first.
     let branch: 'refilled' | 'draining' = 'refilled';
     for (let attempt = 0; attempt < MAX_ADMISSION_ATTEMPTS; attempt += 1) {
-      const tat: 'admitted' | number = branch === 'refilled'
-        ? await this.tryRefilled(key, nowMs, intervalMs, expiresAt)
-        : await this.tryDraining(key, nowMs, limit, intervalMs, expiresAt);
+      const tat: 'admitted' | number =
+        branch === 'refilled' ? await this.tryRefilled(key, nowMs, intervalMs, expiresAt) : await this.tryDraining(key, nowMs, limit, intervalMs, expiresAt);
       if (tat === 'admitted') return { outcome: 'admitted' };
       if (tat > limit) return { outcome: 'limited', retryAfterMs: Math.ceil(tat - limit) };
       branch = tat < nowMs ? 'refilled' : 'draining';
@@ -79,4 +78,4 @@ class GcraBucket {
   }
 }
 
-export { GcraBucket, bucketKey };
+export { bucketKey, GcraBucket };

@@ -49,13 +49,13 @@ const TABLE_DEFINITIONS = { connections: CONNECTIONS_TABLE, messages: MESSAGES_T
 
 const USER_ID_INDEX = 'userId-index';
 
-const tableName = (environment: string, definition: TableDefinition): string =>
-  `${environment}-${definition.nameSuffix}`;
+const tableName = (environment: string, definition: TableDefinition): string => `${environment}-${definition.nameSuffix}`;
 
 /** The CreateTable input for a definition (on-demand billing, as deployed). */
 const toCreateTableInput = (definition: TableDefinition, name: string) => {
-  const keyAttributes = [definition.partitionKey, definition.sortKey, ...definition.globalSecondaryIndexes.map((g) => g.partitionKey)]
-    .filter((attribute): attribute is KeyAttribute => attribute !== undefined);
+  const keyAttributes = [definition.partitionKey, definition.sortKey, ...definition.globalSecondaryIndexes.map((g) => g.partitionKey)].filter(
+    (attribute): attribute is KeyAttribute => attribute !== undefined,
+  );
   const uniqueAttributes = [...new Map(keyAttributes.map((a) => [a.name, a])).values()];
   return {
     TableName: name,
@@ -80,5 +80,5 @@ const toCreateTableInput = (definition: TableDefinition, name: string) => {
   };
 };
 
-export type { TableDefinition, KeyAttribute };
-export { TABLE_DEFINITIONS, CONNECTIONS_TABLE, MESSAGES_TABLE, USER_ID_INDEX, tableName, toCreateTableInput };
+export type { KeyAttribute, TableDefinition };
+export { CONNECTIONS_TABLE, MESSAGES_TABLE, TABLE_DEFINITIONS, tableName, toCreateTableInput, USER_ID_INDEX };

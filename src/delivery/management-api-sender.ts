@@ -1,15 +1,9 @@
-import {
-  ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-  GoneException,
-  PayloadTooLargeException,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
-import type { ServerFrame } from '../protocol/frames.ts';
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException, PayloadTooLargeException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { DeliveryOutcome, Sender } from '../domain/sender.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { logger, metrics, tracer } from '../observability/powertools.ts';
 import { instrumentClient } from '../observability/sdk-call-observer.ts';
-import type { DeliveryOutcome, Sender } from '../domain/sender.ts';
+import type { ServerFrame } from '../protocol/frames.ts';
 
 /** Bounds a post to a dead endpoint; the SDK's default HTTP handler waits forever. */
 const REQUEST_TIMEOUT_MS = 3_000;
@@ -35,13 +29,10 @@ const createManagementApiClient = (
     'execute-api',
   );
 
-const isGone = (error: unknown): boolean =>
-  error instanceof GoneException ||
-  (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === 410;
+const isGone = (error: unknown): boolean => error instanceof GoneException || (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === 410;
 
 const isTooLarge = (error: unknown): boolean =>
-  error instanceof PayloadTooLargeException ||
-  (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === 413;
+  error instanceof PayloadTooLargeException || (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === 413;
 
 const encoder = new TextEncoder();
 
@@ -115,4 +106,4 @@ class SenderPool {
   }
 }
 
-export { createManagementApiClient, ManagementApiSender, SenderPool, isGone };
+export { createManagementApiClient, isGone, ManagementApiSender, SenderPool };

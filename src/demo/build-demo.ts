@@ -62,5 +62,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   process.stdout.write(`Demo written to ${outdir}\n`);
 }
 
-export type { DemoAssets, BuildDemoOptions };
+export type { BuildDemoOptions, DemoAssets };
 export { buildDemo };

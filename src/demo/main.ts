@@ -116,9 +116,7 @@ const selectSession = (sessionId: string): boolean => {
 const showStatus = (change: StatusChange): void => {
   const status = element('status');
   status.dataset.status = change.status;
-  status.textContent = change.status === 'reconnecting' && change.retryInMs !== undefined
-    ? `reconnecting (attempt ${change.attempt})`
-    : change.status;
+  status.textContent = change.status === 'reconnecting' && change.retryInMs !== undefined ? `reconnecting (attempt ${change.attempt})` : change.status;
   const why = change.reason ? ` (${change.reason})` : '';
   const delay = change.retryInMs !== undefined ? ` in ${change.retryInMs} ms` : '';
   logEvent(`${change.status}${why}${delay}${change.detail ? ` – ${change.detail}` : ''}`);

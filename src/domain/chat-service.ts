@@ -1,10 +1,10 @@
-import type { ConnectionStore } from './connection-store.ts';
-import type { MessageStore, StoredChatMessage } from './message-store.ts';
-import type { Delivery } from './delivery.ts';
+import { chatMessageFrame } from '../protocol/frames.ts';
 import { ChunkBatcher, type ChunkBatchingOptions, type Scheduler } from './chunk-batcher.ts';
 import type { Clock } from './clock.ts';
-import { chatMessageFrame } from '../protocol/frames.ts';
+import type { ConnectionStore } from './connection-store.ts';
+import type { Delivery } from './delivery.ts';
 import { newMessageId } from './message-ids.ts';
+import type { MessageStore, StoredChatMessage } from './message-store.ts';
 import type { Responder } from './responder.ts';
 
 interface ChatDependencies {
@@ -40,11 +40,7 @@ interface ChatOutcome {
  * in parallel, so the first post waits for one DynamoDB round trip whatever the table size. The same
  * read finds the user's connections past their end (an expired token): they get nothing and are closed.
  */
-const handleChatMessage = async (
-  deps: ChatDependencies,
-  delivery: Delivery,
-  incoming: IncomingChatMessage,
-): Promise<ChatOutcome> => {
+const handleChatMessage = async (deps: ChatDependencies, delivery: Delivery, incoming: IncomingChatMessage): Promise<ChatOutcome> => {
   const nowMs = deps.clock.nowMs();
   const candidate: StoredChatMessage = {
     messageId: newMessageId(nowMs),
@@ -55,10 +51,7 @@ const handleChatMessage = async (
     createdAt: new Date(nowMs).toISOString(),
     ...(incoming.clientMessageId === undefined ? {} : { clientMessageId: incoming.clientMessageId }),
   };
-  const [stored, found] = await Promise.allSettled([
-    deps.messages.saveUserMessage(candidate),
-    deps.connections.listAudience(incoming.userId, nowMs),
-  ]);
+  const [stored, found] = await Promise.allSettled([deps.messages.saveUserMessage(candidate), deps.connections.listAudience(incoming.userId, nowMs)]);
   if (stored.status === 'rejected') throw stored.reason;
   const saved = stored.value;
   if (saved.duplicate && !(await shouldFinishExchange(deps, saved.message, nowMs))) {
@@ -74,10 +67,7 @@ const handleChatMessage = async (
     const senderEnded = ended.includes(incoming.connectionId);
     const audience = live.includes(incoming.connectionId) || senderEnded ? live : [incoming.connectionId, ...live];
     const toClose = ended.filter((connectionId) => connectionId !== incoming.connectionId);
-    const [, endedClosed] = await Promise.all([
-      delivery.postToAll(audience, chatMessageFrame(publicView(saved.message))),
-      delivery.closeEnded(toClose),
-    ]);
+    const [, endedClosed] = await Promise.all([delivery.postToAll(audience, chatMessageFrame(publicView(saved.message))), delivery.closeEnded(toClose)]);
     const reply = await produceReply(deps, delivery, audience, saved.message);
     return { userMessage: saved.message, reply, duplicate: saved.duplicate, endedClosed };
   } catch (error) {
@@ -95,12 +85,7 @@ const handleChatMessage = async (
 const shouldFinishExchange = async (deps: ChatDependencies, original: StoredChatMessage, nowMs: number): Promise<boolean> =>
   !(await deps.messages.hasReply(original)) && deps.messages.claimReplyLease(original, nowMs);
 
-const produceReply = async (
-  deps: ChatDependencies,
-  delivery: Delivery,
-  audience: string[],
-  question: StoredChatMessage,
-): Promise<StoredChatMessage> => {
+const produceReply = async (deps: ChatDependencies, delivery: Delivery, audience: string[], question: StoredChatMessage): Promise<StoredChatMessage> => {
   const messageId = newMessageId(deps.clock.nowMs());
   const batcher = deps.responder.streams
     ? new ChunkBatcher({
@@ -136,10 +121,7 @@ const produceReply = async (
   // The audience is read again meanwhile: a device that (re)connected while the responder worked
   // gets the reply live too, not only from its next history fetch. That read is a bonus: if it
   // fails, the reply still goes to the audience the question had.
-  const [, latest] = await Promise.all([
-    deps.messages.saveAssistantMessage(reply),
-    deps.connections.listLive(question.userId, deps.clock.nowMs()).catch((): string[] => []),
-  ]);
+  const [, latest] = await Promise.all([deps.messages.saveAssistantMessage(reply), deps.connections.listLive(question.userId, deps.clock.nowMs()).catch((): string[] => [])]);
   await delivery.postToAll([...new Set([...audience, ...latest])], chatMessageFrame(publicView(reply)));
   return reply;
 };
@@ -150,5 +132,5 @@ const publicView = (message: StoredChatMessage) => {
   return rest;
 };
 
-export type { ChatDependencies, IncomingChatMessage, ChatOutcome };
+export type { ChatDependencies, ChatOutcome, IncomingChatMessage };
 export { handleChatMessage, publicView };

@@ -1,5 +1,5 @@
-import type { Clock } from './clock.ts';
 import type { ChatMessageChunkFrame } from '../protocol/frames.ts';
+import type { Clock } from './clock.ts';
 
 /** Runs `callback` after `ms`; returns a function that cancels it. Injectable so tests drive time. */
 type Scheduler = (callback: () => void, ms: number) => () => void;
@@ -138,4 +138,4 @@ class ChunkBatcher {
 }
 
 export type { ChunkBatchingOptions, Scheduler };
-export { ChunkBatcher, DEFAULT_CHUNK_BATCHING, systemScheduler, codePoints };
+export { ChunkBatcher, codePoints, DEFAULT_CHUNK_BATCHING, systemScheduler };

@@ -52,12 +52,4 @@ const closedRowExpiresAt = (closedAtMs: number): number => toEpochSeconds(closed
 /** Rows with `expiresAt` above this are live (recipients); rows at or below it have ended or closed. */
 const liveThreshold = (nowMs: number, lingerSeconds: number): number => toEpochSeconds(nowMs) + lingerSeconds;
 
-export {
-  MAX_CONNECTION_SECONDS,
-  CLOSED_ROW_GRACE_SECONDS,
-  rowLingerSeconds,
-  connectionEndsAt,
-  openRowExpiresAt,
-  closedRowExpiresAt,
-  liveThreshold,
-};
+export { CLOSED_ROW_GRACE_SECONDS, closedRowExpiresAt, connectionEndsAt, liveThreshold, MAX_CONNECTION_SECONDS, openRowExpiresAt, rowLingerSeconds };

@@ -27,14 +27,9 @@ const CONNECT_GRACE_MS = 30_000;
 
 type FrameAdmission =
   /** `closed`: the frame was sent before its connection closed; it is processed, nothing is posted to it. */
-  | { outcome: 'admitted'; closed: boolean }
-  | { outcome: 'limited'; retryAfterMs: number }
-  | { outcome: 'unknown-connection' };
+  { outcome: 'admitted'; closed: boolean } | { outcome: 'limited'; retryAfterMs: number } | { outcome: 'unknown-connection' };
 
-type ConnectAdmission =
-  | { outcome: 'admitted'; slotKey: string }
-  | { outcome: 'rate-limited'; retryAfterMs: number }
-  | { outcome: 'full' };
+type ConnectAdmission = { outcome: 'admitted'; slotKey: string } | { outcome: 'rate-limited'; retryAfterMs: number } | { outcome: 'full' };
 
 interface ConnectRequest {
   userId: string;
@@ -98,5 +93,5 @@ interface ConnectionStore {
   countRefusal(connectionId: string, nowMs: number, windowSeconds: number): Promise<number | undefined>;
 }
 
-export type { Audience, ConnectionRecord, ConnectionStore, FrameAdmission, ConnectAdmission, ConnectRequest, BucketAdmission };
+export type { Audience, BucketAdmission, ConnectAdmission, ConnectionRecord, ConnectionStore, ConnectRequest, FrameAdmission };
 export { CONNECT_GRACE_MS };

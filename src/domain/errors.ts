@@ -101,7 +101,7 @@ class TokenExpiredError extends ForbiddenError {
  * client asks again for less (a smaller history `limit`).
  */
 class MessageTooLargeError extends ClientFrameError {
-  public constructor(message = 'The answer was over API Gateway\'s 128 KB message limit; ask again for less (a smaller limit)') {
+  public constructor(message = "The answer was over API Gateway's 128 KB message limit; ask again for less (a smaller limit)") {
     super('MESSAGE_TOO_LARGE', 413, message);
     this.name = 'MessageTooLargeError';
   }
@@ -152,18 +152,18 @@ class UnauthorizedError extends Refusal {
 }
 
 export {
-  Refusal,
+  BadRequestError,
   ClientFrameError,
-  HandshakeRefusedError,
   ConnectionLimitError,
   ConnectRateLimitedError,
-  UnauthorizedError,
-  BadRequestError,
-  FrameValidationError,
-  UnknownActionError,
-  RateLimitedError,
   ForbiddenError,
-  UnknownConnectionError,
-  TokenExpiredError,
+  FrameValidationError,
+  HandshakeRefusedError,
   MessageTooLargeError,
+  RateLimitedError,
+  Refusal,
+  TokenExpiredError,
+  UnauthorizedError,
+  UnknownActionError,
+  UnknownConnectionError,
 };

@@ -33,4 +33,4 @@ const historyFrame = (sessionId: string, messages: readonly ChatMessage[], hasMo
   return { type: 'history', data: { sessionId, messages: messages.slice(0, count), hasMore: hasMore || count < messages.length } };
 };
 
-export { historyFrame, utf8Bytes, MESSAGE_LIMIT_BYTES, HISTORY_FRAME_BUDGET_BYTES };
+export { HISTORY_FRAME_BUDGET_BYTES, historyFrame, MESSAGE_LIMIT_BYTES, utf8Bytes };

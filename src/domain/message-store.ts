@@ -44,5 +44,5 @@ interface MessageStore {
 /** Longer than any invocation can run (API Gateway's integration timeout is 29 s). */
 const REPLY_LEASE_MS = 60_000;
 
-export type { StoredChatMessage, SaveResult, HistoryPage, HistoryQuery, MessageStore };
+export type { HistoryPage, HistoryQuery, MessageStore, SaveResult, StoredChatMessage };
 export { REPLY_LEASE_MS };

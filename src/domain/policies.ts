@@ -25,4 +25,4 @@ interface RefusalPolicy {
 /** What a token bucket answers when asked for one token. */
 type BucketAdmission = { outcome: 'admitted' } | { outcome: 'limited'; retryAfterMs: number };
 
-export type { RateLimitPolicy, ConnectionPolicy, RefusalPolicy, BucketAdmission };
+export type { BucketAdmission, ConnectionPolicy, RateLimitPolicy, RefusalPolicy };

@@ -54,4 +54,4 @@ const createResponder = (kind: string | undefined): Responder => {
 };
 
 export type { Responder, ResponderRequest };
-export { EchoResponder, StreamingEchoResponder, createResponder, replyText };
+export { createResponder, EchoResponder, replyText, StreamingEchoResponder };

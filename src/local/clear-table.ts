@@ -1,11 +1,5 @@
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type AttributeValue, BatchWriteItemCommand, DescribeTableCommand, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 
 /** BatchWriteItem's limit. */
 const BATCH_SIZE = 25;
@@ -35,9 +29,7 @@ const clearTable = async (client: DynamoDBClient, tableName: string): Promise<nu
       for (let attempt = 0; requests.length > 0; attempt += 1) {
         if (attempt > 0) await sleep(Math.min(1_000, 50 * 2 ** attempt));
         const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }));
-        requests = (result.UnprocessedItems?.[tableName] ?? []).flatMap((request) =>
-          request.DeleteRequest?.Key ? [{ DeleteRequest: { Key: request.DeleteRequest.Key } }] : [],
-        );
+        requests = (result.UnprocessedItems?.[tableName] ?? []).flatMap((request) => (request.DeleteRequest?.Key ? [{ DeleteRequest: { Key: request.DeleteRequest.Key } }] : []));
       }
     }
     deleted += keys.length;

@@ -1,9 +1,4 @@
-import {
-  CreateTableCommand,
-  type DynamoDBClient,
-  ResourceInUseException,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { TABLE_DEFINITIONS, tableName, toCreateTableInput } from '../data/table-definitions.ts';
 
 interface LocalTableNames {

@@ -44,10 +44,7 @@ const escapeAttribute = (value: string): string => value.replace(/&/g, '&amp;').
 const pageFor = (html: string, request: IncomingMessage, options: DemoHandlerOptions): string => {
   const stage = options.stage ?? LOCAL_DEFAULTS.stage;
   const webSocketUrl = options.webSocketUrl ?? `ws://${request.headers.host ?? `localhost:${LOCAL_DEFAULTS.port}`}/${stage}`;
-  return html.replace(
-    '<meta name="chat-websocket-url" content="">',
-    `<meta name="chat-websocket-url" content="${escapeAttribute(webSocketUrl)}">`,
-  );
+  return html.replace('<meta name="chat-websocket-url" content="">', `<meta name="chat-websocket-url" content="${escapeAttribute(webSocketUrl)}">`);
 };
 
 /** `GET /demo/token?user=alice`: a dev token for that user, or 400 for a user name the page could not have sent. */
@@ -85,10 +82,12 @@ const createDemoHandler = (options: DemoHandlerOptions = {}): DemoHandler => {
   let assets: Promise<DemoAssets> | undefined;
   // Built on first use, so starting the gateway costs nothing; a failed build is retried on the next request.
   const loadAssets = () => {
-    assets ??= import('../demo/build-demo.ts').then(({ buildDemo }) => buildDemo()).catch((error: unknown) => {
-      assets = undefined;
-      throw error;
-    });
+    assets ??= import('../demo/build-demo.ts')
+      .then(({ buildDemo }) => buildDemo())
+      .catch((error: unknown) => {
+        assets = undefined;
+        throw error;
+      });
     return assets;
   };
 

@@ -65,7 +65,6 @@ const javaPid = (watchdog: ChildProcess): Promise<number> =>
     watchdog.once('error', reject);
   });
 
-
 const waitUntilReady = async (endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> => {
   const client = new DynamoDBClient({
     endpoint,

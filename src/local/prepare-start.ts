@@ -41,7 +41,10 @@ const prepareStart = (options: PrepareOptions): Preparation => {
   const distDir = options.distDir ?? DIST_DIR;
   const missing = FUNCTION_NAMES.map((name) => join(distDir, name, 'index.mjs')).filter((bundle) => !existsSync(bundle));
   if (missing.length === 0) return { ready: true, notes: [] };
-  return { ready: false, reason: `--dist runs the built bundles, and ${missing.length} ${missing.length === 1 ? 'is' : 'are'} missing (${missing.join(', ')}): run \`npm run build\` first.` };
+  return {
+    ready: false,
+    reason: `--dist runs the built bundles, and ${missing.length} ${missing.length === 1 ? 'is' : 'are'} missing (${missing.join(', ')}): run \`npm run build\` first.`,
+  };
 };
 
 export type { Preparation, PrepareOptions };

@@ -10,9 +10,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createDemoHandler } from './demo-assets.ts';
 import { LOCAL_DEFAULTS } from './dev-config.ts';
 import { mintDevToken } from './dev-token.ts';
-import { createDemoHandler } from './demo-assets.ts';
 import { type LocalGateway, startLocalGateway } from './gateway/gateway.ts';
 import { prepareStart } from './prepare-start.ts';
 
@@ -37,8 +37,7 @@ const FUNCTION_SETTINGS = [
 ];
 const AUTHORIZER_SETTINGS = ['JWT_ISSUER', 'JWT_AUDIENCE', 'ALLOWED_ORIGINS'];
 
-const pick = (names: string[]): Record<string, string> =>
-  Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
+const pick = (names: string[]): Record<string, string> => Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
 
 const { values: flags } = parseArgs({
   options: {

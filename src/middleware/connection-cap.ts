@@ -1,9 +1,9 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DEFAULTS } from '../config/app-config.ts';
-import type { ConnectionPolicy } from '../domain/policies.ts';
-import type { ConnectAdmission, ConnectionStore } from '../domain/connection-store.ts';
 import { type Clock, toEpochSeconds } from '../domain/clock.ts';
+import type { ConnectAdmission, ConnectionStore } from '../domain/connection-store.ts';
 import { ConnectionLimitError, ConnectRateLimitedError } from '../domain/errors.ts';
+import type { ConnectionPolicy } from '../domain/policies.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { extendContext } from './extend-context.ts';
 import { isThrottling, THROTTLED_RETRY_AFTER_MS } from './rate-limit.ts';

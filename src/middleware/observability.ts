@@ -17,8 +17,7 @@ interface EventWithRequestContext {
 }
 
 /** Route events carry a request context; the authorizer's event does too, without a connection. */
-const hasRequestContext = (event: unknown): event is EventWithRequestContext =>
-  typeof event === 'object' && event !== null && 'requestContext' in event;
+const hasRequestContext = (event: unknown): event is EventWithRequestContext => typeof event === 'object' && event !== null && 'requestContext' in event;
 
 /** Puts API Gateway's requestId, the connectionId and the route on every log line of this invocation. */
 const requestLogKeys = (logger: Logger): MiddlewareObj => {

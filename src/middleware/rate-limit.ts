@@ -1,8 +1,8 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { RateLimitPolicy } from '../domain/policies.ts';
-import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { ConnectionStore } from '../domain/connection-store.ts';
 import { RateLimitedError, UnknownConnectionError } from '../domain/errors.ts';
+import type { RateLimitPolicy } from '../domain/policies.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { extendContext } from './extend-context.ts';
 import type { Admitted, Authenticated, Delivering, RouteMiddleware, RouteRequest } from './route-types.ts';
@@ -53,4 +53,4 @@ const rateLimit = ({ connections, policy, clock, metrics }: RateLimitOptions): R
   return { adds: ['admission'], before: rateLimitBefore };
 };
 
-export { rateLimit, isThrottling, THROTTLED_RETRY_AFTER_MS };
+export { isThrottling, rateLimit, THROTTLED_RETRY_AFTER_MS };

@@ -1,7 +1,5 @@
 import type { MiddlewareObj, Request } from '@middy/core';
-import type {
-  APIGatewayEventWebsocketRequestContextV2,
-  APIGatewayRequestAuthorizerEvent, APIGatewayProxyWebsocketEventV2WithRequestContext, Context } from 'aws-lambda';
+import type { APIGatewayEventWebsocketRequestContextV2, APIGatewayProxyWebsocketEventV2WithRequestContext, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import type { Delivery } from '../domain/delivery.ts';
 
 /** What the authorizer put in the connection's context (values may arrive as strings). */

@@ -39,4 +39,4 @@ type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
 const COLD_START_METRIC = 'ColdStart';
 
 export type { MetricNameValue };
-export { DEFAULT_METRIC_NAMESPACE, DEFAULT_SERVICE_NAME, METRIC_DIMENSIONS, MetricName, COLD_START_METRIC };
+export { COLD_START_METRIC, DEFAULT_METRIC_NAMESPACE, DEFAULT_SERVICE_NAME, METRIC_DIMENSIONS, MetricName };

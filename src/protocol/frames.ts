@@ -42,5 +42,5 @@ type ServerFrame = ChatMessageFrame | ChatMessageChunkFrame | PongFrame | Histor
 
 const chatMessageFrame = (data: ChatMessage): ChatMessageFrame => ({ type: 'chat_message', data });
 
-export type { ChatMessage, ChatMessageFrame, ChatMessageChunkFrame, PongFrame, HistoryFrame, ErrorFrame, ServerFrame };
+export type { ChatMessage, ChatMessageChunkFrame, ChatMessageFrame, ErrorFrame, HistoryFrame, PongFrame, ServerFrame };
 export { chatMessageFrame };

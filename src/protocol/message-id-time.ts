@@ -17,4 +17,4 @@ const messageIdTime = (messageId: string): number => {
   }
 };
 
-export { minMessageIdAt, messageIdTime };
+export { messageIdTime, minMessageIdAt };

@@ -1,14 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AuthConfig } from '../auth/auth-config.ts';
-import type { KeySource } from '../auth/key-source.ts';
 import { clientTextForLog } from '../auth/client-text.ts';
+import type { KeySource } from '../auth/key-source.ts';
 import { type AuthorizerResult, allowPolicy, denyPolicy, isOriginAllowed } from '../auth/policy.ts';
 import { verifyToken } from '../auth/verify-token.ts';
 import type { WebSocketAuthorizerEvent } from '../middleware/route-types.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { headerValue } from './header-value.ts';
-
 
 interface AuthorizerRouteDependencies {
   config: AuthConfig;

@@ -1,6 +1,6 @@
-import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
 import { connectionEndsAt, openRowExpiresAt, rowLingerSeconds } from '../domain/connection-lifetime.ts';
+import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { Route } from '../middleware/route-chain.ts';
 import type { Authenticated, WithConnectionSlot } from '../middleware/route-types.ts';
 import { headerValue } from './header-value.ts';
@@ -42,4 +42,4 @@ const createConnectRoute = ({ connections, clock, idleTimeoutSeconds }: ConnectR
 };
 
 export type { ConnectRouteDependencies };
-export { createConnectRoute, chosenSubprotocol };
+export { chosenSubprotocol, createConnectRoute };

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { Route } from '../middleware/route-chain.ts';
 import { MetricName } from '../observability/metric-names.ts';
 

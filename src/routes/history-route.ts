@@ -1,8 +1,8 @@
-import type { MessageStore } from '../domain/message-store.ts';
 import { publicView } from '../domain/chat-service.ts';
 import type { Clock } from '../domain/clock.ts';
 import { MessageTooLargeError } from '../domain/errors.ts';
 import { historyFrame } from '../domain/history-page.ts';
+import type { MessageStore } from '../domain/message-store.ts';
 import type { Route } from '../middleware/route-chain.ts';
 import type { Authenticated, Delivering, WithFrame } from '../middleware/route-types.ts';
 import type { HistoryFrameInput } from '../schemas/index.ts';

@@ -31,5 +31,5 @@ const createRoutes = (adapters: RouteAdapters, policies: RoutePolicies): RouteEn
   default: buildDefault(adapters, policies),
 });
 
-export type { RouteEntries, RouteAdapters, RoutePolicies, AuthorizerAdapters };
-export { createRoutes, buildAuthorizer };
+export type { AuthorizerAdapters, RouteAdapters, RouteEntries, RoutePolicies };
+export { buildAuthorizer, createRoutes };

@@ -10,13 +10,13 @@ import {
   loadRateLimitPolicy,
   loadRefusalPolicy,
 } from '../config/app-config.ts';
+import type { EnvironmentSource } from '../config/env.ts';
 import { loadResponderKind } from '../config/responder-config.ts';
 import { loadChunkBatching } from '../config/streaming-config.ts';
 import { createDocumentClient } from '../data/dynamo-client.ts';
 import { DynamoConnectionStore } from '../data/dynamo-connection-store.ts';
 import { DynamoMessageStore } from '../data/dynamo-message-store.ts';
 import { SenderPool } from '../delivery/management-api-sender.ts';
-import type { EnvironmentSource } from '../config/env.ts';
 import { systemClock } from '../domain/clock.ts';
 import { createResponder } from '../domain/responder.ts';
 import { logger, metrics, tracer } from '../observability/powertools.ts';
@@ -56,16 +56,16 @@ const authorizerAdapters = (source: EnvironmentSource = process.env): Authorizer
 };
 
 export {
-  tools,
-  systemClock as clock,
+  authorizerAdapters,
+  createResponder,
   environmentConnections,
   environmentMessages,
-  frameRouteAdapters,
   framePolicies,
-  routePolicies,
-  authorizerAdapters,
+  frameRouteAdapters,
   loadChunkBatching,
   loadConnectionPolicy,
   loadResponderKind,
-  createResponder,
+  routePolicies,
+  systemClock as clock,
+  tools,
 };

@@ -81,9 +81,13 @@ const frameChain = ({ tools, clock, connections, senders }: FrameRouteAdapters, 
     .use(parseFrame());
 
 /** The frame's own rate limit comes after validation, so an invalid frame takes no token. */
-const limited = (adapters: FrameRouteAdapters, policy: RateLimitPolicy) => rateLimit({ connections: adapters.connections, policy, clock: adapters.clock, metrics: adapters.tools.metrics });
+const limited = (adapters: FrameRouteAdapters, policy: RateLimitPolicy) =>
+  rateLimit({ connections: adapters.connections, policy, clock: adapters.clock, metrics: adapters.tools.metrics });
 
-const buildMessage = (adapters: FrameRouteAdapters & Pick<RouteAdapters, 'messages' | 'responder' | 'scheduler'>, policies: Pick<RoutePolicies, 'rateLimit' | 'refusal' | 'chunkBatching'>) =>
+const buildMessage = (
+  adapters: FrameRouteAdapters & Pick<RouteAdapters, 'messages' | 'responder' | 'scheduler'>,
+  policies: Pick<RoutePolicies, 'rateLimit' | 'refusal' | 'chunkBatching'>,
+) =>
   frameChain(adapters, policies.refusal)
     .use(validateFrame(validateChatMessage))
     .use(limited(adapters, policies.rateLimit))
@@ -100,7 +104,10 @@ const buildMessage = (adapters: FrameRouteAdapters & Pick<RouteAdapters, 'messag
     );
 
 const buildPing = (adapters: FrameRouteAdapters, policies: Pick<RoutePolicies, 'rateLimit' | 'refusal'>) =>
-  frameChain(adapters, policies.refusal).use(validateFrame(validatePing)).use(limited(adapters, policies.rateLimit)).handle(createPingRoute({ clock: adapters.clock }));
+  frameChain(adapters, policies.refusal)
+    .use(validateFrame(validatePing))
+    .use(limited(adapters, policies.rateLimit))
+    .handle(createPingRoute({ clock: adapters.clock }));
 
 const buildHistory = (adapters: FrameRouteAdapters & Pick<RouteAdapters, 'messages'>, policies: Pick<RoutePolicies, 'rateLimit' | 'refusal'>) =>
   frameChain(adapters, policies.refusal)

@@ -8,4 +8,4 @@ const CLIENT_MESSAGE_ID = { type: 'string', ...CLIENT_MESSAGE_ID_RULE } as const
 /** A ULID, as the server issues them. */
 const MESSAGE_ID = { type: 'string', pattern: MESSAGE_ID_PATTERN } as const;
 
-export { SESSION_ID, CLIENT_MESSAGE_ID, MESSAGE_ID };
+export { CLIENT_MESSAGE_ID, MESSAGE_ID, SESSION_ID };

@@ -29,4 +29,4 @@ interface HistoryFrameInput {
 }
 
 export type { HistoryFrameInput };
-export { historyFrameSchema, HISTORY_DEFAULT_LIMIT };
+export { HISTORY_DEFAULT_LIMIT, historyFrameSchema };

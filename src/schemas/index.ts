@@ -19,7 +19,7 @@ const eventSchemaFor = (frameSchema: object) => ({
   properties: { body: frameSchema },
 });
 
-export { FRAME_SCHEMAS, eventSchemaFor };
 export type { ChatMessageFrameInput } from './chat-message.ts';
 export type { HistoryFrameInput } from './history.ts';
 export type { PingFrameInput } from './ping.ts';
+export { eventSchemaFor, FRAME_SCHEMAS };

@@ -2,9 +2,10 @@
  * The client library is bundled for the browser: it may reach the server's code only through
  * src/protocol/, and src/protocol/ may reach nothing but itself and npm packages (no Node built-ins).
  */
-import { describe, expect, it } from '@jest/globals';
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 

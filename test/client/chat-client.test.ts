@@ -52,7 +52,11 @@ const setup = (options: Partial<ChatClientOptions> = {}, tokenSource?: TokenSour
 };
 
 const jwtExpiringAt = (expSeconds: number) =>
-  new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime(expSeconds).sign(new TextEncoder().encode('k'.repeat(32)));
+  new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('alice')
+    .setExpirationTime(expSeconds)
+    .sign(new TextEncoder().encode('k'.repeat(32)));
 
 /** The server's copy of a chat message the client sent. */
 const ackOf = (data: Record<string, unknown>, messageId = idAt(Date.now())) =>

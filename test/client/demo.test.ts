@@ -8,11 +8,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jwtVerify } from 'jose';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { DEV_JWT_SECRET } from '../../src/local/dev-config.ts';
-import { chromiumExecutable, describeProblems, inspectSystem, missingRequirements } from '../../src/local/requirements.ts';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { registerSecret } from '#testkit/output.ts';
 import { uniqueUser } from '#testkit/tokens.ts';
+import { DEV_JWT_SECRET } from '../../src/local/dev-config.ts';
+import { chromiumExecutable, describeProblems, inspectSystem, missingRequirements } from '../../src/local/requirements.ts';
 import { type ClientGateway, startClientGateway } from './support/harness.ts';
 
 /** CHROMIUM_PATH, Debian's /usr/bin/chromium or chromium on PATH: the one `npm test`'s requirements check found. */
@@ -39,20 +39,15 @@ const shownMessages = (page: Page): Promise<ShownMessage[]> =>
 const waitForShown = (page: Page, role: string, text: string) =>
   page.waitForFunction(
     ([role, text]) =>
-      Array.from(document.querySelectorAll<HTMLElement>('#messages li[data-message-id]')).some(
-        (item) => item.dataset.role === role && item.firstChild?.textContent === text,
-      ),
+      Array.from(document.querySelectorAll<HTMLElement>('#messages li[data-message-id]')).some((item) => item.dataset.role === role && item.firstChild?.textContent === text),
     [role, text] as const,
   );
 
 const connectionIdShown = async (page: Page, other?: string): Promise<string> => {
-  await page.waitForFunction(
-    (other) => {
-      const text = document.getElementById('connection-id')?.textContent ?? '–';
-      return text !== '–' && text !== other;
-    },
-    other,
-  );
+  await page.waitForFunction((other) => {
+    const text = document.getElementById('connection-id')?.textContent ?? '–';
+    return text !== '–' && text !== other;
+  }, other);
   return (await page.locator('#connection-id').textContent()) ?? '';
 };
 
@@ -119,7 +114,12 @@ describe('demo page', () => {
     // Prepare
     // Run alone (without npm test's check first), a missing Chromium is still named with its fix.
     if (CHROMIUM === undefined) {
-      throw new Error(describeProblems('test', missingRequirements('test', inspectSystem('test')).filter(({ tool }) => tool === 'chromium')));
+      throw new Error(
+        describeProblems(
+          'test',
+          missingRequirements('test', inspectSystem('test')).filter(({ tool }) => tool === 'chromium'),
+        ),
+      );
     }
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });

@@ -4,8 +4,8 @@
  * and a server bucket smaller than the client's, so the flush after a reconnect meets RATE_LIMITED.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { ChatClient, type ChatClientOptions, type TokenReason } from '../../src/client/index.ts';
 import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
+import { ChatClient, type ChatClientOptions, type TokenReason } from '../../src/client/index.ts';
 import { type ClientGateway, gate, record, startClientGateway, texts, waitFor } from './support/harness.ts';
 
 const FAST_RECONNECT = { baseDelayMs: 50, maxDelayMs: 400 };
@@ -68,7 +68,11 @@ describe('ChatClient against the local gateway', () => {
     hold.open();
     await queued.acknowledged;
     await waitFor(() => texts(seen.messages).includes('assistant: You said: two'), 'the reply to the queued message');
-    await waitFor(() => otherSeen.messages.length === 6, 'the other device to see the whole conversation', () => texts(otherSeen.messages));
+    await waitFor(
+      () => otherSeen.messages.length === 6,
+      'the other device to see the whole conversation',
+      () => texts(otherSeen.messages),
+    );
     const { connectionId: second } = await client.ping();
 
     // Assess

@@ -2,10 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
 import { decodeTime, ulid } from 'ulid';
 import { resumePoint } from '../../src/client/message-ids.ts';
-import { messageIdTime, minMessageIdAt } from '../../src/protocol/message-id-time.ts';
 import { assertClientMessageId, assertMessageText, assertSessionId, ClientValidationError, parseIncoming } from '../../src/client/protocol.ts';
 import { RatePacer } from '../../src/client/rate-pacer.ts';
 import { isExpired, tokenExpiresAtMs } from '../../src/client/token.ts';
+import { messageIdTime, minMessageIdAt } from '../../src/protocol/message-id-time.ts';
 
 describe('message ids', () => {
   it('reads the time of a ULID as the ulid package does, and builds the smallest id of a millisecond', () => {
@@ -74,7 +74,10 @@ describe('RatePacer', () => {
 
 describe('token expiry', () => {
   it("reads a JWT's exp without verifying it, and treats opaque tokens as unexpired", async () => {
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(2_000_000_000).sign(new TextEncoder().encode('k'.repeat(32)));
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(2_000_000_000)
+      .sign(new TextEncoder().encode('k'.repeat(32)));
 
     expect(tokenExpiresAtMs(token)).toBe(2_000_000_000_000);
     expect(isExpired(token, 2_000_000_000_000)).toBe(true);

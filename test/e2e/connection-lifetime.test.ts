@@ -3,13 +3,14 @@
  * A listen-only connection keeps receiving past the idle timeout; a connection whose token expired
  * stops receiving and is closed; frames sent just before a close are all processed.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { storedMessages as storedInSession } from '#testkit/stored-messages.ts';
 import { testDocumentClient } from '#testkit/tables.ts';
 import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
-import { type Frame, TestClient, isChat } from '#testkit/ws-client.ts';
+import { type Frame, isChat, TestClient } from '#testkit/ws-client.ts';
+import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
 
 /** Shortened idle timeouts: the gateway's, and the one a row following the idle clock would use. */
 const GATEWAY_IDLE_MS = 5_000;
@@ -43,7 +44,7 @@ describe('a listen-only connection (gateway idle timeout shortened to 5 s)', () 
   }, 120_000);
   afterAll(() => gateway?.stop());
 
-  it('keeps receiving the user\'s messages long after its last frame, and stays open', async () => {
+  it("keeps receiving the user's messages long after its last frame, and stays open", async () => {
     // Prepare: warm functions (a cold start must not eat into the idle timeout); the listener never sends a frame
     const user = uniqueUser('listener');
     const speaker = await open(gateway, user);
@@ -61,14 +62,12 @@ describe('a listen-only connection (gateway idle timeout shortened to 5 s)', () 
     }
     // Assess
     const heard = await listener.collect(2 * rounds, isChatFrame, 'messages');
-    expect(heard.map(roleOf)).toEqual(
-      Array.from({ length: rounds }, (_, round) => [`user:round ${round}`, `assistant:You said: round ${round}`]).flat(),
-    );
+    expect(heard.map(roleOf)).toEqual(Array.from({ length: rounds }, (_, round) => [`user:round ${round}`, `assistant:You said: round ${round}`]).flat());
     expect(listener.socket.readyState).toBe(listener.socket.OPEN);
   });
 });
 
-describe('connections with the gateway\'s own idle timeout', () => {
+describe("connections with the gateway's own idle timeout", () => {
   let gateway: LocalGateway;
   beforeAll(async () => {
     gateway = await startLocalGateway({ port: 0, environment: 'e2e-life', functionEnvironment: FUNCTION_ENVIRONMENT });
@@ -83,14 +82,14 @@ describe('connections with the gateway\'s own idle timeout', () => {
     const laptop = await open(gateway, user);
     await sleep((mintedAt + 2) * 1000 + 100 - Date.now());
     // Act
-    laptop.send(chat('after the tablet\'s token expired'));
+    laptop.send(chat("after the tablet's token expired"));
     // Assess
     await laptop.next(isChat('assistant'), 'the reply');
     expect(await tablet.closed).toEqual({ code: 1000, reason: '' });
     expect(tablet.received).toEqual([]);
   });
 
-  it('processes every frame sent just before close(): all 50 messages stored and delivered to the user\'s other connection', async () => {
+  it("processes every frame sent just before close(): all 50 messages stored and delivered to the user's other connection", async () => {
     // Prepare
     const user = uniqueUser('closing');
     const phone = await open(gateway, user);
@@ -101,9 +100,12 @@ describe('connections with the gateway\'s own idle timeout', () => {
     await phone.close();
     // Assess
     const delivered = await laptop.collect(2 * count, isChatFrame, 'messages');
-    expect(delivered.filter((frame) => frame.data.role === 'user').map((frame) => frame.data.message).sort()).toEqual(
-      Array.from({ length: count }, (_, index) => `m${index}`).sort(),
-    );
+    expect(
+      delivered
+        .filter((frame) => frame.data.role === 'user')
+        .map((frame) => frame.data.message)
+        .sort(),
+    ).toEqual(Array.from({ length: count }, (_, index) => `m${index}`).sort());
     const Items = await storedMessages(gateway, user);
     expect(Items.filter((item) => item.role === 'user')).toHaveLength(count);
     expect(Items.filter((item) => item.role === 'assistant')).toHaveLength(count);

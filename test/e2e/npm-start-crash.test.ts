@@ -3,17 +3,18 @@
  * DynamoDB Local's Java process goes with it, and a restart on the same data dir does not count the
  * dead run's connections against the user (no 429).
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
+import { TestClient } from '#testkit/ws-client.ts';
 import { LOCAL_DEFAULTS } from '../../src/local/dev-config.ts';
 import { isAlive, waitForExit } from './support/start-process.ts';
-import { TestClient } from '#testkit/ws-client.ts';
-import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const STARTUP_MS = 120_000;
@@ -83,9 +84,7 @@ const connectionRows = async (endpoint: string): Promise<number> => {
   });
   try {
     // Connection rows only: the user's cap slot and rate buckets live in the same table without a userId.
-    const result = await client.send(
-      new ScanCommand({ TableName: 'dev-chatbot-connections', Select: 'COUNT', FilterExpression: 'attribute_exists(userId)' }),
-    );
+    const result = await client.send(new ScanCommand({ TableName: 'dev-chatbot-connections', Select: 'COUNT', FilterExpression: 'attribute_exists(userId)' }));
     return result.Count ?? 0;
   } finally {
     client.destroy();
@@ -107,7 +106,7 @@ describe('npm start killed with SIGKILL', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('takes DynamoDB Local down with it, and a restart on the same data dir clears the dead run\'s connection rows', async () => {
+  it("takes DynamoDB Local down with it, and a restart on the same data dir clears the dead run's connection rows", async () => {
     // Prepare: a user holds the one connection the cap allows
     const user = uniqueUser('crash');
     const first = await start(dataDir);

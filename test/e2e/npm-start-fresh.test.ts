@@ -4,14 +4,15 @@
  * The checkout is a temporary copy of src/, build/ and package.json (node_modules linked), so the
  * repository's own src/schemas/compiled/ is never touched.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { compileSchemas } from '../../build/compile-schemas.ts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tokenFor } from '#testkit/tokens.ts';
 import { isChat, isError, TestClient } from '#testkit/ws-client.ts';
+import { compileSchemas } from '../../build/compile-schemas.ts';
 import { redact, runNode, startStack, stopQuietly } from './support/start-process.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

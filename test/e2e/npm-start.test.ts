@@ -2,8 +2,9 @@
  * The `npm start` entry as a user runs it: a child process that starts its own DynamoDB Local, passes
  * the smoke script, and on SIGTERM stops everything, the Java process included.
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
+
 import type { ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { tokenFor } from '#testkit/tokens.ts';
 import { isAlive, redact, runNode, startStack, stopQuietly, waitForExit } from './support/start-process.ts';
 

@@ -3,11 +3,12 @@
  * client that reconnects to get a fresh bucket, a connect flood, and a socket that keeps sending
  * refused frames.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { randomUUID } from 'node:crypto';
-import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
-import { TestClient, isError, isPong, refusalStatus } from '#testkit/ws-client.ts';
+import { isError, isPong, refusalStatus, TestClient } from '#testkit/ws-client.ts';
+import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
 
 /** Burst 10 that never refills during the run: the user's whole allowance is exactly 10 frames. */
 const FRAME_BURST = 10;

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { authorizerEvent } from '#testkit/authorizer-events.ts';
 import { lambdaContext } from '#testkit/events.ts';
 import { capturedLines } from '#testkit/output.ts';
-import { TEST_SECRET, mintToken } from '#testkit/tokens.ts';
+import { mintToken, TEST_SECRET } from '#testkit/tokens.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<any>;
 
@@ -78,10 +78,17 @@ describe('ALLOWED_ORIGINS configured', () => {
   it('denies every generated origin that is not listed, and still refuses a bad token from a listed one', async () => {
     const jwt = await token();
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.webUrl(), fc.string(), fc.webUrl().map((url) => `${url}${LISTED[0]}`)), async (origin) => {
-        fc.pre(!LISTED.includes(origin));
-        expect(await decision(restricted, jwt, { Origin: origin })).toBe('Deny');
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.webUrl(),
+          fc.string(),
+          fc.webUrl().map((url) => `${url}${LISTED[0]}`),
+        ),
+        async (origin) => {
+          fc.pre(!LISTED.includes(origin));
+          expect(await decision(restricted, jwt, { Origin: origin })).toBe('Deny');
+        },
+      ),
       { numRuns: 150 },
     );
     expect(await decision(restricted, `${jwt}x`, { Origin: LISTED[0] as string })).toBe('Unauthorized');

@@ -2,16 +2,17 @@
  * Concurrency on DynamoDB Local: a flood of simultaneous frames on one connection, the GCRA window edge
  * with a pinned clock, and simultaneous connects of one user against the per-user cap (slots).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { SenderPool } from '../../src/delivery/management-api-sender.ts';
-import { createDocumentClient } from '../../src/data/dynamo-client.ts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RecordingSender } from '#testkit/recording-sender.ts';
 import { startRouteHarness } from '#testkit/route-harness.ts';
 import { storedConnectionIds, storedMessages } from '#testkit/stored-messages.ts';
 import { testDocumentClient } from '#testkit/tables.ts';
+import { createDocumentClient } from '../../src/data/dynamo-client.ts';
+import { SenderPool } from '../../src/delivery/management-api-sender.ts';
 import { buildRoutes } from './support/routes.ts';
 
 /** Burst 10 and one token per 1000 s: no token comes back while a test runs. */
@@ -133,7 +134,7 @@ describe(`${SIMULTANEOUS_CONNECTS} simultaneous connects of one user with a cap 
     expect(statuses).toEqual([...Array(CAP).fill(200), 429]);
   });
 
-  it('at once, the cap is exact too: each connection holds one of the user\'s slots, taken by a conditional write', async () => {
+  it("at once, the cap is exact too: each connection holds one of the user's slots, taken by a conditional write", async () => {
     // Act
     const attempts = await Promise.all(Array.from({ length: SIMULTANEOUS_CONNECTS }, () => harness.connect('at-once')));
     // Assess: no index read decides anything, so what holds on DynamoDB Local holds on DynamoDB.

@@ -3,15 +3,16 @@
  * 429 LimitExceededException retried with full jitter, 410 cleanup, 500 counted, a hanging endpoint cut
  * off by the request timeout. Math.random is pinned low so the backoff waits 1% of its cap.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../src/data/dynamo-client.ts';
-import { ManagementApiSender, createManagementApiClient } from '../../src/delivery/management-api-sender.ts';
-import { metrics } from '../../src/observability/powertools.ts';
-import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
-import { registeredAgo } from '#testkit/tables.ts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { useFaultSuite } from '#testkit/hardening/fault-suite.ts';
 import { internalsIn } from '#testkit/hardening/internals.ts';
+import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
+import { registeredAgo } from '#testkit/tables.ts';
+import { createDocumentClient } from '../../src/data/dynamo-client.ts';
+import { createManagementApiClient, ManagementApiSender } from '../../src/delivery/management-api-sender.ts';
+import { metrics } from '../../src/observability/powertools.ts';
 import { buildRoutes } from './support/routes.ts';
 
 const suite = useFaultSuite('dlfaults');
@@ -29,8 +30,7 @@ afterAll(() => {
 const pong = { type: 'pong', data: { connectionId: 'x', serverTime: 'now', expiresAt: 1 } } as const;
 const callsTo = (connectionId: string) => management.calls.filter((call) => call.connectionId === connectionId).length;
 /** A sender on a fresh client (its own retry quota), as SenderPool builds it. */
-const freshSender = (options?: { requestTimeoutMs?: number; maxAttempts?: number }) =>
-  new ManagementApiSender(createManagementApiClient(management.endpoint, options));
+const freshSender = (options?: { requestTimeoutMs?: number; maxAttempts?: number }) => new ManagementApiSender(createManagementApiClient(management.endpoint, options));
 const deliveryWarnings = (mark: number) => jsonLinesSince(mark).filter((line) => line.message === 'Delivery to connection failed');
 
 let users = 0;
@@ -86,8 +86,7 @@ describe('@connections faults', () => {
     expect(response).toEqual({ statusCode: 200 });
     expect(management.framesTo(sender).map((frame) => frame.data.role)).toEqual(['user', 'assistant']);
     expect(callsTo(stale)).toBe(1); // the reply skips it: already known gone in this request
-    const row = async (connectionId: string) =>
-      (await db.send(new GetCommand({ TableName: process.env.CONNECTIONS_TABLE, Key: { connectionId }, ConsistentRead: true }))).Item;
+    const row = async (connectionId: string) => (await db.send(new GetCommand({ TableName: process.env.CONNECTIONS_TABLE, Key: { connectionId }, ConsistentRead: true }))).Item;
     expect(await row(stale)).toBeUndefined();
     expect(await row(sender)).toBeDefined();
     expect(metricIn(mark, 'StaleConnectionRemoved')).toBe(1);

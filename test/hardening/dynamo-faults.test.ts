@@ -4,13 +4,14 @@
  * chains as the handlers compose them. Math.random is pinned low so the SDK's full-jitter backoff
  * waits 1% of its cap; every retry still runs.
  */
-import { describe, expect, it } from '@jest/globals';
+
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
-import { storedByClientMessageId, storedMessages } from '#testkit/stored-messages.ts';
+import { describe, expect, it } from '@jest/globals';
 import { SERVER_ERROR, THROTTLE, THROTTLING, UNAVAILABLE } from '#testkit/hardening/dynamo-faults.ts';
 import { useFaultSuite } from '#testkit/hardening/fault-suite.ts';
 import { INTERNAL_ERROR_TEXT, internalsIn } from '#testkit/hardening/internals.ts';
+import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
+import { storedByClientMessageId, storedMessages } from '#testkit/stored-messages.ts';
 import { buildRoutes } from './support/routes.ts';
 
 const suite = useFaultSuite('dfaults');
@@ -129,7 +130,12 @@ describe('DynamoDB throttling and 5xx below the SDK client', () => {
     faults.heal();
     await routes.send('message', connectionId, userId, chat('are you there?', 's', 'c-1'));
     // Assess: stored once, answered once
-    expect(management.framesTo(connectionId).slice(1).map((frame) => frame.data?.role)).toEqual(['user', 'assistant']);
+    expect(
+      management
+        .framesTo(connectionId)
+        .slice(1)
+        .map((frame) => frame.data?.role),
+    ).toEqual(['user', 'assistant']);
     const stored = await storedSession(userId, 's');
     expect(stored).toHaveLength(2);
     expect(await storedAs(userId, 'c-1')).toEqual(stored[0]);

@@ -3,18 +3,19 @@
  * Lambda-like sandboxes running src/handlers, DynamoDB Local), and the Origin allow-list at the
  * handshake. Tokens are registered: a log line containing one fails the file.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { bucketKey } from '../../src/data/gcra-bucket.ts';
-import { type InvocationRecord, type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
-import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
-import { TestClient, isPong, refusalStatus } from '#testkit/ws-client.ts';
-import { testDocumentClient } from '#testkit/tables.ts';
 import { clientFrame } from '#testkit/hardening/frames.ts';
 import { FrameJudge } from '#testkit/hardening/judge.ts';
 import { trackProcessFaults } from '#testkit/hardening/process-faults.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
+import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
+import { isPong, refusalStatus, TestClient } from '#testkit/ws-client.ts';
+import { bucketKey } from '../../src/data/gcra-bucket.ts';
+import { type InvocationRecord, type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
 
 const FRAMES = 40;
 const INTERVAL_MS = 1_000_000;

@@ -3,16 +3,17 @@
  * a loopback @connections API: a valid frame is accepted, an invalid one gets exactly one error frame
  * with the right code and writes nothing; no 500, no INTERNAL_ERROR, no internals, no unhandled rejection.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { lambdaContext, wsEvent } from '#testkit/events.ts';
-import { bucketKey } from '../../src/data/gcra-bucket.ts';
-import { startRouteHarness } from '#testkit/route-harness.ts';
-import { testDocumentClient } from '#testkit/tables.ts';
 import { clientFrame, routeOf } from '#testkit/hardening/frames.ts';
 import { FrameJudge } from '#testkit/hardening/judge.ts';
 import { trackProcessFaults } from '#testkit/hardening/process-faults.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
+import { testDocumentClient } from '#testkit/tables.ts';
+import { bucketKey } from '../../src/data/gcra-bucket.ts';
 
 const RUNS = 100;
 /** One token per 1000 s: the bucket's timestamp then counts exactly the frames that took a token. */
@@ -35,8 +36,7 @@ afterAll(async () => {
 const HANDLER_FOR = { chat_message: 'message', ping: 'ping', history: 'history', $default: 'default' } as const;
 const ROUTE_KEY_FOR = { chat_message: 'chat_message', ping: 'ping', history: 'history', $default: '$default' } as const;
 
-const itemOf = async (connectionId: string) =>
-  (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
+const itemOf = async (connectionId: string) => (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
 
 /** The connection's row and its user's frame bucket, without the refusal count (which refused frames do write). */
 const limitState = async (connectionId: string, userId: string) => {
@@ -75,7 +75,13 @@ describe('generated frames through the real handlers', () => {
     expect(Items).toHaveLength(judge.expectedItems);
     const bucket = await itemOf(bucketKey('frames', user));
     expect(Math.round(((bucket?.rateTat as number) - Date.now()) / INTERVAL_MS)).toBe(judge.admitted);
-    expect(judge.counts).toMatchObject({ duplicate: expect.any(Number), VALIDATION_ERROR: expect.any(Number), BAD_REQUEST: expect.any(Number), UNKNOWN_ACTION: expect.any(Number), chat: expect.any(Number) });
+    expect(judge.counts).toMatchObject({
+      duplicate: expect.any(Number),
+      VALIDATION_ERROR: expect.any(Number),
+      BAD_REQUEST: expect.any(Number),
+      UNKNOWN_ACTION: expect.any(Number),
+      chat: expect.any(Number),
+    });
     expect(processFaults.faults).toEqual([]);
   });
 });

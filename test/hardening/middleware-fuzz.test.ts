@@ -4,43 +4,35 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { RateLimitPolicy } from '../../src/domain/policies.ts';
-import type { FrameAdmission } from '../../src/domain/connection-store.ts';
-import { SenderPool } from '../../src/delivery/management-api-sender.ts';
-import type { DeliveryOutcome } from '../../src/domain/sender.ts';
-import { systemClock } from '../../src/domain/clock.ts';
-import {
-  BadRequestError,
-  ClientFrameError,
-  FrameValidationError,
-  ForbiddenError,
-  RateLimitedError,
-  TokenExpiredError,
-  UnknownActionError,
-} from '../../src/domain/errors.ts';
-import { EchoResponder } from '../../src/domain/responder.ts';
-import { authContext } from '../../src/middleware/auth-context.ts';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { clientFrame, expectedOutcome, routeOf } from '#testkit/hardening/frames.ts';
+import { internalsIn } from '#testkit/hardening/internals.ts';
+import { FrameJudge } from '#testkit/hardening/judge.ts';
+import { trackProcessFaults } from '#testkit/hardening/process-faults.ts';
+import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
+import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
+import { RecordingSender } from '#testkit/recording-sender.ts';
+import { contextSeenBy } from '#testkit/route-probe.ts';
 import { functionForRoute } from '../../src/config/function-manifest.ts';
+import { SenderPool } from '../../src/delivery/management-api-sender.ts';
+import { systemClock } from '../../src/domain/clock.ts';
+import type { FrameAdmission } from '../../src/domain/connection-store.ts';
+import { BadRequestError, ClientFrameError, ForbiddenError, FrameValidationError, RateLimitedError, TokenExpiredError, UnknownActionError } from '../../src/domain/errors.ts';
+import type { RateLimitPolicy } from '../../src/domain/policies.ts';
+import { EchoResponder } from '../../src/domain/responder.ts';
+import type { DeliveryOutcome } from '../../src/domain/sender.ts';
+import { authContext } from '../../src/middleware/auth-context.ts';
 import { deliveries } from '../../src/middleware/deliveries.ts';
 import { errorFrames } from '../../src/middleware/error-frames.ts';
 import { parseFrame } from '../../src/middleware/parse-frame.ts';
 import { RouteChain } from '../../src/middleware/route-chain.ts';
-import { validateFrame } from '../../src/middleware/validate-frame.ts';
 import { staleConnections } from '../../src/middleware/stale-connections.ts';
+import { validateFrame } from '../../src/middleware/validate-frame.ts';
 import { logger, metrics, tracer } from '../../src/observability/powertools.ts';
 import { createRoutes } from '../../src/runtime/create-routes.ts';
 import validateChatMessage from '../../src/schemas/compiled/chat-message.js';
 import validateHistory from '../../src/schemas/compiled/history.js';
 import validatePing from '../../src/schemas/compiled/ping.js';
-import { lambdaContext, wsEvent } from '#testkit/events.ts';
-import { contextSeenBy } from '#testkit/route-probe.ts';
-import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
-import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
-import { RecordingSender } from '#testkit/recording-sender.ts';
-import { clientFrame, expectedOutcome, routeOf } from '#testkit/hardening/frames.ts';
-import { internalsIn } from '#testkit/hardening/internals.ts';
-import { FrameJudge } from '#testkit/hardening/judge.ts';
-import { trackProcessFaults } from '#testkit/hardening/process-faults.ts';
 
 const tools = { logger, metrics, tracer };
 const clock = { nowMs: () => Date.now() };
@@ -184,9 +176,7 @@ describe('each middleware on generated input (real Middy engine)', () => {
         fc.constantFrom('ProvisionedThroughputExceededException', 'ThrottlingException', 'InternalServerError', 'TimeoutError', 'ValidationException', 'TypeError'),
         fc.string(),
       )
-      .map(([name, message]) =>
-        Object.assign(new Error(`${message} at /var/task/index.mjs:1:2`), { name, $metadata: { httpStatusCode: 500, attempts: 4 } }),
-      );
+      .map(([name, message]) => Object.assign(new Error(`${message} at /var/task/index.mjs:1:2`), { name, $metadata: { httpStatusCode: 500, attempts: 4 } }));
     const thrown = fc.oneof(
       fc.string().map((message) => new Error(`${message}\n    at handler (/work/main/src/handlers/message.ts:12:3)`)),
       sdkError,
@@ -248,7 +238,12 @@ describe('each middleware on generated input (real Middy engine)', () => {
             return { statusCode: 200 };
           });
         await chain(wsEvent({ connectionId: ids[0] ?? 'none', userId: 'u' }), lambdaContext()).catch(() => undefined);
-        expect([...connections.removed].sort()).toEqual(answers.filter(([, answer]) => answer === 'gone').map(([id]) => id).sort());
+        expect([...connections.removed].sort()).toEqual(
+          answers
+            .filter(([, answer]) => answer === 'gone')
+            .map(([id]) => id)
+            .sort(),
+        );
       }),
       { numRuns: 200 },
     );

@@ -3,9 +3,9 @@
  * clientMessageId) completes the exchange: the message delivered to every device and answered once.
  */
 import { describe, expect, it } from '@jest/globals';
-import { storedMessages } from '#testkit/stored-messages.ts';
 import { SERVER_ERROR } from '#testkit/hardening/dynamo-faults.ts';
 import { useFaultSuite } from '#testkit/hardening/fault-suite.ts';
+import { storedMessages } from '#testkit/stored-messages.ts';
 import { buildRoutes } from './support/routes.ts';
 
 const suite = useFaultSuite('bugs');
@@ -14,7 +14,10 @@ const { management, db } = suite;
 const stored = (userId: string) => storedMessages(db, suite.tables.messages, userId, 's');
 
 describe('a retry after INTERNAL_ERROR completes the exchange', () => {
-  it.each([['finding the recipients', 'Query'], ['storing the reply', 'PutItem']] as const)('after %s failed', async (_step, operation) => {
+  it.each([
+    ['finding the recipients', 'Query'],
+    ['storing the reply', 'PutItem'],
+  ] as const)('after %s failed', async (_step, operation) => {
     const { faults, client } = suite.faultyClient();
     const routes = buildRoutes({ client, tables: suite.tables, managementEndpoint: management.endpoint });
     const userId = `bug-${operation}`;

@@ -2,8 +2,8 @@
  * How recorded SDK commands become IAM grants, and how a difference from the manifest is reported.
  */
 import { describe, expect, it } from '@jest/globals';
+import { callShapes, type ObservedCall } from '#testkit/sdk-calls/call-recorder.ts';
 import type { FunctionSpec } from '../../src/config/function-manifest.ts';
-import { type ObservedCall, callShapes } from '#testkit/sdk-calls/call-recorder.ts';
 import { grantFindings, grantOf } from './support/grants.ts';
 
 const CONNECTIONS = 'dev-chatbot-connections';
@@ -87,8 +87,6 @@ describe('grantFindings', () => {
 
   it('names a call on a table the manifest does not know', () => {
     // Act + Assess
-    expect(grantOf(call({ service: 'dynamodb', action: 'dynamodb:GetItem', resource: 'dev-other' }))).toBe(
-      'dynamodb:GetItem on an unknown table or index (dev-other)',
-    );
+    expect(grantOf(call({ service: 'dynamodb', action: 'dynamodb:GetItem', resource: 'dev-other' }))).toBe('dynamodb:GetItem on an unknown table or index (dev-other)');
   });
 });

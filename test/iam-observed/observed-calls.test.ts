@@ -9,12 +9,13 @@
  * invocation starts only when the main run has finished, needs no ordering tricks, and reports its
  * findings as an ordinary failing test (a globalTeardown check would also fail single-file runs).
  */
-import { describe, expect, it } from '@jest/globals';
+
 import { existsSync, readFileSync } from 'node:fs';
-import { FUNCTIONS } from '../../src/config/function-manifest.ts';
+import { describe, expect, it } from '@jest/globals';
 import type { CallPath, ObservedCall } from '#testkit/sdk-calls/call-recorder.ts';
-import { grantFindings } from './support/grants.ts';
 import { recordFile } from '#testkit/sdk-calls/record-file.ts';
+import { FUNCTIONS } from '../../src/config/function-manifest.ts';
+import { grantFindings } from './support/grants.ts';
 
 const SUITES = ['test/integration/', 'test/e2e/', 'test/hardening/', 'test/load/'];
 const PATHS: CallPath[] = ['in-process', 'sandbox-src', 'sandbox-dist'];
@@ -24,7 +25,9 @@ const HOW_TO_RECORD = 'Run the main suite first (`npm test` does, then runs this
 const readRecords = (): { header: unknown; calls: ObservedCall[] } => {
   const file = recordFile();
   if (!existsSync(file)) throw new Error(`No recorded AWS calls at ${file}. ${HOW_TO_RECORD}`);
-  const [header, ...lines] = readFileSync(file, 'utf8').split('\n').filter((line) => line.length > 0);
+  const [header, ...lines] = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0);
   return { header: header ? JSON.parse(header) : undefined, calls: lines.map((line) => JSON.parse(line) as ObservedCall) };
 };
 

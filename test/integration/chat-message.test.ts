@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { startRouteHarness } from '#testkit/route-harness.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { newConnectionId } from '#testkit/events.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
 import { registeredAgo, testDocumentClient } from '#testkit/tables.ts';
 
 const SEED = { action: 'chat_message', data: { message: 'Hello', sessionId: 'test-session' } };
@@ -88,8 +88,7 @@ describe('chat_message', () => {
     expect(history?.data.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
   });
 
-  const rowOf = async (connectionId: string) =>
-    (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }))).Item;
+  const rowOf = async (connectionId: string) => (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }))).Item;
   const backdate = (connectionId: string, ms: number) => registeredAgo(db, harness.tables.connections, connectionId, ms);
 
   it('removes the connection that answered 410, not the sender, and still delivers to the others', async () => {

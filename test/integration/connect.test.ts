@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { startRouteHarness } from '#testkit/route-harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
 import { metricIn, outputMark } from '#testkit/output.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
 import { testDocumentClient } from '#testkit/tables.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
@@ -16,8 +16,7 @@ afterAll(async () => {
   db.destroy();
 });
 
-const rowOf = async (connectionId: string) =>
-  (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }))).Item;
+const rowOf = async (connectionId: string) => (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }))).Item;
 
 describe('$connect and $disconnect', () => {
   it('writes the connection, live until its token expires (the test token lasts an hour) plus the 10-minute linger', async () => {

@@ -3,15 +3,16 @@
  * rate, through the real $connect/$disconnect handlers on DynamoDB Local, and the slots' expiry with
  * a pinned clock through the store.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { slotKey } from '../../src/data/connection-slots.ts';
-import { DynamoConnectionStore } from '../../src/data/dynamo-connection-store.ts';
-import { openRowExpiresAt, rowLingerSeconds } from '../../src/domain/connection-lifetime.ts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
 import { metricIn, outputMark } from '#testkit/output.ts';
 import { startRouteHarness } from '#testkit/route-harness.ts';
 import { testDocumentClient } from '#testkit/tables.ts';
+import { slotKey } from '../../src/data/connection-slots.ts';
+import { DynamoConnectionStore } from '../../src/data/dynamo-connection-store.ts';
+import { openRowExpiresAt, rowLingerSeconds } from '../../src/domain/connection-lifetime.ts';
 
 const CAP = 5;
 const RACERS = 15;
@@ -51,8 +52,7 @@ const rowsOf = async (userId: string) =>
     )
   ).Items ?? [];
 
-const disconnect = (connectionId: string) =>
-  harness.handlers.disconnect(wsEvent({ connectionId, routeKey: '$disconnect' }), lambdaContext('test-websocket-disconnect'));
+const disconnect = (connectionId: string) => harness.handlers.disconnect(wsEvent({ connectionId, routeKey: '$disconnect' }), lambdaContext('test-websocket-disconnect'));
 
 let users = 0;
 const newUser = (name: string) => `${name}-${++users}`;
@@ -70,7 +70,10 @@ describe('the per-user connection cap', () => {
       expect(statuses.filter((status) => status !== 200 && status !== 429)).toEqual([]);
       const rows = await rowsOf(userId);
       expect(rows.map((row) => row.connectionId).sort()).toEqual(
-        attempts.filter((attempt) => attempt.response.statusCode === 200).map((attempt) => attempt.connectionId).sort(),
+        attempts
+          .filter((attempt) => attempt.response.statusCode === 200)
+          .map((attempt) => attempt.connectionId)
+          .sort(),
       );
       // Each connection holds its own slot.
       expect(new Set(rows.map((row) => row.slotKey)).size).toBe(CAP);
@@ -161,9 +164,7 @@ describe('dead slots never lock a user out (store, clock pinned)', () => {
     // Every dead slot is taken over exactly once.
     const taken = results.filter((result) => result.admission.outcome === 'admitted');
     expect(taken).toHaveLength(CAP);
-    expect(new Set(taken.map((result) => (result.admission as { slotKey: string }).slotKey))).toEqual(
-      new Set(Array.from({ length: CAP }, (_, i) => slotKey(userId, i))),
-    );
+    expect(new Set(taken.map((result) => (result.admission as { slotKey: string }).slotKey))).toEqual(new Set(Array.from({ length: CAP }, (_, i) => slotKey(userId, i))));
   });
 
   it('takes over a slot whose connection $disconnect has closed, at once', async () => {
@@ -171,7 +172,14 @@ describe('dead slots never lock a user out (store, clock pinned)', () => {
     await fill(userId, endedAt(T0_SECONDS + 7200));
     const [holder] = (await rowsOf(userId)).map((row) => String(row.connectionId));
     // markDisconnected frees the slot itself; a slot whose release failed is still taken over for its closed row.
-    await db.send(new UpdateCommand({ TableName: harness.tables.connections, Key: { connectionId: holder }, UpdateExpression: 'SET disconnectedAt = :t', ExpressionAttributeValues: { ':t': T0 } }));
+    await db.send(
+      new UpdateCommand({
+        TableName: harness.tables.connections,
+        Key: { connectionId: holder },
+        UpdateExpression: 'SET disconnectedAt = :t',
+        ExpressionAttributeValues: { ':t': T0 },
+      }),
+    );
     const next = await admit(userId, T0 + 1_000);
     expect(next.admission).toMatchObject({ outcome: 'admitted' });
     expect(await itemOf((next.admission as { slotKey: string }).slotKey)).toMatchObject({ owner: next.connectionId });
@@ -193,7 +201,7 @@ describe('dead slots never lock a user out (store, clock pinned)', () => {
     expect((await admit(userId, T0 + 31_000)).admission).toMatchObject({ outcome: 'admitted' });
   });
 
-  it('a slot taken over is not freed by its dead holder\'s late removal', async () => {
+  it("a slot taken over is not freed by its dead holder's late removal", async () => {
     const userId = newUser('late');
     await fill(userId, endedAt(T0_SECONDS + 600));
     const heir = await admit(userId, T0 + 600_000);

@@ -3,22 +3,17 @@
  * connection sends; `$disconnect` marks it closed, and frames sent before the close still count.
  * Real handlers on DynamoDB Local, a loopback @connections API.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoConnectionStore } from '../../src/data/dynamo-connection-store.ts';
-import {
-  CLOSED_ROW_GRACE_SECONDS,
-  MAX_CONNECTION_SECONDS,
-  connectionEndsAt,
-  openRowExpiresAt,
-  rowLingerSeconds,
-} from '../../src/domain/connection-lifetime.ts';
-import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
+import { jsonLinesSince, metricIn, outputMark } from '#testkit/output.ts';
+import { startRouteHarness } from '#testkit/route-harness.ts';
 import { storedMessages } from '#testkit/stored-messages.ts';
 import { registeredAgo, testDocumentClient } from '#testkit/tables.ts';
-import { startRouteHarness } from '#testkit/route-harness.ts';
+import { DynamoConnectionStore } from '../../src/data/dynamo-connection-store.ts';
+import { CLOSED_ROW_GRACE_SECONDS, connectionEndsAt, MAX_CONNECTION_SECONDS, openRowExpiresAt, rowLingerSeconds } from '../../src/domain/connection-lifetime.ts';
 
 // A 1-second idle timeout: a row that followed the idle clock would expire between two frames here.
 const IDLE_TIMEOUT_SECONDS = 1;
@@ -42,8 +37,7 @@ afterAll(async () => {
 });
 beforeEach(() => harness.management.reset());
 
-const rowOf = async (connectionId: string) =>
-  (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
+const rowOf = async (connectionId: string) => (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
 
 /** $connect as API Gateway runs it, with the token's `exp` in the authorizer's context. */
 const connectWithToken = async (userId: string, tokenExpiresAt: number) => {
@@ -55,11 +49,10 @@ const connectWithToken = async (userId: string, tokenExpiresAt: number) => {
   return { connectionId, connectedAt: event.requestContext.connectedAt as number };
 };
 
-const disconnect = (connectionId: string) =>
-  harness.handlers.disconnect(wsEvent({ connectionId, routeKey: '$disconnect' }), lambdaContext('test-websocket-disconnect'));
+const disconnect = (connectionId: string) => harness.handlers.disconnect(wsEvent({ connectionId, routeKey: '$disconnect' }), lambdaContext('test-websocket-disconnect'));
 
-describe('a connection row lives until the connection\'s end, not its idle expiry', () => {
-  it('$connect sets expiresAt to the token\'s exp when it comes before 2 hours, plus the linger', async () => {
+describe("a connection row lives until the connection's end, not its idle expiry", () => {
+  it("$connect sets expiresAt to the token's exp when it comes before 2 hours, plus the linger", async () => {
     // Prepare
     const exp = nowSeconds() + 300;
     // Act
@@ -68,12 +61,12 @@ describe('a connection row lives until the connection\'s end, not its idle expir
     expect((await rowOf(connectionId))?.expiresAt).toBe(exp + LINGER);
   });
 
-  it('$connect bounds a long-lived token by API Gateway\'s 2-hour maximum, counted from when the gateway accepted it', async () => {
+  it("$connect bounds a long-lived token by API Gateway's 2-hour maximum, counted from when the gateway accepted it", async () => {
     const { connectionId, connectedAt } = await connectWithToken('lena', nowSeconds() + 24 * 3600);
     expect((await rowOf(connectionId))?.expiresAt).toBe(Math.floor(connectedAt / 1000) + MAX_CONNECTION_SECONDS + LINGER);
   });
 
-  it('leaves the row\'s lifetime alone when a frame arrives, and tells the connection\'s end in the pong', async () => {
+  it("leaves the row's lifetime alone when a frame arrives, and tells the connection's end in the pong", async () => {
     // Prepare
     const exp = nowSeconds() + 900;
     const { connectionId } = await connectWithToken('mona', exp);
@@ -99,7 +92,7 @@ describe('a connection row lives until the connection\'s end, not its idle expir
 });
 
 describe('a connection whose token has expired', () => {
-  it('gets none of the user\'s messages and is closed by the fan-out that finds it', async () => {
+  it("gets none of the user's messages and is closed by the fan-out that finds it", async () => {
     // Prepare: the tablet's token expired 5 s ago; its row lingers, the gateway still holds it open
     const mark = outputMark();
     const { connectionId: laptop } = await connectWithToken('olga', nowSeconds() + 3600);
@@ -151,7 +144,7 @@ describe('$disconnect and the frames a client sent just before closing', () => {
     expect((await harness.connect('quin')).response.statusCode).toBe(200);
   });
 
-  it('stores a message sent just before the close and delivers it to the user\'s other connections, posting nothing to the gone one', async () => {
+  it("stores a message sent just before the close and delivers it to the user's other connections, posting nothing to the gone one", async () => {
     // Prepare: the phone sent a frame, then closed; $disconnect ran before the frame reached its function
     const mark = outputMark();
     const phone = await harness.connect('rosa');
@@ -184,7 +177,14 @@ describe('$disconnect and the frames a client sent just before closing', () => {
     await db.send(
       new PutCommand({
         TableName: harness.tables.connections,
-        Item: { connectionId, userId: 'sara', connectedAt: closedAt - 60_000, lastSeenAt: 0, disconnectedAt: closedAt, expiresAt: Math.floor(closedAt / 1000) + CLOSED_ROW_GRACE_SECONDS },
+        Item: {
+          connectionId,
+          userId: 'sara',
+          connectedAt: closedAt - 60_000,
+          lastSeenAt: 0,
+          disconnectedAt: closedAt,
+          expiresAt: Math.floor(closedAt / 1000) + CLOSED_ROW_GRACE_SECONDS,
+        },
       }),
     );
     // Act

@@ -4,8 +4,9 @@
  * connection (DELETE @connections), and a sender whose connection answers 410 loses its row
  * (DeleteItem). Each function is granted these calls, so each must be seen making them.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startRouteHarness } from '#testkit/route-harness.ts';
 import { registeredAgo, testDocumentClient } from '#testkit/tables.ts';
 
@@ -28,8 +29,7 @@ const FRAMES = [
   ['default', { action: 'dance' }],
 ] as const;
 
-const rowOf = async (connectionId: string) =>
-  (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
+const rowOf = async (connectionId: string) => (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId }, ConsistentRead: true }))).Item;
 
 describe.each(FRAMES)('the %s function', (name, frame) => {
   it('closes the connection when a frame arrives after the token expired', async () => {
@@ -41,9 +41,7 @@ describe.each(FRAMES)('the %s function', (name, frame) => {
     await harness.send(connectionId, user, frame, { tokenExpiresAt: Math.floor(Date.now() / 1000) - 1 });
 
     // Assess
-    expect(harness.management.framesTo(connectionId)).toEqual([
-      expect.objectContaining({ type: 'error', error: expect.objectContaining({ code: 'FORBIDDEN' }) }),
-    ]);
+    expect(harness.management.framesTo(connectionId)).toEqual([expect.objectContaining({ type: 'error', error: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
     expect(harness.management.deletes()).toContain(connectionId);
   });
 

@@ -1,9 +1,9 @@
-import { bucketKey } from '../../src/data/gcra-bucket.ts';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startRouteHarness } from '#testkit/route-harness.ts';
 import { storedMessages } from '#testkit/stored-messages.ts';
 import { testDocumentClient } from '#testkit/tables.ts';
+import { bucketKey } from '../../src/data/gcra-bucket.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
 const db = testDocumentClient();

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DynamoMessageStore } from '../../src/data/dynamo-message-store.ts';
-import { newMessageId } from '../../src/domain/message-ids.ts';
 import { startRouteHarness } from '#testkit/route-harness.ts';
 import { testDocumentClient } from '#testkit/tables.ts';
+import { DynamoMessageStore } from '../../src/data/dynamo-message-store.ts';
+import { newMessageId } from '../../src/domain/message-ids.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
 
@@ -13,7 +13,10 @@ beforeAll(async () => {
 afterAll(() => harness.stop());
 
 const lastHistory = (connectionId: string) =>
-  harness.management.framesTo(connectionId).filter((frame) => frame.type === 'history').at(-1)?.data;
+  harness.management
+    .framesTo(connectionId)
+    .filter((frame) => frame.type === 'history')
+    .at(-1)?.data;
 
 describe('history', () => {
   it('returns the session oldest first, paged with after and limit', async () => {

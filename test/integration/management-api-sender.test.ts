@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createManagementApiClient, ManagementApiSender } from '../../src/delivery/management-api-sender.ts';
 import { FakeManagementApi } from '#testkit/fake-management-api.ts';
+import { createManagementApiClient, ManagementApiSender } from '../../src/delivery/management-api-sender.ts';
 
 const management = new FakeManagementApi();
 const pong = { type: 'pong', data: { connectionId: 'c', serverTime: 'now', expiresAt: 1 } } as const;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { COLD_START_METRIC, DEFAULT_METRIC_NAMESPACE, MetricName } from '../../src/observability/metric-names.ts';
 import { authorizerEvent } from '#testkit/authorizer-events.ts';
 import { lambdaContext, wsEvent } from '#testkit/events.ts';
 import { jsonLinesSince, outputMark } from '#testkit/output.ts';
 import { startRouteHarness } from '#testkit/route-harness.ts';
 import { mintToken, TEST_SECRET } from '#testkit/tokens.ts';
+import { COLD_START_METRIC, DEFAULT_METRIC_NAMESPACE, MetricName } from '../../src/observability/metric-names.ts';
 
 let harness: Awaited<ReturnType<typeof startRouteHarness>>;
 let lines: Array<Record<string, any>> = [];
@@ -15,8 +15,7 @@ interface EmfDirective {
   Metrics: Array<{ Name: string }>;
 }
 
-const emfDirectives = () =>
-  lines.flatMap((line) => (line._aws?.CloudWatchMetrics ?? []) as EmfDirective[]).map((directive) => ({ ...directive }));
+const emfDirectives = () => lines.flatMap((line) => (line._aws?.CloudWatchMetrics ?? []) as EmfDirective[]).map((directive) => ({ ...directive }));
 
 beforeAll(async () => {
   harness = await startRouteHarness('observe', { JWT_SECRET: TEST_SECRET });

@@ -3,13 +3,14 @@
  * $default handlers on DynamoDB Local and a loopback @connections API, and the refusal count itself
  * through the store with a pinned clock.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoConnectionStore } from '../../src/data/dynamo-connection-store.ts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { newConnectionId } from '#testkit/events.ts';
 import { metricIn, outputMark } from '#testkit/output.ts';
 import { startRouteHarness } from '#testkit/route-harness.ts';
 import { testDocumentClient } from '#testkit/tables.ts';
+import { DynamoConnectionStore } from '../../src/data/dynamo-connection-store.ts';
 
 const LIMIT = 5;
 
@@ -32,14 +33,13 @@ afterAll(async () => {
   db.destroy();
 });
 
-const rowOf = async (connectionId: string) =>
-  (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }))).Item;
+const rowOf = async (connectionId: string) => (await db.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }))).Item;
 
 /** The management API calls made for one connection, in order: POST carries the error code, DELETE is the close. */
 const callsTo = (connectionId: string) =>
   harness.management.calls
     .filter((call) => call.connectionId === connectionId)
-    .map((call) => (call.method === 'DELETE' ? 'close' : (JSON.parse(call.body) as { error?: { code: string }; type: string }).error?.code ?? 'ok'));
+    .map((call) => (call.method === 'DELETE' ? 'close' : ((JSON.parse(call.body) as { error?: { code: string }; type: string }).error?.code ?? 'ok')));
 
 let users = 0;
 const newUser = () => `refuser-${++users}`;

@@ -3,9 +3,9 @@
  * stored twice, a reply missing, a delivery doubled and a client out of order, it names each one.
  */
 import { describe, expect, it } from '@jest/globals';
-import type { ChatMessage } from '../../src/client/index.ts';
 import type { ClientRun, LoadRun } from '#testkit/load/load-run.ts';
-import { type HistoryReader, type StoredMessage, clean, verifyLoad } from '#testkit/load/verify.ts';
+import { clean, type HistoryReader, type StoredMessage, verifyLoad } from '#testkit/load/verify.ts';
+import type { ChatMessage } from '../../src/client/index.ts';
 
 const message = (messageId: string, role: 'user' | 'assistant', text: string, extra: Partial<StoredMessage> = {}): StoredMessage => ({
   messageId,

@@ -3,22 +3,13 @@
  * provoked: authorizer results, $connect statuses, subprotocols, AWS's own frames, limits, the
  * management API's errors, and Lambda-like sandboxes.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  ApiGatewayManagementApiClient,
-  GoneException,
-  PayloadTooLargeException,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
+
 import { join } from 'node:path';
-import {
-  type InvocationRecord,
-  type LocalGateway,
-  type LocalGatewayOptions,
-  startLocalGateway,
-} from '../../src/local/gateway/gateway.ts';
+import { ApiGatewayManagementApiClient, GoneException, PayloadTooLargeException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InvocationRecorder, requestContextOf } from '#testkit/invocation-recorder.ts';
-import { type Frame, TestClient, refusalStatus } from '#testkit/ws-client.ts';
+import { type Frame, refusalStatus, TestClient } from '#testkit/ws-client.ts';
+import { type InvocationRecord, type LocalGateway, type LocalGatewayOptions, startLocalGateway } from '../../src/local/gateway/gateway.ts';
 
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 const ENVIRONMENT = 'local-behaviour';
@@ -232,9 +223,7 @@ describe('local gateway: API Gateway behaviour', () => {
       const received = await client.next((frame) => frame.type === 'big', 'the big frame');
 
       expect(received.pad).toHaveLength(100 * 1024);
-      await expect(
-        sdk().send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.alloc(129 * 1024, 'z') })),
-      ).rejects.toBeInstanceOf(PayloadTooLargeException);
+      await expect(sdk().send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.alloc(129 * 1024, 'z') }))).rejects.toBeInstanceOf(PayloadTooLargeException);
     });
   });
 });

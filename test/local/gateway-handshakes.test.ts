@@ -4,17 +4,18 @@
  * names in the query string and headers, and upgrade requests ws refuses. Each is answered and closed,
  * leaves no connection row behind, and the gateway keeps serving.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DEV_JWT_SECRET } from '../../src/local/dev-config.ts';
-import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
-import { InvocationRecorder, requestContextOf } from '#testkit/invocation-recorder.ts';
-import { TestClient, isChat, isPong, refusalStatus } from '#testkit/ws-client.ts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { craftToken } from '#testkit/authorizer-events.ts';
+import { InvocationRecorder, requestContextOf } from '#testkit/invocation-recorder.ts';
 import { signRawPayload } from '#testkit/raw-tokens.ts';
 import { testDocumentClient } from '#testkit/tables.ts';
 import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
+import { isChat, isPong, refusalStatus, TestClient } from '#testkit/ws-client.ts';
+import { DEV_JWT_SECRET } from '../../src/local/dev-config.ts';
+import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
 import { type RawUpgrade, rawHandshake } from './support/raw-handshake.ts';
 
 const ALLOWED_ORIGIN = 'https://chat.example.com';
@@ -44,8 +45,7 @@ afterAll(async () => {
 });
 
 const now = () => Math.floor(Date.now() / 1000);
-const devToken = (payload: Record<string, unknown> | string) =>
-  signRawPayload(typeof payload === 'string' ? payload : JSON.stringify(payload), { secret: DEV_JWT_SECRET });
+const devToken = (payload: Record<string, unknown> | string) => signRawPayload(typeof payload === 'string' ? payload : JSON.stringify(payload), { secret: DEV_JWT_SECRET });
 const open = async (token: string) => {
   const client = await TestClient.connect(gateway.url, { token });
   clients.push(client);
@@ -133,7 +133,14 @@ describe('Object.prototype names in the handshake', () => {
     ['?__proto__=1', '__proto__=1', []],
     ['?hasOwnProperty=1&constructor=2&constructor=3', 'hasOwnProperty=1&constructor=2&constructor=3', []],
     ['a __proto__ header', '', [['__proto__', 'x']]],
-    ['constructor and toString headers', '', [['constructor', 'y'], ['toString', 'z']]],
+    [
+      'constructor and toString headers',
+      '',
+      [
+        ['constructor', 'y'],
+        ['toString', 'z'],
+      ],
+    ],
   ])('answers a handshake without a token and with %s with 401, and closes it', async (_name, query, headers) => {
     const answer = await rawHandshake(gateway.port, { path: pathWith(query), headers });
     expect(answer).toMatchObject({ status: 401, closed: true });
@@ -148,7 +155,11 @@ describe('Object.prototype names in the handshake', () => {
     // Act
     const answer = await rawHandshake(gateway.port, {
       path: pathWith(`constructor=1&toString=2&__proto__=3&token=${token}`),
-      headers: [['__proto__', 'x'], ['constructor', 'y'], ['hasOwnProperty', 'z']],
+      headers: [
+        ['__proto__', 'x'],
+        ['constructor', 'y'],
+        ['hasOwnProperty', 'z'],
+      ],
     });
 
     // Assess

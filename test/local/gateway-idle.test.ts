@@ -2,13 +2,14 @@
  * The local gateway's idle timeout, as API Gateway's: data in either direction resets it (a client
  * frame, or an `@connections` post to the client); WebSocket control frames (ping/pong) do not.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
+import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InvocationRecorder, requestContextOf } from '#testkit/invocation-recorder.ts';
 import { TestClient } from '#testkit/ws-client.ts';
+import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/gateway.ts';
 
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 const IDLE_TIMEOUT_MS = 1_000;
@@ -41,10 +42,7 @@ describe('local gateway: what resets the idle timeout', () => {
 
   /** From the `$connect` event: the client sends nothing, and no function's cold start eats into the idle timeout. */
   const connectionIdOf = async (user: string): Promise<string> => {
-    const record = await recorder.waitFor(
-      (candidate) => candidate.routeKey === '$connect' && requestContextOf(candidate).authorizer?.userId === user,
-      `$connect of ${user}`,
-    );
+    const record = await recorder.waitFor((candidate) => candidate.routeKey === '$connect' && requestContextOf(candidate).authorizer?.userId === user, `$connect of ${user}`);
     return requestContextOf(record).connectionId as string;
   };
 

@@ -38,9 +38,16 @@ describe('route selection on $request.body.action', () => {
 
   it('never selects a reserved or unknown route, whatever the frame', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.record({ action: fc.string() }).map((o) => JSON.stringify(o))), (body) => {
-        expect(['chat_message', 'ping', '$default']).toContain(selectRoute(body, routes));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.record({ action: fc.string() }).map((o) => JSON.stringify(o)),
+        ),
+        (body) => {
+          expect(['chat_message', 'ping', '$default']).toContain(selectRoute(body, routes));
+        },
+      ),
     );
   });
 });

@@ -3,9 +3,9 @@ import { authorizerEvent } from '#testkit/authorizer-events.ts';
 import { lambdaContext, wsEvent } from '#testkit/events.ts';
 import { jsonLinesSince, outputMark } from '#testkit/output.ts';
 import { startRouteHarness } from '#testkit/route-harness.ts';
-import { TEST_SECRET, mintToken } from '#testkit/tokens.ts';
+import { mintToken, TEST_SECRET } from '#testkit/tokens.ts';
 import { exampleStack, resourcesOfType, single } from './support/fixture.ts';
-import { type MetricUse, alarmMetrics, dashboardMetrics } from './support/metrics.ts';
+import { alarmMetrics, dashboardMetrics, type MetricUse } from './support/metrics.ts';
 
 /**
  * The alarms and the dashboard compared with what the handlers really write: EMF captured from a
@@ -36,7 +36,7 @@ beforeAll(async () => {
   await harness.send(connectionId, 'tara', { action: 'unknown' });
   await harness.handlers.disconnect(wsEvent({ connectionId, routeKey: '$disconnect' }), lambdaContext('test-websocket-disconnect'));
   emitted = jsonLinesSince(mark).flatMap((line) => {
-    const directives = ((line._aws as { CloudWatchMetrics?: EmfDirective[] } | undefined)?.CloudWatchMetrics ?? []);
+    const directives = (line._aws as { CloudWatchMetrics?: EmfDirective[] } | undefined)?.CloudWatchMetrics ?? [];
     return directives.flatMap((directive) =>
       directive.Metrics.map((metric) => ({
         source: 'emf',

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { CONNECTIONS_METHODS, FUNCTIONS, type FunctionSpec } from '../../src/config/function-manifest.ts';
 import { USER_ID_INDEX } from '../../src/data/table-definitions.ts';
 import { exampleStack, functionKey, resourcesOfType } from './support/fixture.ts';
-import { actionsOf, dynamodbAccess, resourcesOf, statementsOf, type Statement } from './support/iam-policy.ts';
+import { actionsOf, dynamodbAccess, resourcesOf, type Statement, statementsOf } from './support/iam-policy.ts';
 import type { Stack } from './support/stack.ts';
 
 /**
@@ -25,8 +25,7 @@ const expectedDynamodb = (spec: FunctionSpec): Record<string, string[]> => {
   return expected;
 };
 
-const asRecord = (access: Map<string, Set<string>>): Record<string, string[]> =>
-  Object.fromEntries([...access].map(([resource, actions]) => [resource, [...actions].sort()]));
+const asRecord = (access: Map<string, Set<string>>): Record<string, string[]> => Object.fromEntries([...access].map(([resource, actions]) => [resource, [...actions].sort()]));
 
 describe('Terraform against the function manifest', () => {
   it('deploys exactly the manifest functions, each behind its manifest route', async () => {
@@ -80,7 +79,13 @@ describe('Terraform against the function manifest', () => {
     const all = policies(await exampleStack());
 
     // Assess
-    const ssmActions = FUNCTIONS.map((spec) => [spec.name, (all.get(spec.name) ?? []).flatMap(actionsOf).filter((a) => a.startsWith('ssm:')).sort()]);
+    const ssmActions = FUNCTIONS.map((spec) => [
+      spec.name,
+      (all.get(spec.name) ?? [])
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('ssm:'))
+        .sort(),
+    ]);
     expect(ssmActions).toEqual(FUNCTIONS.map((spec) => [spec.name, [...(spec.ssm ?? [])].sort()]));
   });
 });

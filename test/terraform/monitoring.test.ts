@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { COLD_START_METRIC, DEFAULT_METRIC_NAMESPACE, DEFAULT_SERVICE_NAME, METRIC_DIMENSIONS, MetricName } from '../../src/observability/metric-names.ts';
 import { exampleStack, resourcesOfType, single } from './support/fixture.ts';
-import { type Emitted, type MetricUse, alarmMetrics, dashboardMetrics, projectMetricFindings } from './support/metrics.ts';
+import { alarmMetrics, dashboardMetrics, type Emitted, type MetricUse, projectMetricFindings } from './support/metrics.ts';
 import type { Stack } from './support/stack.ts';
 
 const emitted = (environment: string): Emitted => ({
@@ -65,7 +65,17 @@ describe('Terraform monitoring', () => {
     const body = String(dashboard.attributes.dashboard_body);
 
     // Assess
-    for (const name of ['ConnectionOpened', 'ConnectionClosed', 'MessageReceived', 'MessageDelivered', 'HandlerError', 'DeliveryFailed', 'RateLimited', 'StaleConnectionRemoved', 'ReplyLatency']) {
+    for (const name of [
+      'ConnectionOpened',
+      'ConnectionClosed',
+      'MessageReceived',
+      'MessageDelivered',
+      'HandlerError',
+      'DeliveryFailed',
+      'RateLimited',
+      'StaleConnectionRemoved',
+      'ReplyLatency',
+    ]) {
       expect([name, has(uses, DEFAULT_METRIC_NAMESPACE, name, [...METRIC_DIMENSIONS])]).toEqual([name, true]);
     }
     expect(body).toContain('"stat":"p50"');

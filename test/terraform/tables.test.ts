@@ -12,7 +12,9 @@ const fromTerraform = (table: ResourceInstance) => ({
   billingMode: table.attributes.billing_mode,
   hashKey: table.attributes.hash_key,
   rangeKey: table.attributes.range_key ?? null,
-  attributes: records(table.attributes.attribute).map((a) => `${String(a.name)}:${String(a.type)}`).sort(),
+  attributes: records(table.attributes.attribute)
+    .map((a) => `${String(a.name)}:${String(a.type)}`)
+    .sort(),
   indexes: records(table.attributes.global_secondary_index).map((index) => ({
     name: index.name,
     hashKey: index.hash_key,

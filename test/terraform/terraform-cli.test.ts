@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type PreparedCopy, TERRAFORM_DIR, prepareCopy, terraform, terraformOk } from './support/terraform-cli.ts';
+import { type PreparedCopy, prepareCopy, TERRAFORM_DIR, terraform, terraformOk } from './support/terraform-cli.ts';
 
 /**
  * Terraform checks terraform/ itself: formatting, validation against the provider's schema, and the

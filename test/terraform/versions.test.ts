@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from '@jest/globals';
 import { parse } from '@cdktf/hcl2json';
+import { describe, expect, it } from '@jest/globals';
 import './support/go-timers.ts';
 import { admits } from './support/version-constraint.ts';
 

@@ -7,6 +7,8 @@ import type { Context } from 'aws-lambda';
 import type { SenderPool } from '../../src/delivery/management-api-sender.ts';
 import type { Clock } from '../../src/domain/clock.ts';
 import type { ConnectionStore } from '../../src/domain/connection-store.ts';
+import type { handler as messageHandler } from '../../src/handlers/message.ts';
+import type { handler as pingHandler } from '../../src/handlers/ping.ts';
 import { authContext } from '../../src/middleware/auth-context.ts';
 import { deliveries } from '../../src/middleware/deliveries.ts';
 import type { ObservabilityTools } from '../../src/middleware/observability.ts';
@@ -15,8 +17,6 @@ import { rateLimit } from '../../src/middleware/rate-limit.ts';
 import { RouteChain, type RouteEntry } from '../../src/middleware/route-chain.ts';
 import type { RouteResponse, WebSocketEvent } from '../../src/middleware/route-types.ts';
 import { validateFrame } from '../../src/middleware/validate-frame.ts';
-import type { handler as messageHandler } from '../../src/handlers/message.ts';
-import type { handler as pingHandler } from '../../src/handlers/ping.ts';
 import type { buildPing } from '../../src/runtime/route-builders.ts';
 import validatePing from '../../src/schemas/compiled/ping.js';
 

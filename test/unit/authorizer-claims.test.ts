@@ -5,13 +5,13 @@
  * an Origin) reaches the log cut to a bounded length.
  */
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { MAX_NUMERIC_DATE, MAX_SUBJECT_BYTES } from '../../src/auth/claims.ts';
-import { MAX_LOGGED_CLIENT_CHARACTERS } from '../../src/auth/client-text.ts';
 import { authorizerEvent, craftToken } from '#testkit/authorizer-events.ts';
 import { lambdaContext } from '#testkit/events.ts';
 import { jsonLinesSince, linesSince, outputMark } from '#testkit/output.ts';
 import { signRawPayload } from '#testkit/raw-tokens.ts';
-import { TEST_SECRET, mintToken } from '#testkit/tokens.ts';
+import { mintToken, TEST_SECRET } from '#testkit/tokens.ts';
+import { MAX_NUMERIC_DATE, MAX_SUBJECT_BYTES } from '../../src/auth/claims.ts';
+import { MAX_LOGGED_CLIENT_CHARACTERS } from '../../src/auth/client-text.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<any>;
 
@@ -158,9 +158,6 @@ describe('log lines of refused handshakes', () => {
     await decision(await withSub('alice'), { Origin: 'https://evil.example.com' });
     await decision(craftToken({ alg: 'HS256', crit: ['x'], x: 1 }, { sub: 'alice', exp: now() + 600 }, 'c2ln'));
 
-    expect(refusalLines(mark).map((line) => line.origin ?? line.detail)).toEqual([
-      'https://evil.example.com',
-      'Extension Header Parameter "x" is not recognized',
-    ]);
+    expect(refusalLines(mark).map((line) => line.origin ?? line.detail)).toEqual(['https://evil.example.com', 'Extension Header Parameter "x" is not recognized']);
   });
 });

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { recordedAs } from '#testkit/sdk-calls/call-recorder.ts';
 import { authorizerEvent } from '#testkit/authorizer-events.ts';
 import { lambdaContext } from '#testkit/events.ts';
+import { recordedAs } from '#testkit/sdk-calls/call-recorder.ts';
 import { mintToken, TEST_SECRET } from '#testkit/tokens.ts';
 
 const PARAMETER = '/chatbot/test/jwt-secret';

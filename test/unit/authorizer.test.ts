@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPair, SignJWT } from 'jose';
-import { authorizerEvent, craftToken, base64url, METHOD_ARN } from '#testkit/authorizer-events.ts';
+import { authorizerEvent, base64url, craftToken, METHOD_ARN } from '#testkit/authorizer-events.ts';
 import { lambdaContext } from '#testkit/events.ts';
 import { registerSecret } from '#testkit/output.ts';
 import { mintToken, TEST_SECRET } from '#testkit/tokens.ts';
@@ -20,10 +20,8 @@ beforeAll(async () => {
 });
 
 const now = () => Math.floor(Date.now() / 1000);
-const valid = (overrides: Parameters<typeof mintToken>[0] = {}) =>
-  mintToken({ sub: 'alice', issuer: ISSUER, audience: AUDIENCE, ...overrides });
-const authorize = (token: string | undefined, headers: Record<string, string> = {}) =>
-  handler(authorizerEvent(token, headers), lambdaContext('test-websocket-authorizer'));
+const valid = (overrides: Parameters<typeof mintToken>[0] = {}) => mintToken({ sub: 'alice', issuer: ISSUER, audience: AUDIENCE, ...overrides });
+const authorize = (token: string | undefined, headers: Record<string, string> = {}) => handler(authorizerEvent(token, headers), lambdaContext('test-websocket-authorizer'));
 const registered = (token: string) => {
   registerSecret(token);
   return token;
@@ -53,7 +51,13 @@ describe('authorizer', () => {
       async () => {
         const { privateKey } = await generateKeyPair('RS256');
         return registered(
-          await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setSubject('alice').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(now() + 600).sign(privateKey),
+          await new SignJWT({})
+            .setProtectedHeader({ alg: 'RS256' })
+            .setSubject('alice')
+            .setIssuer(ISSUER)
+            .setAudience(AUDIENCE)
+            .setExpirationTime(now() + 600)
+            .sign(privateKey),
         );
       },
     ],

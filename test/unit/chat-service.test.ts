@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { Delivery } from '../../src/domain/delivery.ts';
-import { handleChatMessage } from '../../src/domain/chat-service.ts';
-import { connectionEndsAt, openRowExpiresAt } from '../../src/domain/connection-lifetime.ts';
-import type { Responder } from '../../src/domain/responder.ts';
 import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
 import { RecordingSender, roleOf } from '#testkit/recording-sender.ts';
+import { handleChatMessage } from '../../src/domain/chat-service.ts';
+import { connectionEndsAt, openRowExpiresAt } from '../../src/domain/connection-lifetime.ts';
+import { Delivery } from '../../src/domain/delivery.ts';
+import type { Responder } from '../../src/domain/responder.ts';
 
 const clock = { nowMs: () => Date.now() };
 const live = (connectionId: string) => ({ connectionId, userId: 'ann', connectedAt: 0, lastSeenAt: 0, expiresAt: 4e9 });
@@ -24,18 +24,19 @@ describe('handleChatMessage', () => {
     };
     const sender = new RecordingSender();
     // Act
-    await handleChatMessage(
-      { connections, messages: new InMemoryMessageStore(), responder: slowResponder, clock },
-      new Delivery(sender),
-      { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
-    );
+    await handleChatMessage({ connections, messages: new InMemoryMessageStore(), responder: slowResponder, clock }, new Delivery(sender), {
+      userId: 'ann',
+      connectionId: 'laptop',
+      sessionId: 's',
+      message: 'hi',
+    });
     // Assess
     const roles = (id: string) => sender.posts.filter((post) => post.connectionId === id).map((post) => roleOf(post.frame));
     expect(roles('laptop')).toEqual(['user', 'assistant']);
     expect(roles('phone')).toEqual(['assistant']);
   });
 
-  it('still sends a stored reply to the question\'s audience when reading the connections again fails', async () => {
+  it("still sends a stored reply to the question's audience when reading the connections again fails", async () => {
     // Prepare: the second read of the user's connections (while the reply is stored) fails.
     const connections = new InMemoryConnectionStore();
     await connections.register(live('laptop'));
@@ -50,7 +51,17 @@ describe('handleChatMessage', () => {
     const sender = new RecordingSender();
     // Act
     const outcome = await handleChatMessage(
-      { connections, messages, responder: { streams: false, async *respond() { yield 'ok'; } }, clock },
+      {
+        connections,
+        messages,
+        responder: {
+          streams: false,
+          async *respond() {
+            yield 'ok';
+          },
+        },
+        clock,
+      },
       new Delivery(sender),
       { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
     );
@@ -72,7 +83,17 @@ describe('handleChatMessage', () => {
     const sender = new RecordingSender();
     // Act
     const outcome = await handleChatMessage(
-      { connections, messages: new InMemoryMessageStore(), responder: { streams: false, async *respond() { yield 'ok'; } }, clock },
+      {
+        connections,
+        messages: new InMemoryMessageStore(),
+        responder: {
+          streams: false,
+          async *respond() {
+            yield 'ok';
+          },
+        },
+        clock,
+      },
       new Delivery(sender),
       { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
     );
@@ -92,13 +113,26 @@ describe('handleChatMessage', () => {
     const sender = new RecordingSender();
     // Act
     const outcome = await handleChatMessage(
-      { connections, messages, responder: { streams: false, async *respond() { yield 'ok'; } }, clock },
+      {
+        connections,
+        messages,
+        responder: {
+          streams: false,
+          async *respond() {
+            yield 'ok';
+          },
+        },
+        clock,
+      },
       new Delivery(sender),
       { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
     );
     // Assess
     expect(outcome.userMessage.message).toBe('hi');
-    expect(sender.posts.map((post) => [post.connectionId, roleOf(post.frame)])).toEqual([['tablet', 'user'], ['tablet', 'assistant']]);
+    expect(sender.posts.map((post) => [post.connectionId, roleOf(post.frame)])).toEqual([
+      ['tablet', 'user'],
+      ['tablet', 'assistant'],
+    ]);
     // The closed sender is not closed again: the fan-out closes only other ended connections.
     expect(sender.closes).toEqual([]);
   });

@@ -44,7 +44,7 @@ const setup = (options = { intervalMs: 50, maxChars: 1000 }) => {
   const posts: Recorded[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  let release: Array<() => void> = [];
+  const release: Array<() => void> = [];
   let holdPosts = false;
   const batcher = new ChunkBatcher({
     messageId: 'm1',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ChatMessage } from '../../src/protocol/frames.ts';
 import { HISTORY_FRAME_BUDGET_BYTES, historyFrame, MESSAGE_LIMIT_BYTES } from '../../src/domain/history-page.ts';
+import type { ChatMessage } from '../../src/protocol/frames.ts';
 
 const bytesOf = (frame: unknown): number => Buffer.byteLength(JSON.stringify(frame), 'utf8');
 

@@ -3,10 +3,11 @@
  * validators the source handlers import (missing or stale ones only), or check the built bundles.
  * Each case works in its own temporary folders, never in src/schemas/compiled or dist.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { FUNCTION_NAMES } from '../../src/config/function-manifest.ts';
 import { prepareStart } from '../../src/local/prepare-start.ts';
 import type { SystemFacts } from '../../src/local/requirements.ts';
@@ -33,7 +34,10 @@ describe('prepareStart with the source handlers', () => {
     const first = prepareStart({ handlers: 'source', externalDynamoDb: false, facts: WITH_JAVA, compiledDir });
     const second = prepareStart({ handlers: 'source', externalDynamoDb: false, facts: WITH_JAVA, compiledDir });
 
-    expect(first).toEqual({ ready: true, notes: [`Compiled frame schemas: ${['chat-message.js', 'chat-message.d.ts', 'history.js', 'history.d.ts', 'ping.js', 'ping.d.ts'].join(', ')}`] });
+    expect(first).toEqual({
+      ready: true,
+      notes: [`Compiled frame schemas: ${['chat-message.js', 'chat-message.d.ts', 'history.js', 'history.d.ts', 'ping.js', 'ping.d.ts'].join(', ')}`],
+    });
     expect(readdirSync(compiledDir).sort()).toEqual(VALIDATORS);
     expect(second).toEqual({ ready: true, notes: [] });
   });

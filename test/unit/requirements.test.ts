@@ -3,11 +3,12 @@
  * and what the user is told to install. Facts are given directly, or gathered from a fake PATH of
  * small shell scripts standing in for java and terraform.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromiumExecutable, describeProblems, inspectSystem, MINIMUM, missingRequirements, type SystemFacts } from '../../src/local/requirements.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -91,7 +92,10 @@ describe('missingRequirements', () => {
 });
 
 describe('chromiumExecutable', () => {
-  const only = (...paths: string[]) => (path: string) => paths.includes(path);
+  const only =
+    (...paths: string[]) =>
+    (path: string) =>
+      paths.includes(path);
 
   it('prefers CHROMIUM_PATH, then /usr/bin/chromium, then chromium on PATH', () => {
     const env = { PATH: '/opt/a:/opt/b', CHROMIUM_PATH: '/opt/chrome/chrome' };

@@ -99,4 +99,4 @@ class DynamoFaults {
 }
 
 export type { DynamoOperation, Fault };
-export { DynamoFaults, THROTTLE, THROTTLING, SERVER_ERROR, UNAVAILABLE };
+export { DynamoFaults, SERVER_ERROR, THROTTLE, THROTTLING, UNAVAILABLE };

@@ -23,11 +23,9 @@ const ULID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** Every character JavaScript's `\s` matches: a message made only of these is blank. */
 const WHITESPACE = [' ', '\t', '\n', '\r', '\v', '\f', '\u00a0', '\u1680', '\u2000', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff'];
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const onlyKeys = (value: Record<string, unknown>, allowed: readonly string[]): boolean =>
-  Object.keys(value).every((key) => allowed.includes(key));
+const onlyKeys = (value: Record<string, unknown>, allowed: readonly string[]): boolean => Object.keys(value).every((key) => allowed.includes(key));
 
 /** Length in code points, as the protocol (and JSON Schema's maxLength) counts characters. */
 const codePoints = (text: string): number => {
@@ -36,8 +34,7 @@ const codePoints = (text: string): number => {
   return count;
 };
 
-const isId = (value: unknown, max: number): value is string =>
-  typeof value === 'string' && value.length >= 1 && value.length <= max && ID_PATTERN.test(value);
+const isId = (value: unknown, max: number): value is string => typeof value === 'string' && value.length >= 1 && value.length <= max && ID_PATTERN.test(value);
 
 const parse = (raw: string): { ok: true; value: unknown } | { ok: false } => {
   try {
@@ -112,22 +109,14 @@ const messageText = fc
 const sessionId = fc.oneof(idString(128), fc.constantFrom('s-1', 's-2', 'test-session'));
 const clientMessageId = fc.oneof(idString(64), fc.constantFrom('c-1', 'c-2', 'c-3', 'c-4'));
 
-const validChatFrame = fc.record(
-  {
-    action: fc.constant('chat_message'),
-    data: fc.record(
-      { message: messageText, sessionId, clientMessageId },
-      { requiredKeys: ['message', 'sessionId'] },
-    ),
-  },
-);
+const validChatFrame = fc.record({
+  action: fc.constant('chat_message'),
+  data: fc.record({ message: messageText, sessionId, clientMessageId }, { requiredKeys: ['message', 'sessionId'] }),
+});
 const validPingFrame = fc.oneof(fc.constant({ action: 'ping' }), fc.constant({ action: 'ping', data: {} }));
 const validHistoryFrame = fc.record({
   action: fc.constant('history'),
-  data: fc.record(
-    { sessionId, after: ulid, limit: fc.integer({ min: 1, max: 100 }) },
-    { requiredKeys: ['sessionId'] },
-  ),
+  data: fc.record({ sessionId, after: ulid, limit: fc.integer({ min: 1, max: 100 }) }, { requiredKeys: ['sessionId'] }),
 });
 
 const validFrameObject = fc.oneof(
@@ -217,7 +206,21 @@ const mutations: Mutation[] = [
   () =>
     fc
       .oneof(
-        fc.constantFrom('Chat_Message', 'CHAT_MESSAGE', 'chat_message ', 'chat-message', '$default', '$connect', '$disconnect', 'authorizer', '__proto__', 'constructor', 'toString', 'sendmessage', ''),
+        fc.constantFrom(
+          'Chat_Message',
+          'CHAT_MESSAGE',
+          'chat_message ',
+          'chat-message',
+          '$default',
+          '$connect',
+          '$disconnect',
+          'authorizer',
+          '__proto__',
+          'constructor',
+          'toString',
+          'sendmessage',
+          '',
+        ),
         fc.string({ maxLength: 30 }),
       )
       .chain((action) => fc.tuple(fc.constant(action), fc.jsonValue({ maxDepth: 2 })))
@@ -251,7 +254,10 @@ const notAnObject = fc.oneof(
     'undefined',
     '<xml/>',
   ),
-  fc.jsonValue({ maxDepth: 3 }).filter((value) => !isPlainObject(value)).map((value) => JSON.stringify(value)),
+  fc
+    .jsonValue({ maxDepth: 3 })
+    .filter((value) => !isPlainObject(value))
+    .map((value) => JSON.stringify(value)),
   fc.integer({ min: 1, max: 5000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
   fc.integer({ min: 1, max: 5000 }).map((depth) => '['.repeat(depth)),
   validFrameObject.chain((frame) => {
@@ -281,4 +287,4 @@ const clientFrame: fc.Arbitrary<string> = fc.oneof(
 const describeExpected = (expected: Expected): string => (expected.kind === 'error' ? expected.code : expected.kind);
 
 export type { Expected, RefusalCode, Route };
-export { clientFrame, describeExpected, expectedOutcome, routeOf, codePoints, WHITESPACE };
+export { clientFrame, codePoints, describeExpected, expectedOutcome, routeOf, WHITESPACE };

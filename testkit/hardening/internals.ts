@@ -5,7 +5,10 @@
 const INTERNAL_MARKERS: Array<[string, RegExp]> = [
   ['a stack frame', /\bat (?:async )?[\w$.<>]+ \(|\n\s+at \S/g],
   ['a file path', /\/work\/|\/var\/task|node_modules|file:\/\/|[\w-]+\.(?:ts|js|mjs|cjs)\b/g],
-  ['an SDK or runtime error name', /\b(?:\w+Exception|TimeoutError|TypeError|ReferenceError|SyntaxError|RangeError|TransactionCanceled|ConditionalCheckFailed|ECONNREFUSED|ECONNRESET|ETIMEDOUT)\b/g],
+  [
+    'an SDK or runtime error name',
+    /\b(?:\w+Exception|TimeoutError|TypeError|ReferenceError|SyntaxError|RangeError|TransactionCanceled|ConditionalCheckFailed|ECONNREFUSED|ECONNRESET|ETIMEDOUT)\b/g,
+  ],
   ['a table name', /chatbot-(?:connections|messages)/g],
   ['SDK metadata', /\$metadata|x-amzn-RequestId|httpStatusCode/gi],
 ];
@@ -29,8 +32,7 @@ const textsOf = (value: unknown, into: string[] = []): string[] => {
  * True when `found` comes from the client's own frame: the text itself (a key named `index.ts`), or
  * a field path the server built from its keys (`data.js` for a key `js` under `data`).
  */
-const echoedFrom = (input: string, found: string): boolean =>
-  input.includes(found) || found.split('.').every((segment) => segment.length > 0 && input.includes(`"${segment}"`));
+const echoedFrom = (input: string, found: string): boolean => input.includes(found) || found.split('.').every((segment) => segment.length > 0 && input.includes(`"${segment}"`));
 
 /**
  * Reasons this error frame leaks internals; empty when it is clean. `input` is what the client sent:
@@ -53,4 +55,4 @@ const internalsIn = (frame: unknown, input = ''): string[] => {
   return problems;
 };
 
-export { internalsIn, INTERNAL_ERROR_TEXT };
+export { INTERNAL_ERROR_TEXT, internalsIn };

@@ -3,7 +3,7 @@
  * keeps the state the oracle needs (clientMessageIds already stored) and the counts a report shows.
  * Plain TypeScript (no jest), shared by the tests and `scripts/fuzz.ts`.
  */
-import { type Expected, describeExpected, expectedOutcome } from './frames.ts';
+import { describeExpected, type Expected, expectedOutcome } from './frames.ts';
 import { internalsIn } from './internals.ts';
 
 type Frame = Record<string, any>;

@@ -115,4 +115,4 @@ const formatFigures = (figures: LoadFigures): string => {
 };
 
 export type { LoadFigures, LoadSetup };
-export { loadFigures, formatFigures };
+export { formatFigures, loadFigures };

@@ -51,8 +51,7 @@ const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
 
 const distBuilt = (): boolean => FUNCTION_NAMES.every((name) => existsSync(join(DIST, name, 'index.mjs')));
 
-const connectionIdOf = (event: unknown): string | undefined =>
-  (event as { requestContext?: { connectionId?: string } } | undefined)?.requestContext?.connectionId;
+const connectionIdOf = (event: unknown): string | undefined => (event as { requestContext?: { connectionId?: string } } | undefined)?.requestContext?.connectionId;
 
 /**
  * @example
@@ -107,4 +106,4 @@ const startLoadGateway = async (options: LoadGatewayOptions): Promise<LoadGatewa
 };
 
 export type { LoadGateway, LoadGatewayOptions, RouteFigures };
-export { startLoadGateway, LOAD_FUNCTION_ENVIRONMENT };
+export { LOAD_FUNCTION_ENVIRONMENT, startLoadGateway };

@@ -107,7 +107,6 @@ const seededRandom = (seed: number): (() => number) => {
   };
 };
 
-
 /** The text of client `client`'s message `index`: unique in the run, so a stored copy names its sender. */
 const messageText = (client: number, index: number): string => `load message ${index + 1} from client ${client + 1}`;
 
@@ -312,5 +311,5 @@ const runLoad = async (options: LoadOptions): Promise<LoadRun> => {
   return { clients, drops, durationMs, completed: clients.every((run) => run.finished) };
 };
 
-export type { LoadOptions, LoadRun, ClientRun, SentMessage, DropFigures, LoadProgress, Pace };
-export { runLoad, messageText, SESSION_ID };
+export type { ClientRun, DropFigures, LoadOptions, LoadProgress, LoadRun, Pace, SentMessage };
+export { messageText, runLoad, SESSION_ID };

@@ -8,7 +8,7 @@ import { LOCAL_DEFAULTS } from '../../src/local/dev-config.ts';
 import { type LoadFigures, loadFigures } from './figures.ts';
 import { startLoadGateway } from './load-gateway.ts';
 import { type LoadProgress, type LoadRun, type Pace, runLoad } from './load-run.ts';
-import { type Verdict, historyReader, verifyLoad } from './verify.ts';
+import { historyReader, type Verdict, verifyLoad } from './verify.ts';
 
 interface ScenarioOptions {
   clients: number;

@@ -194,5 +194,5 @@ const verifyLoad = async (run: LoadRun, reader: HistoryReader): Promise<Verdict>
 const clean = (verdict: Verdict): boolean =>
   verdict.lost.total === 0 && verdict.doubled.total === 0 && verdict.outOfOrderClients === 0 && verdict.mismatched === 0 && verdict.unfinishedClients === 0;
 
-export type { Verdict, StoredMessage, HistoryReader };
-export { verifyLoad, historyReader, clean };
+export type { HistoryReader, StoredMessage, Verdict };
+export { clean, historyReader, verifyLoad };

@@ -6,12 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { appendFileSync } from 'node:fs';
-import {
-  type AwsService,
-  type InstrumentableClient,
-  SDK_CALL_OBSERVER,
-  type SdkCallObserver,
-} from '../../src/observability/sdk-call-observer.ts';
+import { type AwsService, type InstrumentableClient, SDK_CALL_OBSERVER, type SdkCallObserver } from '../../src/observability/sdk-call-observer.ts';
 
 /** Where the function ran: in the jest process, or in a local-gateway sandbox from src/ or dist/. */
 type CallPath = 'in-process' | 'sandbox-src' | 'sandbox-dist';
@@ -174,11 +169,12 @@ const installedRecorder = (): FunctionRunner | undefined => {
  *
  * @example const connect = recordedAs('connect', (await import('../src/handlers/connect.ts')).handler);
  */
-const recordedAs = <Args extends unknown[], Result>(functionName: string, handler: (...args: Args) => Result): ((...args: Args) => Result) =>
+const recordedAs =
+  <Args extends unknown[], Result>(functionName: string, handler: (...args: Args) => Result): ((...args: Args) => Result) =>
   (...args) => {
     const recorder = installedRecorder();
     return recorder ? recorder.runAs(functionName, () => handler(...args)) : handler(...args);
   };
 
 export type { CallPath, ObservedCall };
-export { SdkCallRecorder, callShapes, installRecorder, recordedAs };
+export { callShapes, installRecorder, recordedAs, SdkCallRecorder };

@@ -14,7 +14,6 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /** The module each local-gateway sandbox imports before its function (see src/local/gateway/lambda-runtime.ts). */
 const SANDBOX_PRELOAD = pathToFileURL(join(import.meta.dirname, 'sandbox-preload.ts')).href;
 
-const recordFile = (): string =>
-  process.env.SDK_CALL_LOG || join(tmpdir(), `chatbot-sdk-calls-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.ndjson`);
+const recordFile = (): string => process.env.SDK_CALL_LOG || join(tmpdir(), `chatbot-sdk-calls-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.ndjson`);
 
-export { ROOT, SANDBOX_PRELOAD, recordFile };
+export { ROOT, recordFile, SANDBOX_PRELOAD };

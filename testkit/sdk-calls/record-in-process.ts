@@ -3,9 +3,10 @@
  * run through the harnesses (`recordedAs`) are recorded, and tells local gateways started by this
  * file, in-process or as a child process, to record their sandboxes' calls under this file's name.
  */
-import { expect } from '@jest/globals';
+
 import { relative } from 'node:path';
-import { SdkCallRecorder, installRecorder } from './call-recorder.ts';
+import { expect } from '@jest/globals';
+import { installRecorder, SdkCallRecorder } from './call-recorder.ts';
 import { ROOT } from './record-file.ts';
 
 const file = process.env.SDK_CALL_LOG;

@@ -4,7 +4,7 @@
  * named by the Lambda runtime's AWS_LAMBDA_FUNCTION_NAME (`{env}-websocket-<name>`).
  */
 import { workerData } from 'node:worker_threads';
-import { SdkCallRecorder, installRecorder } from './call-recorder.ts';
+import { installRecorder, SdkCallRecorder } from './call-recorder.ts';
 
 const file = process.env.SDK_CALL_LOG;
 const lambdaName = process.env.AWS_LAMBDA_FUNCTION_NAME;

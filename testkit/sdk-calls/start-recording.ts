@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SANDBOX_PRELOAD, recordFile } from './record-file.ts';
+import { recordFile, SANDBOX_PRELOAD } from './record-file.ts';
 
 /**
  * Called by the main run's global setup: starts an empty record file with a header line, and sets

@@ -2,19 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { evaluateAuthorizerResult } from './authorizer-policy.ts';
 import type { ConnectionRegistry, LiveConnection } from './connections.ts';
-import {
-  type ApiDescription,
-  type AuthorizerFacts,
-  type ConnectionFacts,
-  type UpgradeRequestFacts,
-  authorizerEvent,
-  connectEvent,
-  methodArn,
-} from './events.ts';
+import { type ApiDescription, type AuthorizerFacts, authorizerEvent, type ConnectionFacts, connectEvent, methodArn, type UpgradeRequestFacts } from './events.ts';
 import { resultHeader, upgradeProblem, upgradeRequestFacts } from './handshake-request.ts';
 import { awsStyleId } from './ids.ts';
 import type { InvokeOutcome } from './lambda-runtime.ts';
-import { INTERNAL_ERROR_BODY, STATUS_TEXT, refuse } from './refusal.ts';
+import { INTERNAL_ERROR_BODY, refuse, STATUS_TEXT } from './refusal.ts';
 
 /** Runs the function behind a route (`authorizer`, `$connect`, a custom route, ...). */
 interface Integrations {

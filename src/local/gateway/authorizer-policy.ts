@@ -20,13 +20,15 @@ const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [v
 /** IAM-style wildcards: `*` any run of characters, `?` one character. */
 const wildcardMatches = (pattern: unknown, value: string): boolean => {
   if (typeof pattern !== 'string') return false;
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
   return new RegExp(`^${source}$`).test(value);
 };
 
 const statementMatches = (statement: PolicyStatement, methodArn: string): boolean =>
-  asList(statement.Action).some((action) => wildcardMatches(action, 'execute-api:Invoke')) &&
-  asList(statement.Resource).some((resource) => wildcardMatches(resource, methodArn));
+  asList(statement.Action).some((action) => wildcardMatches(action, 'execute-api:Invoke')) && asList(statement.Resource).some((resource) => wildcardMatches(resource, methodArn));
 
 /**
  * Applies a REQUEST authorizer's result the way API Gateway does: an explicit Deny on the method wins,
@@ -70,4 +72,4 @@ const evaluateAuthorizerResult = (result: unknown, methodArn: string, integratio
 };
 
 export type { AuthorizerOutcome };
-export { evaluateAuthorizerResult, wildcardMatches, MAX_AUTHORIZER_RESULT_BYTES };
+export { evaluateAuthorizerResult, MAX_AUTHORIZER_RESULT_BYTES, wildcardMatches };

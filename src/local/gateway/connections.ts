@@ -157,5 +157,5 @@ class ConnectionRegistry {
   }
 }
 
-export type { LiveConnection, CloseInfo, ConnectionLimits, ConnectionState };
+export type { CloseInfo, ConnectionLimits, ConnectionState, LiveConnection };
 export { ConnectionRegistry, GOING_AWAY };

@@ -55,16 +55,9 @@ interface RequestIds {
   nowMs: number;
 }
 
-const methodArn = (api: ApiDescription, routeKey: string): string =>
-  `arn:aws:execute-api:${api.region}:${api.accountId}:${api.apiId}/${api.stage}/${routeKey}`;
+const methodArn = (api: ApiDescription, routeKey: string): string => `arn:aws:execute-api:${api.region}:${api.accountId}:${api.apiId}/${api.stage}/${routeKey}`;
 
-const requestContext = (
-  api: ApiDescription,
-  connection: ConnectionFacts,
-  routeKey: string,
-  eventType: EventType,
-  ids: RequestIds,
-): WebSocketRequestContext => ({
+const requestContext = (api: ApiDescription, connection: ConnectionFacts, routeKey: string, eventType: EventType, ids: RequestIds): WebSocketRequestContext => ({
   routeKey,
   eventType,
   extendedRequestId: ids.requestId,
@@ -98,13 +91,7 @@ const authorizerEvent = (api: ApiDescription, connection: ConnectionFacts, reque
 });
 
 /** `$connect`: the upgrade request's headers and query string, and the authorizer's context. */
-const connectEvent = (
-  api: ApiDescription,
-  connection: ConnectionFacts,
-  request: UpgradeRequestFacts,
-  authorizer: AuthorizerFacts | undefined,
-  ids: RequestIds,
-) => ({
+const connectEvent = (api: ApiDescription, connection: ConnectionFacts, request: UpgradeRequestFacts, authorizer: AuthorizerFacts | undefined, ids: RequestIds) => ({
   headers: request.headers,
   multiValueHeaders: request.multiValueHeaders,
   ...(request.queryStringParameters === null
@@ -139,13 +126,7 @@ const messageEvent = (
 });
 
 /** `$disconnect`, with the close code and reason, after the socket is gone. */
-const disconnectEvent = (
-  api: ApiDescription,
-  connection: ConnectionFacts,
-  close: { code: number; reason: string },
-  authorizer: AuthorizerFacts | undefined,
-  ids: RequestIds,
-) => {
+const disconnectEvent = (api: ApiDescription, connection: ConnectionFacts, close: { code: number; reason: string }, authorizer: AuthorizerFacts | undefined, ids: RequestIds) => {
   // API Gateway sends these few headers on $disconnect, whatever the client sent at the upgrade.
   const headers = { Host: connection.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' };
   return {
@@ -161,5 +142,5 @@ const disconnectEvent = (
   };
 };
 
-export type { ApiDescription, AuthorizerFacts, ConnectionFacts, UpgradeRequestFacts, WebSocketRequestContext, RequestIds };
-export { authorizerEvent, connectEvent, messageEvent, disconnectEvent, methodArn };
+export type { ApiDescription, AuthorizerFacts, ConnectionFacts, RequestIds, UpgradeRequestFacts, WebSocketRequestContext };
+export { authorizerEvent, connectEvent, disconnectEvent, messageEvent, methodArn };

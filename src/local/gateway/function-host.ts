@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { FUNCTIONS } from '../../config/function-manifest.ts';
 import { DEV_JWT_SECRET } from '../dev-config.ts';
 import type { Integrations } from './admission.ts';
-import { type LocalServices, functionEnvironment } from './function-environment.ts';
+import { functionEnvironment, type LocalServices } from './function-environment.ts';
 import { type InvokeOutcome, LambdaFunction } from './lambda-runtime.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -58,8 +58,7 @@ type FunctionHostOptions = FunctionCodeOptions & FunctionRuntimeOptions;
  */
 type ServiceEndpoints = Omit<LocalServices, 'jwtSecret' | 'devMode' | 'extra' | 'authorizerExtra'>;
 
-const defaultRoutes = (): Record<string, string> =>
-  Object.fromEntries(FUNCTIONS.filter((spec) => spec.route !== 'authorizer').map((spec) => [spec.route, spec.name]));
+const defaultRoutes = (): Record<string, string> => Object.fromEntries(FUNCTIONS.filter((spec) => spec.route !== 'authorizer').map((spec) => [spec.route, spec.name]));
 
 /** Route key → function name: the manifest's routes with the options' changes, plus the authorizer. */
 const routeTable = (options: FunctionCodeOptions): Map<string, string> => {
@@ -73,10 +72,7 @@ const routeTable = (options: FunctionCodeOptions): Map<string, string> => {
 };
 
 const modulePath = (name: string, options: FunctionCodeOptions): string =>
-  options.functionModules?.[name] ??
-  (options.handlers === 'dist'
-    ? join(options.distDir ?? join(ROOT, 'dist'), name, 'index.mjs')
-    : join(ROOT, 'src', 'handlers', `${name}.ts`));
+  options.functionModules?.[name] ?? (options.handlers === 'dist' ? join(options.distDir ?? join(ROOT, 'dist'), name, 'index.mjs') : join(ROOT, 'src', 'handlers', `${name}.ts`));
 
 /**
  * The Lambda side: the real handler modules (or the build's bundles), each function started on its

@@ -6,7 +6,7 @@ import { type FunctionCodeOptions, FunctionHost, type FunctionRuntimeOptions, ty
 import { type HttpFrontOptions, listen, serveHttp } from './http-front.ts';
 import { apiIdFor } from './ids.ts';
 import { InFlightWork, stopOnce } from './shutdown.ts';
-import { type AwsIdentity, type GatewayStorage, type StorageOptions, prepareStorage } from './storage.ts';
+import { type AwsIdentity, type GatewayStorage, prepareStorage, type StorageOptions } from './storage.ts';
 import { type FrameLimits, WebSocketFrontDoor } from './websocket-server.ts';
 
 /** API Gateway's connection quotas. */
@@ -117,5 +117,5 @@ const startLocalGateway = async (options: LocalGatewayOptions = {}): Promise<Loc
   }
 };
 
-export type { LocalGateway, LocalGatewayOptions, InvocationRecord };
+export type { InvocationRecord, LocalGateway, LocalGatewayOptions };
 export { startLocalGateway };

@@ -53,8 +53,7 @@ const headerPairs = function* (rawHeaders: string[]): Generator<[string, string]
 };
 
 /** Object.fromEntries defines own properties, so `__proto__` or `constructor` from a client stays data. */
-const lastValues = (values: Map<string, string[]>): Record<string, string> =>
-  Object.fromEntries([...values].map(([name, list]) => [name, list.at(-1) as string]));
+const lastValues = (values: Map<string, string[]>): Record<string, string> => Object.fromEntries([...values].map(([name, list]) => [name, list.at(-1) as string]));
 
 /** Headers as API Gateway passes them: original casing, last value wins, plus its forwarding headers. */
 const upgradeRequestFacts = (req: IncomingMessage, sourceIp: string, nowMs: number): UpgradeRequestFacts => {
@@ -83,4 +82,4 @@ const resultHeader = (headers: unknown, name: string): string | undefined => {
 };
 
 export type { UpgradeProblem };
-export { upgradeProblem, upgradeRequestFacts, resultHeader };
+export { resultHeader, upgradeProblem, upgradeRequestFacts };

@@ -1,7 +1,7 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type ManagementApiDeps, handleManagementRequest } from './management-api.ts';
+import { handleManagementRequest, type ManagementApiDeps } from './management-api.ts';
 
 interface HttpFrontOptions {
   /** 0 picks a free port. @default 3001 */

@@ -15,8 +15,7 @@ const apiIdFor = (seed?: string): string => {
 };
 
 /** An X-Ray trace header value, as API Gateway adds to the upgrade request. */
-const traceId = (nowMs: number): string =>
-  `Root=1-${Math.floor(nowMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+const traceId = (nowMs: number): string => `Root=1-${Math.floor(nowMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (value: number): string => String(value).padStart(2, '0');
@@ -30,4 +29,4 @@ const requestTime = (nowMs: number): string => {
   );
 };
 
-export { awsStyleId, apiIdFor, traceId, requestTime };
+export { apiIdFor, awsStyleId, requestTime, traceId };

@@ -1,5 +1,5 @@
-import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 
 /** One Lambda function: its module (`handler` export), environment and limits. */
@@ -38,9 +38,7 @@ interface SerializedError {
  * `durationMs`: the handler's own time in its sandbox, when it ran (Lambda's Duration).
  * `waitMs`: the time before it ran: waiting for a free sandbox, plus a cold sandbox's init.
  */
-type InvokeOutcome =
-  | { ok: true; result: unknown; durationMs?: number; waitMs?: number }
-  | { ok: false; error: SerializedError; durationMs?: number; waitMs?: number };
+type InvokeOutcome = { ok: true; result: unknown; durationMs?: number; waitMs?: number } | { ok: false; error: SerializedError; durationMs?: number; waitMs?: number };
 
 type WorkerMessage =
   | { type: 'ready' }
@@ -166,11 +164,7 @@ class Sandbox {
         else if (this.pending?.id === message.id) {
           const { resolve: settle } = this.pending;
           this.pending = undefined;
-          settle(
-            message.ok
-              ? { ok: true, result: message.result, durationMs: message.durationMs }
-              : { ok: false, error: message.error, durationMs: message.durationMs },
-          );
+          settle(message.ok ? { ok: true, result: message.result, durationMs: message.durationMs } : { ok: false, error: message.error, durationMs: message.durationMs });
         }
       });
       this.worker.on('error', (error) => {
@@ -287,5 +281,5 @@ class LambdaFunction {
   }
 }
 
-export type { FunctionDefinition, RuntimeOptions, InvokeOutcome, SerializedError };
+export type { FunctionDefinition, InvokeOutcome, RuntimeOptions, SerializedError };
 export { LambdaFunction };

@@ -27,4 +27,4 @@ const refuse = (socket: Duplex, status: number, body: string, errorType?: string
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
 };
 
-export { INTERNAL_ERROR_BODY, STATUS_TEXT, refuse };
+export { INTERNAL_ERROR_BODY, refuse, STATUS_TEXT };

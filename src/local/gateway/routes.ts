@@ -18,4 +18,4 @@ const selectRoute = (body: string, routeKeys: ReadonlySet<string>): string | und
   return routeKeys.has('$default') ? '$default' : undefined;
 };
 
-export { selectRoute, RESERVED_ROUTES };
+export { RESERVED_ROUTES, selectRoute };

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type AdmissionDeps, type Handshake, admit } from './admission.ts';
+import { type AdmissionDeps, admit, type Handshake } from './admission.ts';
 import type { CloseInfo, LiveConnection } from './connections.ts';
 import { disconnectEvent, messageEvent } from './events.ts';
 import { enforceFrameLimit } from './frame-limit.ts';
@@ -150,12 +150,9 @@ class WebSocketFrontDoor {
   private async disconnect(connection: LiveConnection, close: CloseInfo): Promise<void> {
     const { api, integrations } = this.options;
     if (!integrations.has('$disconnect')) return;
-    await integrations.invoke(
-      '$disconnect',
-      disconnectEvent(api, connection.facts, close, connection.authorizer, { requestId: awsStyleId(), nowMs: Date.now() }),
-    );
+    await integrations.invoke('$disconnect', disconnectEvent(api, connection.facts, close, connection.authorizer, { requestId: awsStyleId(), nowMs: Date.now() }));
   }
 }
 
 export type { FrameLimits };
-export { WebSocketFrontDoor, gatewayFrame };
+export { gatewayFrame, WebSocketFrontDoor };

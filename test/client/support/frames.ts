@@ -1,5 +1,5 @@
-import { minMessageIdAt } from '../../../src/protocol/message-id-time.ts';
 import type { ChatMessage } from '../../../src/client/protocol.ts';
+import { minMessageIdAt } from '../../../src/protocol/message-id-time.ts';
 
 let counter = 0;
 
@@ -36,4 +36,4 @@ const errorFrame = (code: string, extra: Record<string, unknown> = {}) => ({
   requestId: 'req-1',
 });
 
-export { idAt, chat, chatFrame, historyFrame, pongFrame, errorFrame };
+export { chat, chatFrame, errorFrame, historyFrame, idAt, pongFrame };

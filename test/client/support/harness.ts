@@ -1,8 +1,9 @@
 /** The local gateway and small helpers for driving ChatClients against it over loopback. */
+
+import { uniqueEnvironment } from '#testkit/tables.ts';
 import type { ChatClient, ChatMessage, ServerError, StatusChange } from '../../../src/client/index.ts';
 import { createDemoHandler } from '../../../src/local/demo-assets.ts';
 import { type InvocationRecord, type LocalGateway, startLocalGateway } from '../../../src/local/gateway/gateway.ts';
-import { uniqueEnvironment } from '#testkit/tables.ts';
 
 interface ClientGateway {
   gateway: LocalGateway;
@@ -66,4 +67,4 @@ const gate = () => {
 const texts = (messages: ChatMessage[]) => messages.map((message) => `${message.role}: ${message.message}`);
 
 export type { ClientGateway, Recording };
-export { startClientGateway, record, waitFor, gate, texts };
+export { gate, record, startClientGateway, texts, waitFor };

@@ -2,20 +2,15 @@
  * The end-to-end suite: real WebSocket clients over loopback against the local gateway running the
  * project's functions, either from source or from the build's bundles (the deployable artifacts).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-  GetConnectionCommand,
-  GoneException,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
+
 import { APIGatewayProxyWebsocketEventSchema } from '@aws-lambda-powertools/parser/schemas';
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { type LocalGateway, startLocalGateway } from '../../../src/local/gateway/gateway.ts';
 import { InvocationRecorder, requestContextOf } from '#testkit/invocation-recorder.ts';
 import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
-import { TestClient, isChat, isError, isPong, refusalStatus } from '#testkit/ws-client.ts';
+import { isChat, isError, isPong, refusalStatus, TestClient } from '#testkit/ws-client.ts';
+import { type LocalGateway, startLocalGateway } from '../../../src/local/gateway/gateway.ts';
 
 const SEED_FRAME = '{"action": "chat_message", "data": {"message": "Hello", "sessionId": "test-session"}}';
 
@@ -280,9 +275,7 @@ const describeGatewaySuite = ({ handlers, environment, prepare }: SuiteOptions):
       expect((info.LastActiveAt as Date).getTime()).toBeGreaterThanOrEqual((info.ConnectedAt as Date).getTime());
       expect(info.Identity).toEqual({ SourceIp: '127.0.0.1', UserAgent: 'e2e-test-client' });
       expect(closed.code).toBe(1000);
-      await expect(
-        management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from('{}') })),
-      ).rejects.toBeInstanceOf(GoneException);
+      await expect(management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from('{}') }))).rejects.toBeInstanceOf(GoneException);
       await expect(management.send(new GetConnectionCommand({ ConnectionId: connectionId }))).rejects.toBeInstanceOf(GoneException);
       const disconnect = await recorder.waitForDisconnect(connectionId);
       expect(requestContextOf(disconnect)).toMatchObject({ disconnectStatusCode: 1000, disconnectReason: 'Connection Closed Normally' });

@@ -4,12 +4,12 @@
  * without touching the handlers' module-scope wiring.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
+import { dynamoRoutes } from '#testkit/routes.ts';
 import type { SenderPool } from '../../../src/delivery/management-api-sender.ts';
 import type { Clock } from '../../../src/domain/clock.ts';
 import type { ConnectionPolicy, RateLimitPolicy } from '../../../src/domain/policies.ts';
 import { EchoResponder } from '../../../src/domain/responder.ts';
-import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
-import { dynamoRoutes } from '#testkit/routes.ts';
 
 interface RouteOptions {
   client: DynamoDBDocumentClient;

@@ -3,9 +3,10 @@
  * connections`, `execute-api:ManageConnections POST @connections`, `ssm:GetParameter on jwtSecret`),
  * and the findings that make them differ, each saying which grant to add, remove or explain.
  */
+
+import type { ObservedCall } from '#testkit/sdk-calls/call-recorder.ts';
 import { CONNECTIONS_METHODS, type FunctionSpec } from '../../../src/config/function-manifest.ts';
 import { TABLE_DEFINITIONS, USER_ID_INDEX } from '../../../src/data/table-definitions.ts';
-import type { ObservedCall } from '#testkit/sdk-calls/call-recorder.ts';
 
 type Grant = string;
 
@@ -78,9 +79,7 @@ const grantFindings = (spec: FunctionSpec, calls: readonly ObservedCall[]): stri
   }
   for (const grant of granted) {
     if (observed.has(grant) || reasons[grant]) continue;
-    findings.push(
-      `${spec.name}: remove ${grant} (${whereGranted(spec.name, grant)}): no suite called it; if it is needed, say why in ${spec.name}.unexercised`,
-    );
+    findings.push(`${spec.name}: remove ${grant} (${whereGranted(spec.name, grant)}): no suite called it; if it is needed, say why in ${spec.name}.unexercised`);
   }
   for (const grant of Object.keys(reasons)) {
     if (!granted.has(grant)) findings.push(`${spec.name}: drop unexercised["${grant}"]: the manifest does not grant it`);

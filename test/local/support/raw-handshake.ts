@@ -77,5 +77,5 @@ const rawHandshake = (port: number, upgrade: RawUpgrade): Promise<RawAnswer> =>
     });
   });
 
-export type { RawUpgrade, RawAnswer };
+export type { RawAnswer, RawUpgrade };
 export { rawHandshake };

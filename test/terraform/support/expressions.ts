@@ -1,7 +1,7 @@
 import './go-timers.ts';
-import { type TFExpressionSyntaxTree, getExpressionAst } from '@cdktf/hcl2json';
+import { getExpressionAst, type TFExpressionSyntaxTree } from '@cdktf/hcl2json';
 import { callFunction } from './functions.ts';
-import { type Value, Lazy, containsUnknown, describe, isObject, isUnknown, unknown } from './values.ts';
+import { containsUnknown, describe, isObject, isUnknown, Lazy, unknown, type Value } from './values.ts';
 
 /**
  * Evaluates HCL expressions (as hcl2json leaves them: `"${...}"` strings) over the syntax tree
@@ -71,8 +71,7 @@ const scanQuoted = (text: string, start: number): number => {
 };
 
 /** The inner expression when `text` is exactly one interpolation (`${...}`), else undefined. */
-const singleInterpolation = (text: string): string | undefined =>
-  text.startsWith('${') && scanExpression(text, 2) === text.length ? text.slice(2, -1) : undefined;
+const singleInterpolation = (text: string): string | undefined => (text.startsWith('${') && scanExpression(text, 2) === text.length ? text.slice(2, -1) : undefined);
 
 /** Re-quotes a template string hcl2json unquoted: escapes literal parts, keeps interpolations. */
 const quoteTemplate = (text: string): string => {
@@ -137,10 +136,7 @@ const attribute = (value: Value, name: string, where: string): Promise<Value> | 
 const applyTraversal = async (value: Value, parts: TerraformTraversalPart[], where: string): Promise<Value> => {
   let current = value;
   for (const part of parts) {
-    current =
-      part.type === 'indexTraversal'
-        ? await index(current, JSON.parse(part.segment) as Value, where)
-        : await attribute(current, part.segment, where);
+    current = part.type === 'indexTraversal' ? await index(current, JSON.parse(part.segment) as Value, where) : await attribute(current, part.segment, where);
   }
   return current;
 };
@@ -193,7 +189,10 @@ const compare = (operator: string, left: Value, right: Value): Value => {
 
 const iterate = async (collection: Value, where: string): Promise<Array<[Value, Value]>> => {
   if (Array.isArray(collection)) return collection.map((v, i) => [i, v]);
-  if (isObject(collection)) return Object.keys(collection).sort().map((k) => [k, collection[k] as Value]);
+  if (isObject(collection))
+    return Object.keys(collection)
+      .sort()
+      .map((k) => [k, collection[k] as Value]);
   if (collection instanceof Lazy) {
     const keys = await collection.keys();
     return Promise.all(keys.map(async (k): Promise<[Value, Value]> => [k, await collection.get(k)]));
@@ -201,11 +200,9 @@ const iterate = async (collection: Value, where: string): Promise<Array<[Value, 
   throw new Error(`${where}: cannot iterate over ${describe(collection)}`);
 };
 
-const keyText = (node: ExpressionType, source: Source): string =>
-  source.bytes.subarray(node.range.start.byte, node.range.end.byte).toString('utf8');
+const keyText = (node: ExpressionType, source: Source): string => source.bytes.subarray(node.range.start.byte, node.range.end.byte).toString('utf8');
 
-const unwrap = (node: ExpressionType): ExpressionType =>
-  node.type === ('' as string) && node.children.length === 1 ? unwrap(node.children[0] as ExpressionType) : node;
+const unwrap = (node: ExpressionType): ExpressionType => (node.type === ('' as string) && node.children.length === 1 ? unwrap(node.children[0] as ExpressionType) : node);
 
 const evaluateNode = async (node: ExpressionType, source: Source, scope: Scope): Promise<Value> => {
   const child = (i: number): ExpressionType => {

@@ -1,7 +1,7 @@
 import type { Json } from './hcl-config.ts';
 import { type Configuration, loadConfiguration, parseTfvars } from './hcl-config.ts';
-import { type ResourceInstance, type Stack, expandStack } from './stack.ts';
-import { type Value, isObject } from './values.ts';
+import { expandStack, type ResourceInstance, type Stack } from './stack.ts';
+import { isObject, type Value } from './values.ts';
 
 /** The repository's Terraform, parsed once per test file, and stacks evaluated for tfvars variants. */
 const TERRAFORM_DIR = 'terraform';
@@ -44,4 +44,4 @@ const block = (resource: ResourceInstance, name: string): Record<string, Value> 
 /** Handler name of a resource inside module.functions["<name>"]. */
 const functionKey = (resource: ResourceInstance): string | undefined => /^module\.functions\["([^"]+)"\]$/.exec(resource.module)?.[1];
 
-export { TERRAFORM_DIR, EXAMPLE_TFVARS, terraformConfiguration, exampleVariables, exampleStack, resourcesOfType, single, block, functionKey };
+export { block, EXAMPLE_TFVARS, exampleStack, exampleVariables, functionKey, resourcesOfType, single, TERRAFORM_DIR, terraformConfiguration };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Value, describe, isObject, isUnknown, unknown } from './values.ts';
+import { describe, isObject, isUnknown, unknown, type Value } from './values.ts';
 
 /**
  * The Terraform functions the configuration uses outside variable validations (Terraform itself
@@ -43,25 +43,32 @@ const FUNCTIONS: Record<string, TfFunction> = {
     const flat = (v: Value): Value[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
     return flat(list(value, 'flatten'));
   },
-  setproduct: (...args) =>
-    args.reduce<Value[][]>((acc, arg) => acc.flatMap((prefix) => list(arg, 'setproduct').map((v) => [...prefix, v])), [[]]),
+  setproduct: (...args) => args.reduce<Value[][]>((acc, arg) => acc.flatMap((prefix) => list(arg, 'setproduct').map((v) => [...prefix, v])), [[]]),
   lower: (value) => text(value, 'lower').toLowerCase(),
   keys: (value) => Object.keys(object(value, 'keys')).sort(),
   values: (value) => {
     const o = object(value, 'values');
-    return Object.keys(o).sort().map((k) => o[k] as Value);
+    return Object.keys(o)
+      .sort()
+      .map((k) => o[k] as Value);
   },
   tostring: (value) => (value === null || isUnknown(value) ? value : text(value, 'tostring')),
   tomap: (value) => object(value, 'tomap'),
   toset: (value) => sortedUnique(list(value, 'toset')),
-  sort: (value) => list(value, 'sort').map((v) => text(v, 'sort')).sort(),
+  sort: (value) =>
+    list(value, 'sort')
+      .map((v) => text(v, 'sort'))
+      .sort(),
   length: (value) => {
     known(value, 'length');
     if (typeof value === 'string') return [...value].length;
     if (Array.isArray(value)) return value.length;
     return Object.keys(object(value, 'length')).length;
   },
-  join: (separator, value) => list(value, 'join').map((v) => (isUnknown(v) ? v : text(v, 'join'))).join(text(separator, 'join')),
+  join: (separator, value) =>
+    list(value, 'join')
+      .map((v) => (isUnknown(v) ? v : text(v, 'join')))
+      .join(text(separator, 'join')),
   trimprefix: (value, prefix) => {
     const s = text(value, 'trimprefix');
     const p = text(prefix, 'trimprefix');

@@ -44,8 +44,7 @@ const asBody = (value: Json | undefined): Body => {
   return first;
 };
 
-const entries = (value: Json | undefined): Array<[string, Json]> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [];
+const entries = (value: Json | undefined): Array<[string, Json]> => (value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : []);
 
 const addUnique = <T>(map: Map<string, T>, key: string, value: T, what: string, dir: string): void => {
   if (map.has(key)) throw new Error(`${dir}: duplicate ${what} "${key}"`);
@@ -70,7 +69,10 @@ const parseModule = async (dir: string, files: Record<string, string>): Promise<
     for (const localsBlock of Array.isArray(json.locals) ? json.locals : []) {
       for (const [name, expression] of entries(localsBlock)) addUnique(config.locals, name, { file, expression }, 'local', dir);
     }
-    for (const [kind, target] of [['resource', config.resources], ['data', config.data]] as const) {
+    for (const [kind, target] of [
+      ['resource', config.resources],
+      ['data', config.data],
+    ] as const) {
       for (const [type, byName] of entries(json[kind])) {
         for (const [name, value] of entries(byName)) {
           addUnique(target, `${type}.${name}`, { file, type, name, body: asBody(value) }, kind, dir);
@@ -144,5 +146,5 @@ const moduleOf = (configuration: Configuration, dir: string): ModuleConfig => {
   return module;
 };
 
-export type { Json, Body, Block, NamedBlock, ModuleConfig, Configuration, Sources };
-export { buildConfiguration, loadConfiguration, parseTfvars, childDir, moduleOf, asBody };
+export type { Block, Body, Configuration, Json, ModuleConfig, NamedBlock, Sources };
+export { asBody, buildConfiguration, childDir, loadConfiguration, moduleOf, parseTfvars };

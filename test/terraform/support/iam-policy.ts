@@ -39,4 +39,4 @@ const dynamodbAccess = (statements: Statement[]): Map<string, Set<string>> => {
 };
 
 export type { Statement };
-export { statementsOf, actionsOf, resourcesOf, dynamodbAccess };
+export { actionsOf, dynamodbAccess, resourcesOf, statementsOf };

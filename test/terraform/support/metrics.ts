@@ -1,5 +1,5 @@
 import type { ResourceInstance } from './stack.ts';
-import { type Value, isObject } from './values.ts';
+import { isObject, type Value } from './values.ts';
 
 /** Every CloudWatch metric the alarms and the dashboard read, and the rule for the project's own ones. */
 interface MetricUse {
@@ -29,7 +29,12 @@ const alarmMetrics = (alarm: ResourceInstance): MetricUse[] => {
   for (const query of Array.isArray(queries) ? queries : []) {
     const metric = isObject(query) && Array.isArray(query.metric) ? query.metric[0] : undefined;
     if (metric && isObject(metric)) {
-      uses.push({ source: `${alarm.address} ${String(query && isObject(query) ? query.id : '')}`, namespace: String(metric.namespace), name: String(metric.metric_name), dimensions: stringMap(metric.dimensions) });
+      uses.push({
+        source: `${alarm.address} ${String(query && isObject(query) ? query.id : '')}`,
+        namespace: String(metric.namespace),
+        name: String(metric.metric_name),
+        dimensions: stringMap(metric.dimensions),
+      });
     }
   }
   return uses;
@@ -65,11 +70,12 @@ const projectMetricFindings = (uses: MetricUse[], emitted: Emitted): string[] =>
       }
       if (!emitted.names.has(use.name)) return [`${use.source}: ${use.name} is not a metric the code emits`];
       const expected = Object.keys(emitted.dimensions).sort();
-      if (JSON.stringify(keys) !== JSON.stringify(expected)) return [`${use.source}: ${use.name} with dimensions ${keys.join(',') || '(none)'}, the code emits ${expected.join(',')}`];
+      if (JSON.stringify(keys) !== JSON.stringify(expected))
+        return [`${use.source}: ${use.name} with dimensions ${keys.join(',') || '(none)'}, the code emits ${expected.join(',')}`];
       return Object.entries(emitted.dimensions)
         .filter(([key, value]) => use.dimensions[key] !== value)
         .map(([key, value]) => `${use.source}: ${use.name} ${key}=${String(use.dimensions[key])}, the code emits ${value}`);
     });
 
-export type { MetricUse, Emitted };
+export type { Emitted, MetricUse };
 export { alarmMetrics, dashboardMetrics, projectMetricFindings };

@@ -1,6 +1,6 @@
-import { type Body, type Configuration, type Json, type ModuleConfig, asBody, childDir, moduleOf } from './hcl-config.ts';
-import { type Resolver, type Scope, evaluateJson, iterate } from './expressions.ts';
-import { type Value, Lazy, describe, isUnknown, unknown } from './values.ts';
+import { evaluateJson, iterate, type Resolver, type Scope } from './expressions.ts';
+import { asBody, type Body, type Configuration, childDir, type Json, type ModuleConfig, moduleOf } from './hcl-config.ts';
+import { describe, isUnknown, Lazy, unknown, type Value } from './values.ts';
 
 /**
  * A static "plan": every module instance and resource instance of a configuration, with every
@@ -60,22 +60,16 @@ const evaluateBody = async (body: Body, scope: Scope): Promise<Record<string, Va
   return result;
 };
 
-const asObject = (value: Json): Record<string, Json> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+const asObject = (value: Json): Record<string, Json> => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
 
 const asList = (value: Json): Body[] => (isBlockList(value) ? value : []);
 
 /** Instance keys of a block with `for_each` or `count`, with the bindings each instance sees. */
-const expandInstances = async (
-  body: Body,
-  scope: Scope,
-): Promise<Array<{ key: string | number | undefined; bindings: Record<string, Value> }>> => {
+const expandInstances = async (body: Body, scope: Scope): Promise<Array<{ key: string | number | undefined; bindings: Record<string, Value> }>> => {
   if (body.for_each !== undefined) {
     const collection = await evaluateJson(body.for_each, scope);
     if (isUnknown(collection)) throw new Error(`for_each ${String(body.for_each)} is only known after apply`);
-    const items = Array.isArray(collection)
-      ? collection.map((v): [Value, Value] => [v, v])
-      : await iterate(collection, `for_each ${String(body.for_each)}`);
+    const items = Array.isArray(collection) ? collection.map((v): [Value, Value] => [v, v]) : await iterate(collection, `for_each ${String(body.for_each)}`);
     return items.map(([key, value]) => {
       if (typeof key !== 'string') throw new Error(`for_each keys must be strings, got ${describe(key)}`);
       return { key, bindings: { each: { key, value } } };
@@ -89,8 +83,7 @@ const expandInstances = async (
   return [{ key: undefined, bindings: {} }];
 };
 
-const keySuffix = (key: string | number | undefined): string =>
-  key === undefined ? '' : typeof key === 'number' ? `[${key}]` : `[${JSON.stringify(key)}]`;
+const keySuffix = (key: string | number | undefined): string => (key === undefined ? '' : typeof key === 'number' ? `[${key}]` : `[${JSON.stringify(key)}]`);
 
 class ModuleInstance implements Resolver {
   private readonly variables = new Map<string, Promise<Value>>();
@@ -183,7 +176,11 @@ class ModuleInstance implements Resolver {
   }
 
   private outputsOf(instance: ModuleInstance): Lazy {
-    return new Lazy(instance.label, (output) => instance.output(output), async () => [...instance.config.outputs.keys()].sort());
+    return new Lazy(
+      instance.label,
+      (output) => instance.output(output),
+      async () => [...instance.config.outputs.keys()].sort(),
+    );
   }
 
   private async moduleValue(name: string): Promise<Value> {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -61,7 +61,10 @@ const compareVersions = (a: string, b: string): number => {
 const mirroredProvider = async (pluginDir: string): Promise<string | undefined> => {
   const dir = join(pluginDir, 'registry.terraform.io', 'hashicorp', 'aws');
   if (!existsSync(dir)) return undefined;
-  return (await readdir(dir)).filter((v) => /^\d+\.\d+\.\d+$/.test(v)).sort(compareVersions).at(-1);
+  return (await readdir(dir))
+    .filter((v) => /^\d+\.\d+\.\d+$/.test(v))
+    .sort(compareVersions)
+    .at(-1);
 };
 
 const rewriteFiles = async (dir: string, pattern: RegExp, replace: (text: string) => string): Promise<void> => {
@@ -110,4 +113,4 @@ const prepareCopy = async (): Promise<PreparedCopy> => {
 };
 
 export type { CommandResult, PreparedCopy };
-export { TERRAFORM_DIR, INSTALL_TERRAFORM, compareVersions, prepareCopy, terraform, terraformOk };
+export { compareVersions, INSTALL_TERRAFORM, prepareCopy, TERRAFORM_DIR, terraform, terraformOk };

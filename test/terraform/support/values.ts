@@ -31,8 +31,7 @@ const CLOSE = '»';
 
 const unknown = (address: string): string => `${OPEN}${address}${CLOSE}`;
 
-const isUnknown = (value: Value): value is string =>
-  typeof value === 'string' && value.startsWith(OPEN) && value.endsWith(CLOSE) && value.indexOf(CLOSE) === value.length - 1;
+const isUnknown = (value: Value): value is string => typeof value === 'string' && value.startsWith(OPEN) && value.endsWith(CLOSE) && value.indexOf(CLOSE) === value.length - 1;
 
 const containsUnknown = (value: Value): boolean => {
   if (typeof value === 'string') return value.includes(OPEN);
@@ -42,8 +41,7 @@ const containsUnknown = (value: Value): boolean => {
   return false;
 };
 
-const isObject = (value: Value): value is { [key: string]: Value } =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Lazy);
+const isObject = (value: Value): value is { [key: string]: Value } => value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Lazy);
 
 const describe = (value: Value): string => {
   if (value instanceof Lazy) return value.label;
@@ -52,4 +50,4 @@ const describe = (value: Value): string => {
 };
 
 export type { Value };
-export { Lazy, unknown, isUnknown, containsUnknown, isObject, describe };
+export { containsUnknown, describe, isObject, isUnknown, Lazy, unknown };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { contextSeenBy } from '#testkit/route-probe.ts';
 import { ForbiddenError, TokenExpiredError } from '../../../src/domain/errors.ts';
 import { authContext } from '../../../src/middleware/auth-context.ts';
 import { RouteChain } from '../../../src/middleware/route-chain.ts';
 import { metrics } from '../../../src/observability/powertools.ts';
-import { lambdaContext, wsEvent } from '#testkit/events.ts';
-import { contextSeenBy } from '#testkit/route-probe.ts';
 
 const NOW_MS = Date.UTC(2026, 10, 25, 12, 0, 0);
 const clock = { nowMs: () => NOW_MS };

@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { linesSince, outputMark } from '#testkit/output.ts';
+import { RecordingSender } from '#testkit/recording-sender.ts';
 import { SenderPool } from '../../../src/delivery/management-api-sender.ts';
 import { RateLimitedError, TokenExpiredError } from '../../../src/domain/errors.ts';
 import { deliveries } from '../../../src/middleware/deliveries.ts';
 import { errorFrames } from '../../../src/middleware/error-frames.ts';
 import { RouteChain } from '../../../src/middleware/route-chain.ts';
 import { logger, metrics } from '../../../src/observability/powertools.ts';
-import { lambdaContext, wsEvent } from '#testkit/events.ts';
-import { linesSince, outputMark } from '#testkit/output.ts';
-import { RecordingSender } from '#testkit/recording-sender.ts';
 
 const chainThatThrows = (error: unknown, sender: RecordingSender) =>
   RouteChain.start()

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import middy from '@middy/core';
 import { createError } from '@middy/util';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { jsonLinesSince, outputMark } from '#testkit/output.ts';
 import { handshakeErrors } from '../../../src/middleware/handshake-errors.ts';
 import { observability } from '../../../src/middleware/observability.ts';
 import { logger, metrics, tracer } from '../../../src/observability/powertools.ts';
-import { lambdaContext, wsEvent } from '#testkit/events.ts';
-import { jsonLinesSince, outputMark } from '#testkit/output.ts';
 
 const chainThatThrows = (error: unknown) =>
   middy(async () => {

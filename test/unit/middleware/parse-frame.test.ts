@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { contextSeenBy } from '#testkit/route-probe.ts';
 import { BadRequestError } from '../../../src/domain/errors.ts';
 import { parseFrame } from '../../../src/middleware/parse-frame.ts';
 import { RouteChain } from '../../../src/middleware/route-chain.ts';
-import { lambdaContext, wsEvent } from '#testkit/events.ts';
-import { contextSeenBy } from '#testkit/route-probe.ts';
 
 const echoBody = () => contextSeenBy(RouteChain.start().use(parseFrame()), (context) => context.frame);
 
@@ -12,7 +12,11 @@ describe('parseFrame', () => {
     await expect(echoBody()(wsEvent({ connectionId: 'c', body: { action: 'ping' } }), lambdaContext())).resolves.toEqual({ action: 'ping' });
   });
 
-  it.each([['not JSON', '{"action":'], ['plain text', 'hello'], ['empty', '']])('refuses %s as BAD_REQUEST', async (_name, body) => {
+  it.each([
+    ['not JSON', '{"action":'],
+    ['plain text', 'hello'],
+    ['empty', ''],
+  ])('refuses %s as BAD_REQUEST', async (_name, body) => {
     const error = await echoBody()(wsEvent({ connectionId: 'c', body }), lambdaContext()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error).toMatchObject({ code: 'BAD_REQUEST', statusCode: 400 });

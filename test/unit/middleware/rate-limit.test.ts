@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
+import { RecordingSender } from '#testkit/recording-sender.ts';
+import { testDocumentClient, useTestTables } from '#testkit/tables.ts';
 import { DynamoConnectionStore } from '../../../src/data/dynamo-connection-store.ts';
+import { SenderPool } from '../../../src/delivery/management-api-sender.ts';
 import { ForbiddenError, RateLimitedError } from '../../../src/domain/errors.ts';
 import { authContext } from '../../../src/middleware/auth-context.ts';
-import { SenderPool } from '../../../src/delivery/management-api-sender.ts';
 import { deliveries } from '../../../src/middleware/deliveries.ts';
 import { rateLimit } from '../../../src/middleware/rate-limit.ts';
 import { RouteChain } from '../../../src/middleware/route-chain.ts';
-import { RecordingSender } from '#testkit/recording-sender.ts';
 import { metrics } from '../../../src/observability/powertools.ts';
-import { lambdaContext, newConnectionId, wsEvent } from '#testkit/events.ts';
-import { testDocumentClient, useTestTables } from '#testkit/tables.ts';
 
 const db = testDocumentClient();
 let store: DynamoConnectionStore;
@@ -105,7 +105,7 @@ describe('rateLimit (a token bucket per user on DynamoDB Local, clock pinned)', 
     for (const error of results.flatMap((result) => result.refused)) expect(error).toBeInstanceOf(RateLimitedError);
   });
 
-  it('a frame over the limit still stamps its connection\'s lastSeenAt, and no frame moves the row\'s lifetime', async () => {
+  it("a frame over the limit still stamps its connection's lastSeenAt, and no frame moves the row's lifetime", async () => {
     nowMs = T0;
     const connectionId = await register();
     await fire(connectionId, 10);

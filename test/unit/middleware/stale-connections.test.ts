@@ -1,4 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
+import { jsonLinesSince, outputMark } from '#testkit/output.ts';
+import { RecordingSender } from '#testkit/recording-sender.ts';
 import { SenderPool } from '../../../src/delivery/management-api-sender.ts';
 import { systemClock } from '../../../src/domain/clock.ts';
 import { deliveries } from '../../../src/middleware/deliveries.ts';
@@ -6,10 +10,6 @@ import { RouteChain } from '../../../src/middleware/route-chain.ts';
 import type { RouteMiddleware } from '../../../src/middleware/route-types.ts';
 import { staleConnections } from '../../../src/middleware/stale-connections.ts';
 import { logger, metrics } from '../../../src/observability/powertools.ts';
-import { lambdaContext, wsEvent } from '#testkit/events.ts';
-import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
-import { jsonLinesSince, outputMark } from '#testkit/output.ts';
-import { RecordingSender } from '#testkit/recording-sender.ts';
 
 const setup = async () => {
   const connections = new InMemoryConnectionStore();
