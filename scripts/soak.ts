@@ -69,7 +69,8 @@ const deadlineMs = wholeNumber('deadline-seconds', values['deadline-seconds'], 1
 const seed = values.seed === undefined ? undefined : wholeNumber('seed', values.seed, 0);
 
 let ownDynamoDb: DynamoDbLocal | undefined;
-const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB ?? (ownDynamoDb = await startDynamoDbLocal()).endpoint;
+if (!process.env.AWS_ENDPOINT_URL_DYNAMODB) ownDynamoDb = await startDynamoDbLocal();
+const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB ?? ownDynamoDb?.endpoint;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 let exitCode = 1;
 try {

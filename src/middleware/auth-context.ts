@@ -3,7 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import { ForbiddenError, TokenExpiredError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import { extendContext } from './extend-context.ts';
-import type { Authenticated, RouteMiddleware } from './route-types.ts';
+import type { Authenticated, NoContext, RouteMiddleware } from './route-types.ts';
 
 interface AuthContextOptions {
   clock: Clock;
@@ -17,7 +17,7 @@ interface AuthContextOptions {
  * `context.auth`. No user means refused: a frame can never choose its user. A connection lives no
  * longer than its token.
  */
-const authContext = (opts: AuthContextOptions): RouteMiddleware<{}, Authenticated> => {
+const authContext = (opts: AuthContextOptions): RouteMiddleware<NoContext, Authenticated> => {
   const { clock, metrics, enforceExpiry } = { enforceExpiry: true, ...opts };
   return {
     adds: ['auth'],

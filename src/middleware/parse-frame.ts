@@ -1,12 +1,12 @@
 import { BadRequestError } from '../domain/errors.ts';
 import { extendContext } from './extend-context.ts';
-import type { RouteMiddleware, WithFrame } from './route-types.ts';
+import type { NoContext, RouteMiddleware, WithFrame } from './route-types.ts';
 
 /**
  * Parses the frame's JSON body onto `context.frame` (the event stays as API Gateway sent it);
  * not JSON → BAD_REQUEST. What the frame is, `validateFrame` says.
  */
-const parseFrame = (): RouteMiddleware<{}, WithFrame<unknown>> => ({
+const parseFrame = (): RouteMiddleware<NoContext, WithFrame<unknown>> => ({
   adds: ['frame'],
   before: (request) => {
     const { body } = request.event;

@@ -1,6 +1,6 @@
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { RouteMiddleware, RouteResponse, WebSocketEvent } from './route-types.ts';
+import type { NoContext, RouteMiddleware, RouteResponse, WebSocketEvent } from './route-types.ts';
 
 /** The extra argument `use` demands when a middleware's needs are not met by those before it. */
 type UnmetNeeds = [error: 'this middleware needs a context field that no middleware before it adds'];
@@ -28,8 +28,8 @@ class RouteChain<Ctx extends object> {
     this.added = added;
   }
 
-  public static start(): RouteChain<{}> {
-    return new RouteChain<{}>([], []);
+  public static start(): RouteChain<NoContext> {
+    return new RouteChain<NoContext>([], []);
   }
 
   public use<Needs extends object, Adds extends object>(middleware: RouteMiddleware<Needs, Adds>, ..._unmet: [Ctx] extends [Needs] ? [] : UnmetNeeds): RouteChain<Ctx & Adds> {

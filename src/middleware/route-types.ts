@@ -68,15 +68,18 @@ interface RouteResponse {
   body?: string;
 }
 
+/** A context part that adds nothing (what a middleware needs when it reads nothing from the context). */
+type NoContext = Record<never, never>;
+
 /** The request a route middleware sees, with the context `Ctx` it can rely on. */
-type RouteRequest<Ctx extends object = {}> = Request<WebSocketEvent, RouteResponse, Error, Context & Ctx>;
+type RouteRequest<Ctx extends object = NoContext> = Request<WebSocketEvent, RouteResponse, Error, Context & Ctx>;
 
 /**
  * A route middleware: Middy's MiddlewareObj, typed by what it reads from the context (`Needs`) and
  * what it adds to it (`Adds`), so that RouteChain refuses, at compile time, a middleware placed
  * before the one that provides what it needs.
  */
-interface RouteMiddleware<Needs extends object = {}, Adds extends object = {}> extends MiddlewareObj<WebSocketEvent, RouteResponse, Error, Context & Needs & Adds> {
+interface RouteMiddleware<Needs extends object = NoContext, Adds extends object = NoContext> extends MiddlewareObj<WebSocketEvent, RouteResponse, Error, Context & Needs & Adds> {
   /** The context fields it adds, checked once the chain reaches the route. */
   readonly adds?: readonly (keyof Adds & string)[];
   /** Type-level only, never set: lets TypeScript read `Needs` and `Adds` back from a middleware. */
@@ -89,6 +92,7 @@ export type {
   AuthenticatedUser,
   AuthorizerContext,
   Delivering,
+  NoContext,
   RouteMiddleware,
   RouteRequest,
   RouteResponse,

@@ -3,6 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Clock } from '../domain/clock.ts';
 import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { Route } from '../middleware/route-chain.ts';
+import type { NoContext } from '../middleware/route-types.ts';
 import { MetricName } from '../observability/metric-names.ts';
 
 interface DisconnectRouteDependencies {
@@ -17,7 +18,7 @@ interface DisconnectRouteDependencies {
  * the close may still be on their way to their functions; the closed row admits them for a short grace
  * (nothing is posted back to the gone socket) and is never a recipient. A second run is harmless.
  */
-const createDisconnectRoute = ({ connections, clock, logger, metrics }: DisconnectRouteDependencies): Route<{}> =>
+const createDisconnectRoute = ({ connections, clock, logger, metrics }: DisconnectRouteDependencies): Route<NoContext> =>
   async function disconnect(event) {
     await connections.markDisconnected(event.requestContext.connectionId, clock.nowMs());
     metrics.addMetric(MetricName.ConnectionClosed, 'Count', 1);

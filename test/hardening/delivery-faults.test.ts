@@ -35,7 +35,8 @@ const deliveryWarnings = (mark: number) => jsonLinesSince(mark).filter((line) =>
 
 let users = 0;
 const userWithDevices = async (name: string, count: number) => {
-  const userId = `${name}-${(users += 1)}`;
+  users += 1;
+  const userId = `${name}-${users}`;
   const ids: string[] = [];
   for (let index = 0; index < count; index += 1) {
     const { connectionId, response } = await routes.connect(userId);

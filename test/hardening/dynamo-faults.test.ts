@@ -27,7 +27,8 @@ const setup = () => {
 let users = 0;
 /** A user with one live connection (registered without faults). */
 const connectedUser = async (routes: ReturnType<typeof setup>['routes'], name: string) => {
-  const userId = `${name}-${(users += 1)}`;
+  users += 1;
+  const userId = `${name}-${users}`;
   const { connectionId, response } = await routes.connect(userId);
   expect(response).toMatchObject({ statusCode: 200 });
   management.connect(connectionId);

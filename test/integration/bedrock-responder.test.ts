@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { clientFor, eventually, fixedHistory } from '#testkit/fake-bedrock-client.ts';
 import { BedrockResponder, type BedrockResponderSettings } from '../../src/adapters/bedrock/bedrock-responder.ts';
 import type { ConversationTurn } from '../../src/domain/conversation.ts';
 import { ModelStreamInterruptedError, ModelThrottledError, ModelUnavailableError } from '../../src/domain/model-errors.ts';
@@ -6,7 +7,6 @@ import type { ModelCallOptions, ModelReply } from '../../src/domain/model-reply.
 import type { ResponderRequest } from '../../src/domain/responder.ts';
 import { type FakeBedrock, startFakeBedrock } from '../../src/local/fake-bedrock/fake-bedrock.ts';
 import { findFreePort } from '../../src/local/free-port.ts';
-import { clientFor, eventually, fixedHistory } from '#testkit/fake-bedrock-client.ts';
 
 const PROFILE_ARN = 'arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-sonnet-4-v1:0';
 const settings: BedrockResponderSettings = { modelId: PROFILE_ARN, maxTokens: 200, budget: { maxMessages: 20, maxChars: 10_000 } };

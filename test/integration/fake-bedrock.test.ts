@@ -12,8 +12,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventStreamCodec, type Message } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import { type FakeBedrock, startFakeBedrock } from '../../src/local/fake-bedrock/fake-bedrock.ts';
 import { clientFor } from '#testkit/fake-bedrock-client.ts';
+import { type FakeBedrock, startFakeBedrock } from '../../src/local/fake-bedrock/fake-bedrock.ts';
 
 const converse = (question: string) =>
   new ConverseStreamCommand({ modelId: 'fake.model-v1:0', messages: [{ role: 'user', content: [{ text: question }] }], inferenceConfig: { maxTokens: 200 } });

@@ -86,7 +86,7 @@ describe('local gateway: API Gateway behaviour', () => {
         integrationLatency: expect.any(Number),
       });
       const connect = recorder.forConnection(echo.connectionId).find((record) => record.routeKey === '$connect');
-      expect(requestContextOf(connect!).authorizer).toEqual(echo.authorizer);
+      expect(connect && requestContextOf(connect).authorizer).toEqual(echo.authorizer);
     });
 
     it("refuses the handshake with $connect's status and body, and runs no $disconnect", async () => {
@@ -158,20 +158,20 @@ describe('local gateway: API Gateway behaviour', () => {
       }
 
       expect(new Set(echoes.map((echo) => echo.sandbox.threadId)).size).toBe(1);
-      expect(echoes.map((echo) => echo.sandbox.invocations)).toEqual([1, 2, 3].map((n) => n + echoes[0]!.sandbox.invocations - 1));
-      expect(echoes[0]!.env).toEqual({
+      expect(echoes.map((echo) => echo.sandbox.invocations)).toEqual([1, 2, 3].map((n) => n + echoes[0]?.sandbox.invocations - 1));
+      expect(echoes[0]?.env).toEqual({
         functionName: `${ENVIRONMENT}-websocket-echo`,
         connectionsTable: `${ENVIRONMENT}-chatbot-connections`,
         hasJwtSecret: false,
         managementEndpoint: gateway.managementEndpoint,
       });
-      expect(echoes[0]!.context).toMatchObject({
+      expect(echoes[0]?.context).toMatchObject({
         functionName: `${ENVIRONMENT}-websocket-echo`,
         awsRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         memoryLimitInMB: '256',
         logGroupName: `/aws/lambda/${ENVIRONMENT}-websocket-echo`,
       });
-      expect(echoes[0]!.context.remainingMs).toBeGreaterThan(0);
+      expect(echoes[0]?.context.remainingMs).toBeGreaterThan(0);
     });
   });
 

@@ -273,7 +273,10 @@ class LambdaFunction {
     // A slot is free again: start a fresh sandbox for whoever waits.
     const next = this.waiting.shift();
     if (next) {
-      if (this.stopped) return next(undefined);
+      if (this.stopped) {
+        next(undefined);
+        return;
+      }
       const fresh = new Sandbox(this.definition, this.options);
       this.all.add(fresh);
       next(fresh);

@@ -91,7 +91,10 @@ const handleManagementRequest = async (req: IncomingMessage, res: ServerResponse
         return true;
       }
       const connection = deps.registry.getOpen(connectionId);
-      if (!connection) return (gone(res), true);
+      if (!connection) {
+        gone(res);
+        return true;
+      }
       sendFragmented(connection, body, deps.limits.frameLimitBytes);
       deps.registry.touch(connection);
       sendEmpty(res, 200);
@@ -99,7 +102,10 @@ const handleManagementRequest = async (req: IncomingMessage, res: ServerResponse
     }
     case 'GET': {
       const connection = deps.registry.getOpen(connectionId);
-      if (!connection) return (gone(res), true);
+      if (!connection) {
+        gone(res);
+        return true;
+      }
       sendJson(res, 200, {
         connectedAt: isoTime(connection.facts.connectedAt),
         identity: {
@@ -112,7 +118,10 @@ const handleManagementRequest = async (req: IncomingMessage, res: ServerResponse
     }
     case 'DELETE': {
       const connection = deps.registry.getOpen(connectionId);
-      if (!connection) return (gone(res), true);
+      if (!connection) {
+        gone(res);
+        return true;
+      }
       deps.registry.closeByServer(connection, CLOSED_BY_API, '');
       sendEmpty(res, 204);
       return true;

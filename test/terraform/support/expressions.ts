@@ -96,12 +96,12 @@ const quoteTemplate = (text: string): string => {
 
 /** hcl2json hands string literals over as written in the source: undo HCL's escapes. */
 const unescapeLiteral = (raw: string): string =>
-  raw.replace(/\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)|\$\$\{|%%\{/g, (match, escape: string | undefined) => {
+  raw.replace(/\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)|\$\$\{|%%\{/g, (match, escaped: string | undefined) => {
     if (match === '$${') return '${';
     if (match === '%%{') return '%{';
     const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
-    if (escape && escape in simple) return simple[escape] as string;
-    if (escape && /^[uU]/.test(escape)) return String.fromCodePoint(parseInt(escape.slice(1), 16));
+    if (escaped && escaped in simple) return simple[escaped] as string;
+    if (escaped && /^[uU]/.test(escaped)) return String.fromCodePoint(parseInt(escaped.slice(1), 16));
     throw new Error(`invalid escape ${match} in "${raw}"`);
   });
 
