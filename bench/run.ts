@@ -11,7 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { FakeManagementApi } from '#testkit/fake-management-api.ts';
 import { ROOT } from '../build/bundle.ts';
-import { FUNCTION_NAMES } from '../src/config/function-manifest.ts';
+import { FUNCTION_NAMES, FUNCTIONS } from '../src/config/function-manifest.ts';
 import { createTables } from '../src/local/create-tables.ts';
 import { DEV_JWT_SECRET } from '../src/local/dev-config.ts';
 import { mintDevToken } from '../src/local/dev-token.ts';
@@ -72,7 +72,7 @@ try {
     };
     const eventFor = (name: string, run: number): unknown => {
       if (name === 'authorizer') return { type: 'REQUEST', methodArn: 'arn:aws:execute-api:us-east-1:1:a/dev/$connect', headers: {}, queryStringParameters: { token } };
-      const routeKey = ({ connect: '$connect', disconnect: '$disconnect', message: 'chat_message', default: '$default' } as Record<string, string>)[name] ?? name;
+      const routeKey = FUNCTIONS.find((spec) => spec.name === name)?.route ?? name;
       return {
         requestContext: {
           routeKey,
