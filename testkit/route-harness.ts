@@ -16,8 +16,7 @@ const startRouteHarness = async (label: string, settings: EnvironmentSource = {}
   const tables = await useTestTables(label);
   // Loaded after the tables set ENVIRONMENT: Powertools reads it once, at import, as a cold start does.
   const { dynamoRoutes } = await import('./routes.ts');
-  const { buildAuthorizer } = await import('../src/runtime/create-routes.ts');
-  const { authorizerAdapters } = await import('../src/runtime/environment.ts');
+  const { authorizerAdapters, buildAuthorizer } = await import('../src/runtime/authorizer.ts');
   const { routes: handlers } = dynamoRoutes({ tables, managementEndpoint: management.endpoint, settings });
   const hasKey = settings.JWT_SECRET !== undefined || settings.JWT_SECRET_PARAMETER !== undefined || settings.JWT_JWKS_URL !== undefined;
   const authorizer = hasKey ? recordedAs('authorizer', buildAuthorizer(authorizerAdapters(settings))) : undefined;

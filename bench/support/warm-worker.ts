@@ -23,7 +23,8 @@ import { createDisconnectRoute } from '../../src/routes/disconnect-route.ts';
 import { createHistoryRoute } from '../../src/routes/history-route.ts';
 import { createMessageRoute } from '../../src/routes/message-route.ts';
 import { createPingRoute } from '../../src/routes/ping-route.ts';
-import { buildAuthorizer, buildConnect, buildDefault, buildDisconnect, buildHistory, buildMessage, buildPing } from '../../src/runtime/route-builders.ts';
+import { buildAuthorizer } from '../../src/runtime/authorizer.ts';
+import { buildConnect, buildDefault, buildDisconnect, buildHistory, buildMessage, buildPing } from '../../src/runtime/route-builders.ts';
 import { benchLambdaContext as context } from './lambda-context.ts';
 
 const ROUNDS = Number(process.env.BENCH_WARM_ROUNDS ?? 5);

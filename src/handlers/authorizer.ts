@@ -1,4 +1,3 @@
-import { authorizerAdapters } from '../runtime/environment.ts';
-import { buildAuthorizer } from '../runtime/route-builders.ts';
+import { authorizerAdapters, buildAuthorizer } from '../runtime/authorizer.ts';
 
 export const handler = buildAuthorizer(authorizerAdapters());

@@ -1,17 +1,6 @@
 import type { RouteFunctionName } from '../config/function-manifest.ts';
 import type { RouteEntry } from '../middleware/route-chain.ts';
-import {
-  type AuthorizerAdapters,
-  buildAuthorizer,
-  buildConnect,
-  buildDefault,
-  buildDisconnect,
-  buildHistory,
-  buildMessage,
-  buildPing,
-  type RouteAdapters,
-  type RoutePolicies,
-} from './route-builders.ts';
+import { buildConnect, buildDefault, buildDisconnect, buildHistory, buildMessage, buildPing, type RouteAdapters, type RoutePolicies } from './route-builders.ts';
 
 /** Every route function's chain, keyed by its name in the function manifest. */
 type RouteEntries = Record<RouteFunctionName, RouteEntry>;
@@ -31,5 +20,5 @@ const createRoutes = (adapters: RouteAdapters, policies: RoutePolicies): RouteEn
   default: buildDefault(adapters, policies),
 });
 
-export type { AuthorizerAdapters, RouteAdapters, RouteEntries, RoutePolicies };
-export { buildAuthorizer, createRoutes };
+export type { RouteAdapters, RouteEntries, RoutePolicies };
+export { createRoutes };

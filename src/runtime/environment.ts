@@ -1,6 +1,4 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadAuthConfig } from '../auth/auth-config.ts';
-import { createKeySource } from '../auth/key-source.ts';
 import {
   loadConnectionPolicy,
   loadConnectionsTable,
@@ -20,7 +18,7 @@ import { SenderPool } from '../delivery/management-api-sender.ts';
 import { systemClock } from '../domain/clock.ts';
 import { createResponder } from '../domain/responder.ts';
 import { logger, metrics, tracer } from '../observability/powertools.ts';
-import type { AuthorizerAdapters, RoutePolicies } from './route-builders.ts';
+import type { RoutePolicies } from './route-builders.ts';
 
 /**
  * The adapters and policies a deployed function uses, built from its environment at cold start
@@ -37,6 +35,9 @@ const environmentConnections = () => new DynamoConnectionStore(sharedDocumentCli
 
 const environmentMessages = () => new DynamoMessageStore(sharedDocumentClient(), loadMessagesTable(), loadMessageRetentionDays());
 
+/** The responder `RESPONDER` names. */
+const environmentResponder = () => createResponder(loadResponderKind());
+
 /** What every frame route needs: the connections table and the management API. */
 const frameRouteAdapters = () => ({ tools, clock: systemClock, connections: environmentConnections(), senders: new SenderPool(loadManagementEndpoint()) });
 
@@ -50,22 +51,4 @@ const routePolicies = (source: EnvironmentSource = process.env): RoutePolicies =
   chunkBatching: loadChunkBatching(source),
 });
 
-const authorizerAdapters = (source: EnvironmentSource = process.env): AuthorizerAdapters => {
-  const config = loadAuthConfig(source);
-  return { tools, config, keySource: createKeySource(config.key) };
-};
-
-export {
-  authorizerAdapters,
-  createResponder,
-  environmentConnections,
-  environmentMessages,
-  framePolicies,
-  frameRouteAdapters,
-  loadChunkBatching,
-  loadConnectionPolicy,
-  loadResponderKind,
-  routePolicies,
-  systemClock as clock,
-  tools,
-};
+export { environmentConnections, environmentMessages, environmentResponder, framePolicies, frameRouteAdapters, routePolicies, systemClock as clock, tools };

@@ -1,5 +1,3 @@
-import type { AuthConfig } from '../auth/auth-config.ts';
-import type { KeySource } from '../auth/key-source.ts';
 import type { SenderPool } from '../delivery/management-api-sender.ts';
 import type { ChunkBatchingOptions, Scheduler } from '../domain/chunk-batcher.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -8,7 +6,6 @@ import type { MessageStore } from '../domain/message-store.ts';
 import type { ConnectionPolicy, RateLimitPolicy, RefusalPolicy } from '../domain/policies.ts';
 import type { Responder } from '../domain/responder.ts';
 import { authContext } from '../middleware/auth-context.ts';
-import { authorizerChain } from '../middleware/authorizer-chain.ts';
 import { connectionCap } from '../middleware/connection-cap.ts';
 import { deliveries } from '../middleware/deliveries.ts';
 import { errorFrames } from '../middleware/error-frames.ts';
@@ -20,7 +17,6 @@ import { refusalLimit } from '../middleware/refusal-limit.ts';
 import { RouteChain } from '../middleware/route-chain.ts';
 import { staleConnections } from '../middleware/stale-connections.ts';
 import { validateFrame } from '../middleware/validate-frame.ts';
-import { createAuthorizerRoute } from '../routes/authorizer-route.ts';
 import { createConnectRoute } from '../routes/connect-route.ts';
 import { createDefaultRoute } from '../routes/default-route.ts';
 import { createDisconnectRoute } from '../routes/disconnect-route.ts';
@@ -54,12 +50,6 @@ interface RoutePolicies {
   rateLimit: RateLimitPolicy;
   refusal: RefusalPolicy;
   chunkBatching: ChunkBatchingOptions;
-}
-
-interface AuthorizerAdapters {
-  tools: ObservabilityTools;
-  config: AuthConfig;
-  keySource: KeySource;
 }
 
 type FrameRouteAdapters = Pick<RouteAdapters, 'tools' | 'clock' | 'connections' | 'senders'>;
@@ -134,9 +124,5 @@ const buildDisconnect = ({ tools, clock, connections }: Pick<RouteAdapters, 'too
     .use(handshakeErrors(tools))
     .handle(createDisconnectRoute({ connections, clock, logger: tools.logger, metrics: tools.metrics }));
 
-/** The authorizer: observability, and every failure refused as `Unauthorized` (401). */
-const buildAuthorizer = ({ tools, config, keySource }: AuthorizerAdapters) =>
-  authorizerChain(tools).handler(createAuthorizerRoute({ config, keySource, logger: tools.logger, metrics: tools.metrics }));
-
-export type { AuthorizerAdapters, RouteAdapters, RoutePolicies };
-export { buildAuthorizer, buildConnect, buildDefault, buildDisconnect, buildHistory, buildMessage, buildPing };
+export type { RouteAdapters, RoutePolicies };
+export { buildConnect, buildDefault, buildDisconnect, buildHistory, buildMessage, buildPing };
