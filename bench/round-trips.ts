@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { wsEvent } from '#testkit/events.ts';
 import type { FakeManagementApi } from '#testkit/fake-management-api.ts';
 import { DynamoConnectionStore } from '../src/data/dynamo-connection-store.ts';
 import { createManagementApiClient } from '../src/delivery/management-api-sender.ts';
@@ -69,25 +70,13 @@ const prepare = async (unrelated: number, management: FakeManagementApi) => {
     recorder.reset();
     const start = performance.now();
     await chain(
-      {
-        requestContext: {
-          routeKey: 'chat_message',
-          eventType: 'MESSAGE',
-          extendedRequestId: 'bench',
-          requestTime: 'now',
-          messageDirection: 'IN',
-          connectedAt: 0,
-          apiId: 'bench',
-          connectionId: ownIds[index % OWN_CONNECTIONS] as string,
-          requestId: `r${index}`,
-          requestTimeEpoch: Date.now(),
-          domainName: 'bench',
-          stage: 'dev',
-          authorizer: { userId: USER, tokenExpiresAt: 4e9 },
-        },
-        isBase64Encoded: false,
-        body: JSON.stringify({ action: 'chat_message', data: { message: `message ${index}`, sessionId: 'bench' } }),
-      },
+      wsEvent({
+        connectionId: ownIds[index % OWN_CONNECTIONS] as string,
+        userId: USER,
+        body: { action: 'chat_message', data: { message: `message ${index}`, sessionId: 'bench' } },
+        routeKey: 'chat_message',
+        tokenExpiresAt: 4e9,
+      }),
       context,
     );
     const end = performance.now();

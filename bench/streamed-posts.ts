@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { wsEvent } from '#testkit/events.ts';
 import type { FakeManagementApi } from '#testkit/fake-management-api.ts';
 import { DynamoConnectionStore } from '../src/data/dynamo-connection-store.ts';
 import { createManagementApiClient } from '../src/delivery/management-api-sender.ts';
@@ -71,25 +72,13 @@ const runCase = async (
   const before = management.calls.length;
   const started = performance.now();
   await chain(
-    {
-      requestContext: {
-        routeKey: 'chat_message',
-        eventType: 'MESSAGE',
-        extendedRequestId: 'bench',
-        requestTime: 'now',
-        messageDirection: 'IN',
-        connectedAt: 0,
-        apiId: 'bench',
-        connectionId: ids[0] as string,
-        requestId: 'stream',
-        requestTimeEpoch: Date.now(),
-        domainName: 'bench',
-        stage: 'dev',
-        authorizer: { userId: 'bench-user', tokenExpiresAt: 4e9 },
-      },
-      isBase64Encoded: false,
-      body: JSON.stringify({ action: 'chat_message', data: { message, sessionId: 'bench-stream' } }),
-    },
+    wsEvent({
+      connectionId: ids[0] as string,
+      userId: 'bench-user',
+      body: { action: 'chat_message', data: { message, sessionId: 'bench-stream' } },
+      routeKey: 'chat_message',
+      tokenExpiresAt: 4e9,
+    }),
     context,
   );
   const invocationSeconds = (performance.now() - started) / 1000;
