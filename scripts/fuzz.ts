@@ -133,6 +133,7 @@ const chainsPass = async (): Promise<PassResult> => {
   const { SenderPool } = await import('../src/delivery/management-api-sender.ts');
   const { EchoResponder } = await import('../src/domain/responder.ts');
   const { createRoutes } = await import('../src/runtime/create-routes.ts');
+  const { unthrottledPolicies } = await import('#testkit/policies.ts');
   const { functionForRoute } = await import('../src/config/function-manifest.ts');
   const tools = { logger, metrics, tracer };
   const clock = { nowMs: () => Date.now() };
@@ -162,16 +163,7 @@ const chainsPass = async (): Promise<PassResult> => {
       };
       const sender = new RecordingSender();
       const senders = new SenderPool('http://unused', () => sender);
-      const policy = { burst: 10_000, perSecond: 10_000 };
-      const routes = createRoutes(
-        { tools, clock, senders, connections, messages, responder: new EchoResponder() },
-        {
-          rateLimit: policy,
-          refusal: { maxRefusals: 100_000, windowSeconds: 60 },
-          connection: { idleTimeoutSeconds: 600, maxConnectionsPerUser: 5, connectRate: policy },
-          chunkBatching: { intervalMs: 50, maxChars: 1000 },
-        },
-      );
+      const routes = createRoutes({ tools, clock, senders, connections, messages, responder: new EchoResponder() }, unthrottledPolicies());
       const userId = `chains-${index}`;
       const connectionId = `M${String(index).padStart(3, '0')}${randomUUID().slice(0, 11)}=`;
       await connections.register({ connectionId, userId, connectedAt: 0, lastSeenAt: 0, expiresAt: 4_000_000_000 });

@@ -11,6 +11,7 @@ import { FrameJudge } from '#testkit/hardening/judge.ts';
 import { trackProcessFaults } from '#testkit/hardening/process-faults.ts';
 import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
+import { unthrottledPolicies } from '#testkit/policies.ts';
 import { RecordingSender } from '#testkit/recording-sender.ts';
 import { contextSeenBy } from '#testkit/route-probe.ts';
 import { functionForRoute } from '../../src/config/function-manifest.ts';
@@ -257,16 +258,7 @@ describe('the composed message-route chains on generated frames', () => {
     const messages = new CountingMessageStore();
     const sender = new RecordingSender();
     const senders = new SenderPool('http://unused', () => sender);
-    const policy = { burst: 10_000, perSecond: 10_000 };
-    const routes = createRoutes(
-      { tools, clock, senders, connections, messages, responder: new EchoResponder() },
-      {
-        rateLimit: policy,
-        refusal: { maxRefusals: 100_000, windowSeconds: 60 },
-        connection: { idleTimeoutSeconds: 600, maxConnectionsPerUser: 5, connectRate: policy },
-        chunkBatching: { intervalMs: 50, maxChars: 1000 },
-      },
-    );
+    const routes = createRoutes({ tools, clock, senders, connections, messages, responder: new EchoResponder() }, unthrottledPolicies());
     const user = 'fuzz-chains';
     const connectionId = 'chain-connection=';
     await connections.register({ connectionId, userId: user, connectedAt: 0, lastSeenAt: 0, expiresAt: FAR_FUTURE_SECONDS });
