@@ -7,8 +7,8 @@ import { useTestTables } from './tables.ts';
 
 /**
  * Every route's chain from the composition root, on fresh DynamoDB Local tables and a loopback
- * @connections API, configured by `settings` of the names a deployed function reads (its authorizer
- * too, when the settings configure a key).
+ * @connections API, configured by `settings` of the names a deployed function reads; `authorizer()`
+ * builds the authorizer from the same settings.
  */
 const startRouteHarness = async (label: string, settings: EnvironmentSource = {}) => {
   const management = new FakeManagementApi();
@@ -18,8 +18,13 @@ const startRouteHarness = async (label: string, settings: EnvironmentSource = {}
   const { dynamoRoutes } = await import('./routes.ts');
   const { authorizerAdapters, buildAuthorizer } = await import('../src/runtime/authorizer.ts');
   const { routes: handlers } = dynamoRoutes({ tables, managementEndpoint: management.endpoint, settings });
-  const hasKey = settings.JWT_SECRET !== undefined || settings.JWT_SECRET_PARAMETER !== undefined || settings.JWT_JWKS_URL !== undefined;
-  const authorizer = hasKey ? recordedAs('authorizer', buildAuthorizer(authorizerAdapters(settings))) : undefined;
+  // Built on first use: loadAuthConfig refuses settings that do not configure exactly one key.
+  const buildRecordedAuthorizer = () => recordedAs('authorizer', buildAuthorizer(authorizerAdapters(settings)));
+  let authorizerEntry: ReturnType<typeof buildRecordedAuthorizer> | undefined;
+  const authorizer = () => {
+    authorizerEntry ??= buildRecordedAuthorizer();
+    return authorizerEntry;
+  };
 
   /** Runs $connect for a user and, when it succeeds, makes the connection live on the fake API. */
   const connect = async (userId: string, connectionId = newConnectionId(), headers?: Record<string, string>) => {

@@ -24,8 +24,7 @@ const signature = (use: MetricUse): string => JSON.stringify([use.namespace, use
 
 beforeAll(async () => {
   harness = await startRouteHarness('emf', { JWT_SECRET: TEST_SECRET });
-  const { authorizer } = harness;
-  if (!authorizer) throw new Error('the harness builds the authorizer when JWT_SECRET is set');
+  const authorizer = harness.authorizer();
   const mark = outputMark();
   await authorizer(authorizerEvent(await mintToken({ sub: 'tara' })), lambdaContext('test-websocket-authorizer'));
   await authorizer(authorizerEvent('not-a-token'), lambdaContext('test-websocket-authorizer')).catch(() => undefined);
