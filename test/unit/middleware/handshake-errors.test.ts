@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import middy from '@middy/core';
-import { createError } from '@middy/util';
 import { lambdaContext, wsEvent } from '#testkit/events.ts';
 import { jsonLinesSince, outputMark } from '#testkit/output.ts';
+import { HandshakeRefusedError } from '../../../src/domain/errors.ts';
 import { handshakeErrors } from '../../../src/middleware/handshake-errors.ts';
 import { observability } from '../../../src/middleware/observability.ts';
 import { logger, metrics, tracer } from '../../../src/observability/powertools.ts';
@@ -15,8 +15,8 @@ const chainThatThrows = (error: unknown) =>
     .use(handshakeErrors({ logger, metrics }));
 
 describe('handshakeErrors', () => {
-  it('turns an HTTP error into the handshake status and message', async () => {
-    const response = await chainThatThrows(createError(429, 'Too many connections'))(wsEvent({ connectionId: 'c', routeKey: '$connect' }), lambdaContext());
+  it('turns a handshake refusal into the handshake status and message', async () => {
+    const response = await chainThatThrows(new HandshakeRefusedError(429, 'Too many connections'))(wsEvent({ connectionId: 'c', routeKey: '$connect' }), lambdaContext());
     expect(response).toMatchObject({ statusCode: 429, body: 'Too many connections' });
   });
 
