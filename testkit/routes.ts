@@ -67,5 +67,5 @@ const dynamoRoutes = (options: DynamoRoutesOptions) => {
   return { adapters, policies, routes: recorded(createRoutes(adapters, policies)) };
 };
 
-export type { DynamoRoutesOptions, RouteInvoker };
+export type { RouteInvoker };
 export { dynamoRoutes };

@@ -98,4 +98,4 @@ const routeKeyForFrame = (frame: unknown): string => {
 };
 
 export type { FunctionName, FunctionSpec, RouteFunctionName, TableAccess };
-export { ACTION_ROUTES, CONNECTIONS_METHODS, FUNCTION_NAMES, FUNCTIONS, functionForRoute, routeKeyForFrame };
+export { CONNECTIONS_METHODS, FUNCTION_NAMES, FUNCTIONS, functionForRoute, routeKeyForFrame };

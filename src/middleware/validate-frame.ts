@@ -66,4 +66,4 @@ const validateFrame = <Frame>(validate: FrameValidator<Frame>): RouteMiddleware<
   },
 });
 
-export { fieldName, validateFrame };
+export { validateFrame };
