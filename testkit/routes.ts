@@ -9,17 +9,18 @@ import type { Context } from 'aws-lambda';
 import { loadMessageRetentionDays } from '../src/config/app-config.ts';
 import type { EnvironmentSource } from '../src/config/env.ts';
 import type { RouteFunctionName } from '../src/config/function-manifest.ts';
-import { loadResponderKind } from '../src/config/responder-config.ts';
 import { createDocumentClient } from '../src/data/dynamo-client.ts';
 import { DynamoConnectionStore } from '../src/data/dynamo-connection-store.ts';
 import { DynamoMessageStore } from '../src/data/dynamo-message-store.ts';
 import { SenderPool } from '../src/delivery/management-api-sender.ts';
 import { type Clock, systemClock } from '../src/domain/clock.ts';
-import { createResponder, type Responder } from '../src/domain/responder.ts';
+import type { Responder } from '../src/domain/responder.ts';
+import type { TokenBudget } from '../src/domain/token-budget.ts';
 import type { RouteResponse, WebSocketEvent } from '../src/middleware/route-types.ts';
 import { instrumentClient } from '../src/observability/sdk-call-observer.ts';
 import { createRoutes, type RouteAdapters, type RouteEntries, type RoutePolicies } from '../src/runtime/create-routes.ts';
 import { routePolicies, tools } from '../src/runtime/environment.ts';
+import { assistantFor } from '../src/runtime/responders.ts';
 import { recordedAs } from './sdk-calls/call-recorder.ts';
 
 interface DynamoRoutesOptions {
@@ -33,8 +34,10 @@ interface DynamoRoutesOptions {
   clock?: Clock;
   /** @default a SenderPool with the real @connections client on `managementEndpoint` */
   senders?: SenderPool;
-  /** @default the responder the settings' RESPONDER names */
+  /** @default the responder the settings' RESPONDER names (with its budget) */
   responder?: Responder;
+  /** With `responder`: the budget its replies are charged to. @default none */
+  budget?: TokenBudget;
   /** Replaces parts of the policies the settings give. */
   policies?: Partial<RoutePolicies>;
 }
@@ -56,13 +59,17 @@ const dynamoRoutes = (options: DynamoRoutesOptions) => {
   const policies: RoutePolicies = { ...routePolicies(settings), ...options.policies };
   // A test's own client is instrumented too: its calls are the functions' (the default one already is).
   const client = options.client ? instrumentClient(options.client, 'dynamodb') : createDocumentClient();
+  const messages = new DynamoMessageStore(client, options.tables.messages, loadMessageRetentionDays(settings));
+  const assistant = options.responder
+    ? { responder: options.responder, ...(options.budget ? { budget: options.budget } : {}) }
+    : assistantFor({ client, connectionsTable: options.tables.connections, history: messages }, settings);
   const adapters: RouteAdapters = {
     tools,
     clock: options.clock ?? systemClock,
     connections: new DynamoConnectionStore(client, options.tables.connections, policies.connection.idleTimeoutSeconds),
-    messages: new DynamoMessageStore(client, options.tables.messages, loadMessageRetentionDays(settings)),
+    messages,
     senders: options.senders ?? new SenderPool(options.managementEndpoint),
-    responder: options.responder ?? createResponder(loadResponderKind(settings)),
+    ...assistant,
   };
   return { adapters, policies, routes: recorded(createRoutes(adapters, policies)) };
 };

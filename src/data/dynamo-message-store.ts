@@ -2,8 +2,12 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { toEpochSeconds } from '../domain/clock.ts';
-import { type HistoryPage, type HistoryQuery, type MessageStore, REPLY_LEASE_MS, type SaveResult, type StoredChatMessage } from '../domain/message-store.ts';
-import { minMessageIdAt } from '../protocol/message-id-time.ts';
+import type { ConversationTurn } from '../domain/conversation.ts';
+import type { HistoryPage, HistoryQuery, MessageStore, SaveResult, StoredChatMessage } from '../domain/message-store.ts';
+import { REPLY_LEASE_MS } from '../domain/message-store.ts';
+import type { HistorySource, RecentTurnsQuery } from '../domain/model-reply.ts';
+import type { ReplyStatus, TokenUsage } from '../protocol/frames.ts';
+import { messageIdTime, minMessageIdAt } from '../protocol/message-id-time.ts';
 
 const MESSAGE_PREFIX = 'MSG#';
 const CLIENT_ID_PREFIX = 'CLIENT#';
@@ -16,6 +20,27 @@ const sessionKey = (userId: string, sessionId: string): string => `${userId}#${s
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : String(value ?? ''));
 
+const REPLY_STATUSES: readonly ReplyStatus[] = ['complete', 'truncated', 'failed', 'cancelled'];
+
+const statusOf = (value: unknown): ReplyStatus | undefined => REPLY_STATUSES.find((status) => status === value);
+
+const usageOf = (value: unknown): TokenUsage | undefined => {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { inputTokens, outputTokens } = value as Record<string, unknown>;
+  return typeof inputTokens === 'number' && typeof outputTokens === 'number' ? { inputTokens, outputTokens } : undefined;
+};
+
+/** A reply's end as stored: only the fields it has. */
+const replyEnd = (item: Record<string, unknown>): Pick<StoredChatMessage, 'status' | 'stopReason' | 'usage'> => {
+  const status = statusOf(item.status);
+  const usage = usageOf(item.usage);
+  return {
+    ...(status === undefined ? {} : { status }),
+    ...(typeof item.stopReason === 'string' ? { stopReason: item.stopReason } : {}),
+    ...(usage === undefined ? {} : { usage }),
+  };
+};
+
 /** A stored item as a message: the table's own attributes (keys, TTL) left out; optional fields only when stored. */
 const toMessage = (item: Record<string, unknown>): StoredChatMessage => ({
   messageId: text(item.messageId),
@@ -26,6 +51,7 @@ const toMessage = (item: Record<string, unknown>): StoredChatMessage => ({
   createdAt: text(item.createdAt),
   ...(typeof item.clientMessageId === 'string' ? { clientMessageId: item.clientMessageId } : {}),
   ...(typeof item.replyTo === 'string' ? { replyTo: item.replyTo } : {}),
+  ...replyEnd(item),
 });
 
 /**
@@ -33,7 +59,7 @@ const toMessage = (item: Record<string, unknown>): StoredChatMessage => ({
  * session in time order. A resent clientMessageId is caught by a `CLIENT#<id>` marker written in the
  * same transaction as the message.
  */
-class DynamoMessageStore implements MessageStore {
+class DynamoMessageStore implements MessageStore, HistorySource {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly retentionMs: number;
@@ -153,6 +179,37 @@ class DynamoMessageStore implements MessageStore {
     // A Query stops at 1 MB of items too (about 60 messages of 4,000 four-byte characters): fewer
     // items than asked for, with LastEvaluatedKey, means there is more.
     return { messages, hasMore: Items.length > query.limit || LastEvaluatedKey !== undefined };
+  }
+
+  /**
+   * The model's context: the newest `limit` messages stored before the question, oldest first. One
+   * Query, newest first, from the question back to the retention window.
+   */
+  public async recentTurns(query: RecentTurnsQuery): Promise<ConversationTurn[]> {
+    // The question's own time: messages older than the retention window at that moment are expired.
+    const oldestLive = `${MESSAGE_PREFIX}${minMessageIdAt(messageIdTime(query.beforeMessageId) - this.retentionMs)}`;
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'sessionKey = :sessionKey AND itemKey BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':sessionKey': sessionKey(query.userId, query.sessionId),
+          ':from': oldestLive,
+          // BETWEEN is inclusive: the greatest key below the question's own.
+          ':to': `${MESSAGE_PREFIX}${query.beforeMessageId}`,
+          ':question': `${MESSAGE_PREFIX}${query.beforeMessageId}`,
+        },
+        FilterExpression: 'itemKey <> :question',
+        ProjectionExpression: '#role, message',
+        ExpressionAttributeNames: { '#role': 'role' },
+        ScanIndexForward: false,
+        // One more than asked: the question itself may be the first item read, and is filtered out.
+        Limit: query.limit + 1,
+      }),
+    );
+    return Items.slice(0, query.limit)
+      .reverse()
+      .map((item) => ({ role: item.role === 'assistant' ? 'assistant' : 'user', text: text(item.message) }));
   }
 
   /**

@@ -107,6 +107,41 @@ class MessageTooLargeError extends ClientFrameError {
   }
 }
 
+/** The model stayed busy through the SDK's retries: the client resends the same frame after `retryAfterMs`. */
+class ModelBusyError extends ClientFrameError {
+  public override readonly retryAfterMs: number;
+
+  public constructor(retryAfterMs: number, options: { cause?: unknown } = {}) {
+    super('MODEL_BUSY', 503, `The assistant is busy; retry after ${retryAfterMs} ms`, { retryAfterMs, ...options });
+    this.name = 'ModelBusyError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The model refused the request (access, an unknown model, a request it rejects): said without internals. */
+class AssistantUnavailableError extends ClientFrameError {
+  public constructor(options: { cause?: unknown } = {}) {
+    super('ASSISTANT_UNAVAILABLE', 503, 'The assistant is unavailable right now; please try again later', options);
+    this.name = 'AssistantUnavailableError';
+  }
+}
+
+/** The user's output tokens for the day are spent; the question was not stored. */
+class BudgetExceededError extends ClientFrameError {
+  public override readonly retryAfterMs: number;
+  /** When the budget resets (ISO 8601, the next 00:00 UTC). */
+  public readonly resetsAt: string;
+
+  public constructor(resetsAtMs: number, nowMs: number) {
+    const resetsAt = new Date(resetsAtMs).toISOString();
+    const retryAfterMs = Math.max(0, resetsAtMs - nowMs);
+    super('BUDGET_EXCEEDED', 429, `Your daily budget for the assistant is spent; it resets at ${resetsAt}`, { retryAfterMs });
+    this.name = 'BudgetExceededError';
+    this.retryAfterMs = retryAfterMs;
+    this.resetsAt = resetsAt;
+  }
+}
+
 /** A refused `$connect`: its status (and headers) become the handshake's answer. */
 class HandshakeRefusedError extends Refusal {
   public readonly headers: Record<string, string>;
@@ -152,7 +187,9 @@ class UnauthorizedError extends Refusal {
 }
 
 export {
+  AssistantUnavailableError,
   BadRequestError,
+  BudgetExceededError,
   ClientFrameError,
   ConnectionLimitError,
   ConnectRateLimitedError,
@@ -160,6 +197,7 @@ export {
   FrameValidationError,
   HandshakeRefusedError,
   MessageTooLargeError,
+  ModelBusyError,
   RateLimitedError,
   Refusal,
   TokenExpiredError,

@@ -1,10 +1,12 @@
+import type { ModelCallOptions, ReplyOutcome } from './model-reply.ts';
+
 /**
  * Produces the assistant's reply. `respond` yields the reply in pieces; when `streams` is true the
  * pieces are sent to the user as `chat_message_chunk` frames (batched by ChunkBatcher) before the
- * complete reply.
+ * complete reply. After the iteration the reply's `outcome` says how it ended and what it cost.
  *
- * To plug in a real model, implement this interface (README, "Plugging in a model") and return it
- * from `createResponder`.
+ * `echo` and `echo-stream` are here; `bedrock` (src/adapters/bedrock/bedrock-responder.ts) is the
+ * assistant. Another model plugs in by implementing this interface (README, "The assistant").
  */
 interface ResponderRequest {
   userId: string;
@@ -13,9 +15,13 @@ interface ResponderRequest {
   messageId: string;
 }
 
+/** A reply's pieces; a model's reply also tells, once iterated, how it ended and what it cost (ModelReply). */
+type Reply = AsyncIterable<string> & { readonly outcome?: ReplyOutcome | undefined };
+
 interface Responder {
   readonly streams: boolean;
-  respond(request: ResponderRequest): AsyncIterable<string>;
+  /** `options` carry what comes from the invocation: its remaining time, a cancel. */
+  respond(request: ResponderRequest, options?: ModelCallOptions): Reply;
 }
 
 /** Deterministic and offline: the same message always gets the same reply. */
@@ -38,20 +44,8 @@ class StreamingEchoResponder implements Responder {
 
 const replyText = (message: string): string => `You said: ${message}`;
 
-/**
- * @example createResponder('echo-stream')
- * @default 'echo'
- */
-const createResponder = (kind: string | undefined): Responder => {
-  switch (kind ?? 'echo') {
-    case 'echo':
-      return new EchoResponder();
-    case 'echo-stream':
-      return new StreamingEchoResponder();
-    default:
-      throw new Error(`RESPONDER must be "echo" or "echo-stream", got "${kind}"`);
-  }
-};
+/** The offline responders by name (`bedrock` needs adapters: see src/runtime/responders.ts). */
+const echoResponder = (kind: 'echo' | 'echo-stream'): Responder => (kind === 'echo' ? new EchoResponder() : new StreamingEchoResponder());
 
-export type { Responder, ResponderRequest };
-export { createResponder, EchoResponder, replyText, StreamingEchoResponder };
+export type { Reply, Responder, ResponderRequest };
+export { EchoResponder, echoResponder, replyText, StreamingEchoResponder };

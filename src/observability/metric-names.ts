@@ -31,6 +31,16 @@ const MetricName = {
   TokenExpired: 'TokenExpired',
   HandlerError: 'HandlerError',
   ReplyLatency: 'ReplyLatency',
+  /** From the model call to its first text delta (ms). */
+  TimeToFirstToken: 'TimeToFirstToken',
+  /** The model service's own latency for a reply (ConverseStream's `metrics.latencyMs`). */
+  ModelLatency: 'ModelLatency',
+  InputTokens: 'InputTokens',
+  OutputTokens: 'OutputTokens',
+  /** A model call refused or broken; the metadata property `reason` holds the AWS error name (or `stalled`). */
+  ModelError: 'ModelError',
+  /** A question refused because the user's daily output-token budget is spent. */
+  BudgetExceeded: 'BudgetExceeded',
 } as const;
 
 type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];

@@ -7,7 +7,7 @@
  */
 
 /** The IAM service prefix of a client's calls. */
-type AwsService = 'dynamodb' | 'execute-api' | 'ssm';
+type AwsService = 'dynamodb' | 'execute-api' | 'ssm' | 'bedrock';
 
 /** What every SDK v3 client has: a middleware stack (a DocumentClient shares its client's). */
 interface InstrumentableClient {

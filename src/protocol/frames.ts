@@ -9,6 +9,24 @@ interface ChatMessage {
   message: string;
   createdAt: string;
   clientMessageId?: string;
+  /** Assistant replies only: how the reply ended (absent on a complete reply from an echo responder, and on user messages). */
+  status?: ReplyStatus;
+  /** Assistant replies from a model: the model's own stop reason (`end_turn`, `max_tokens`, ...). */
+  stopReason?: string;
+  /** Assistant replies from a model: the tokens the turn cost, when the model reported them. */
+  usage?: TokenUsage;
+}
+
+/**
+ * How an assistant reply ended: `complete` (the model finished; see `stopReason`), `truncated` (stopped
+ * at the invocation's deadline), `failed` (the model stream broke or went silent: the text is what
+ * came before), `cancelled` (stopped on request).
+ */
+type ReplyStatus = 'complete' | 'truncated' | 'failed' | 'cancelled';
+
+interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
 }
 
 interface ChatMessageFrame {
@@ -42,5 +60,5 @@ type ServerFrame = ChatMessageFrame | ChatMessageChunkFrame | PongFrame | Histor
 
 const chatMessageFrame = (data: ChatMessage): ChatMessageFrame => ({ type: 'chat_message', data });
 
-export type { ChatMessage, ChatMessageChunkFrame, ChatMessageFrame, ErrorFrame, HistoryFrame, PongFrame, ServerFrame };
+export type { ChatMessage, ChatMessageChunkFrame, ChatMessageFrame, ErrorFrame, HistoryFrame, PongFrame, ReplyStatus, ServerFrame, TokenUsage };
 export { chatMessageFrame };

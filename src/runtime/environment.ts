@@ -9,15 +9,14 @@ import {
   loadRefusalPolicy,
 } from '../config/app-config.ts';
 import type { EnvironmentSource } from '../config/env.ts';
-import { loadResponderKind } from '../config/responder-config.ts';
 import { loadChunkBatching } from '../config/streaming-config.ts';
 import { createDocumentClient } from '../data/dynamo-client.ts';
 import { DynamoConnectionStore } from '../data/dynamo-connection-store.ts';
 import { DynamoMessageStore } from '../data/dynamo-message-store.ts';
 import { SenderPool } from '../delivery/management-api-sender.ts';
 import { systemClock } from '../domain/clock.ts';
-import { createResponder } from '../domain/responder.ts';
 import { logger, metrics, tracer } from '../observability/powertools.ts';
+import { type Assistant, assistantFor } from './responders.ts';
 import type { RoutePolicies } from './route-builders.ts';
 
 /**
@@ -35,8 +34,9 @@ const environmentConnections = () => new DynamoConnectionStore(sharedDocumentCli
 
 const environmentMessages = () => new DynamoMessageStore(sharedDocumentClient(), loadMessagesTable(), loadMessageRetentionDays());
 
-/** The responder `RESPONDER` names. */
-const environmentResponder = () => createResponder(loadResponderKind());
+/** The responder `RESPONDER` names, and its budget; the history it reads is the messages table. */
+const environmentAssistant = (messages: DynamoMessageStore): Assistant =>
+  assistantFor({ client: sharedDocumentClient(), connectionsTable: loadConnectionsTable(), history: messages });
 
 /** What every frame route needs: the connections table and the management API. */
 const frameRouteAdapters = () => ({ tools, clock: systemClock, connections: environmentConnections(), senders: new SenderPool(loadManagementEndpoint()) });
@@ -51,4 +51,4 @@ const routePolicies = (source: EnvironmentSource = process.env): RoutePolicies =
   chunkBatching: loadChunkBatching(source),
 });
 
-export { environmentConnections, environmentMessages, environmentResponder, framePolicies, frameRouteAdapters, routePolicies, systemClock as clock, tools };
+export { environmentAssistant, environmentConnections, environmentMessages, framePolicies, frameRouteAdapters, routePolicies, systemClock as clock, tools };

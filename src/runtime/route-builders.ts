@@ -5,6 +5,7 @@ import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { MessageStore } from '../domain/message-store.ts';
 import type { ConnectionPolicy, RateLimitPolicy, RefusalPolicy } from '../domain/policies.ts';
 import type { Responder } from '../domain/responder.ts';
+import type { TokenBudget } from '../domain/token-budget.ts';
 import { authContext } from '../middleware/auth-context.ts';
 import { connectionCap } from '../middleware/connection-cap.ts';
 import { deliveries } from '../middleware/deliveries.ts';
@@ -41,6 +42,8 @@ interface RouteAdapters {
   messages: MessageStore;
   senders: SenderPool;
   responder: Responder;
+  /** The daily output-token budget a model's replies are charged to; none for the echo responders. */
+  budget?: TokenBudget;
   /** For tests: the timer behind chunk batching. @default the system's timers */
   scheduler?: Scheduler;
 }
@@ -75,7 +78,7 @@ const limited = (adapters: FrameRouteAdapters, policy: RateLimitPolicy) =>
   rateLimit({ connections: adapters.connections, policy, clock: adapters.clock, metrics: adapters.tools.metrics });
 
 const buildMessage = (
-  adapters: FrameRouteAdapters & Pick<RouteAdapters, 'messages' | 'responder' | 'scheduler'>,
+  adapters: FrameRouteAdapters & Pick<RouteAdapters, 'messages' | 'responder' | 'budget' | 'scheduler'>,
   policies: Pick<RoutePolicies, 'rateLimit' | 'refusal' | 'chunkBatching'>,
 ) =>
   frameChain(adapters, policies.refusal)
@@ -86,6 +89,7 @@ const buildMessage = (
         connections: adapters.connections,
         messages: adapters.messages,
         responder: adapters.responder,
+        ...(adapters.budget ? { budget: adapters.budget } : {}),
         clock: adapters.clock,
         chunkBatching: policies.chunkBatching,
         metrics: adapters.tools.metrics,

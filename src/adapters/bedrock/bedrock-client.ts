@@ -1,5 +1,7 @@
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { tracer } from '../../observability/powertools.ts';
+import { instrumentClient } from '../../observability/sdk-call-observer.ts';
 
 interface BedrockClientOptions {
   /** @default the Lambda's AWS_REGION (the SDK's own resolution) */
@@ -22,14 +24,19 @@ interface BedrockClientOptions {
  * @example createBedrockClient({ endpoint: fake.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })
  */
 const createBedrockClient = ({ region, endpoint, maxAttempts = 3, connectionTimeoutMs = 2_000, credentials }: BedrockClientOptions = {}): BedrockRuntimeClient =>
-  new BedrockRuntimeClient({
-    ...(region === undefined ? {} : { region }),
-    ...(endpoint === undefined ? {} : { endpoint }),
-    ...(credentials === undefined ? {} : { credentials }),
-    maxAttempts,
-    retryMode: 'standard',
-    requestHandler: new NodeHttpHandler({ connectionTimeout: connectionTimeoutMs }),
-  });
+  instrumentClient(
+    tracer.captureAWSv3Client(
+      new BedrockRuntimeClient({
+        ...(region === undefined ? {} : { region }),
+        ...(endpoint === undefined ? {} : { endpoint }),
+        ...(credentials === undefined ? {} : { credentials }),
+        maxAttempts,
+        retryMode: 'standard',
+        requestHandler: new NodeHttpHandler({ connectionTimeout: connectionTimeoutMs }),
+      }),
+    ),
+    'bedrock',
+  );
 
 export type { BedrockClientOptions };
 export { createBedrockClient };

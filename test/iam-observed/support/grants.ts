@@ -42,6 +42,8 @@ const grantOf = (call: ObservedCall): Grant => {
       return `${call.action} ${call.method} @connections`;
     case 'ssm':
       return `${call.action} on jwtSecret`;
+    case 'bedrock':
+      return `${call.action} on the configured model`;
   }
 };
 
