@@ -98,7 +98,7 @@ type Invoke = () => Promise<unknown>;
 const swallow = (promise: Promise<unknown>) => promise.catch(() => undefined);
 
 const cases: Record<string, { bare: Invoke; chain: Invoke }> = (() => {
-  const message = createMessageRoute({ connections, messages, responder: new EchoResponder(), clock, metrics });
+  const message = createMessageRoute({ connections, messages, responder: new EchoResponder(), clock, metrics, logger });
   const ping = createPingRoute({ clock });
   const history = createHistoryRoute({ messages: historyMessages, clock });
   const connect = createConnectRoute({ connections: connectConnections, clock, idleTimeoutSeconds: 600 });

@@ -1,17 +1,25 @@
 import { chatMessageFrame } from '../protocol/frames.ts';
-import { ChunkBatcher, type ChunkBatchingOptions, type Scheduler } from './chunk-batcher.ts';
+import { type ProducedReply, produceReply, publicView } from './assistant-reply.ts';
+import { type ChatObserver, silentObserver } from './chat-observer.ts';
+import type { ChunkBatchingOptions, Scheduler } from './chunk-batcher.ts';
 import type { Clock } from './clock.ts';
-import type { ConnectionStore } from './connection-store.ts';
+import type { Audience, ConnectionStore } from './connection-store.ts';
 import type { Delivery } from './delivery.ts';
+import { BudgetExceededError } from './errors.ts';
 import { newMessageId } from './message-ids.ts';
-import type { MessageStore, StoredChatMessage } from './message-store.ts';
+import type { MessageStore, SaveResult, StoredChatMessage } from './message-store.ts';
 import type { Responder } from './responder.ts';
+import { type BudgetReservation, estimateOutputTokens, type TokenBudget } from './token-budget.ts';
 
 interface ChatDependencies {
   connections: ConnectionStore;
   messages: MessageStore;
   responder: Responder;
   clock: Clock;
+  /** The daily output-token budget the replies are charged to. @default none (the echo responders cost nothing) */
+  budget?: TokenBudget;
+  /** Told of budget refusals, model refusals and how each model reply ended. @default silentObserver */
+  observer?: ChatObserver;
   /** How a streaming reply's pieces are batched into chunk frames. @default DEFAULT_CHUNK_BATCHING */
   chunkBatching?: ChunkBatchingOptions;
   /** For tests: the timer behind chunk batching. @default systemScheduler */
@@ -24,6 +32,8 @@ interface IncomingChatMessage {
   sessionId: string;
   message: string;
   clientMessageId?: string;
+  /** The invocation's remaining time (Lambda's getRemainingTimeInMillis): a reply stops before it runs out. */
+  remainingMs?: () => number;
 }
 
 interface ChatOutcome {
@@ -34,11 +44,18 @@ interface ChatOutcome {
   endedClosed: number;
 }
 
+interface Admitted {
+  saved: SaveResult;
+  /** Held while the question is answered; undefined without a budget. */
+  reservation: BudgetReservation | undefined;
+}
+
 /**
  * Stores the user's message (once per clientMessageId), sends it to every live connection of the
- * user, then stores and sends the responder's reply the same way. Storing and finding recipients run
- * in parallel, so the first post waits for one DynamoDB round trip whatever the table size. The same
- * read finds the user's connections past their end (an expired token): they get nothing and are closed.
+ * user, then stores and sends the responder's reply the same way. Admitting and storing the question
+ * run in parallel with finding its recipients, so the first post waits for one DynamoDB round trip
+ * (two with a budget) whatever the table size. The same read finds the user's connections past their
+ * end (an expired token): they get nothing and are closed.
  */
 const handleChatMessage = async (deps: ChatDependencies, delivery: Delivery, incoming: IncomingChatMessage): Promise<ChatOutcome> => {
   const nowMs = deps.clock.nowMs();
@@ -51,14 +68,53 @@ const handleChatMessage = async (deps: ChatDependencies, delivery: Delivery, inc
     createdAt: new Date(nowMs).toISOString(),
     ...(incoming.clientMessageId === undefined ? {} : { clientMessageId: incoming.clientMessageId }),
   };
-  const [stored, found] = await Promise.allSettled([deps.messages.saveUserMessage(candidate), deps.connections.listAudience(incoming.userId, nowMs)]);
-  if (stored.status === 'rejected') throw stored.reason;
-  const saved = stored.value;
-  if (saved.duplicate && !(await shouldFinishExchange(deps, saved.message, nowMs))) {
-    // A retry while the exchange is answered or still in progress: acknowledge with the original only.
-    await delivery.post(incoming.connectionId, chatMessageFrame(publicView(saved.message)));
-    return { userMessage: saved.message, duplicate: true, endedClosed: 0 };
+  const [admitted, found] = await Promise.allSettled([admitAndStore(deps, candidate, nowMs), deps.connections.listAudience(incoming.userId, nowMs)]);
+  if (admitted.status === 'rejected') throw admitted.reason;
+  const { saved, reservation } = admitted.value;
+  let usedTokens = 0;
+  try {
+    if (saved.duplicate && !(await shouldFinishExchange(deps, saved.message, nowMs))) {
+      // A retry while the exchange is answered or still in progress: acknowledge with the original only.
+      await delivery.post(incoming.connectionId, chatMessageFrame(publicView(saved.message)));
+      return { userMessage: saved.message, duplicate: true, endedClosed: 0 };
+    }
+    const exchange = await answer(deps, delivery, incoming, saved.message, found);
+    usedTokens = reservation ? (exchange.outcome?.outputTokens ?? estimateOutputTokens(exchange.reply.message, reservation.reservedTokens)) : 0;
+    return { userMessage: saved.message, reply: exchange.reply, duplicate: saved.duplicate, endedClosed: exchange.endedClosed };
+  } finally {
+    if (reservation) await settle(deps, reservation, usedTokens);
   }
+};
+
+/** With a budget: reserve the reply's cost first, and store nothing for a question it refuses. */
+const admitAndStore = async (deps: ChatDependencies, candidate: StoredChatMessage, nowMs: number): Promise<Admitted> => {
+  const decision = deps.budget ? await deps.budget.reserve(candidate.userId, nowMs) : undefined;
+  if (decision && !decision.admitted) {
+    (deps.observer ?? silentObserver).budgetExceeded(candidate.userId);
+    throw new BudgetExceededError(decision.resetsAtMs, nowMs);
+  }
+  const reservation = decision?.reservation;
+  try {
+    return { saved: await deps.messages.saveUserMessage(candidate), reservation };
+  } catch (error) {
+    if (reservation) await settle(deps, reservation, 0);
+    throw error;
+  }
+};
+
+/** Charges what the reply cost; a failure leaves the whole reservation charged (the user's loss, never the operator's). */
+const settle = async (deps: ChatDependencies, reservation: BudgetReservation, usedTokens: number): Promise<void> => {
+  await deps.budget?.settle(reservation, usedTokens).catch((error: unknown) => (deps.observer ?? silentObserver).settleFailed(error));
+};
+
+/** Sends the question to the user's connections (closing ended ones), then produces the reply. */
+const answer = async (
+  deps: ChatDependencies,
+  delivery: Delivery,
+  incoming: IncomingChatMessage,
+  question: StoredChatMessage,
+  found: PromiseSettledResult<Audience>,
+): Promise<ProducedReply & { endedClosed: number }> => {
   try {
     if (found.status === 'rejected') throw found.reason;
     const { live, ended } = found.value;
@@ -67,13 +123,15 @@ const handleChatMessage = async (deps: ChatDependencies, delivery: Delivery, inc
     const senderEnded = ended.includes(incoming.connectionId);
     const audience = live.includes(incoming.connectionId) || senderEnded ? live : [incoming.connectionId, ...live];
     const toClose = ended.filter((connectionId) => connectionId !== incoming.connectionId);
-    const [, endedClosed] = await Promise.all([delivery.postToAll(audience, chatMessageFrame(publicView(saved.message))), delivery.closeEnded(toClose)]);
-    const reply = await produceReply(deps, delivery, audience, saved.message);
-    return { userMessage: saved.message, reply, duplicate: saved.duplicate, endedClosed };
+    const [, endedClosed] = await Promise.all([delivery.postToAll(audience, chatMessageFrame(publicView(question))), delivery.closeEnded(toClose)]);
+    const produced = await produceReply({ ...deps, observer: deps.observer ?? silentObserver }, delivery, audience, question, {
+      ...(incoming.remainingMs ? { remainingMs: incoming.remainingMs } : {}),
+    });
+    return { ...produced, endedClosed };
   } catch (error) {
     // The question is stored but unanswered, and the sender is about to be told to retry: give up
     // the reply lease, so that retry (same clientMessageId) finishes the exchange at once.
-    if (saved.message.clientMessageId !== undefined) await deps.messages.releaseReplyLease(saved.message).catch(() => undefined);
+    if (question.clientMessageId !== undefined) await deps.messages.releaseReplyLease(question).catch(() => undefined);
     throw error;
   }
 };
@@ -85,52 +143,5 @@ const handleChatMessage = async (deps: ChatDependencies, delivery: Delivery, inc
 const shouldFinishExchange = async (deps: ChatDependencies, original: StoredChatMessage, nowMs: number): Promise<boolean> =>
   !(await deps.messages.hasReply(original)) && deps.messages.claimReplyLease(original, nowMs);
 
-const produceReply = async (deps: ChatDependencies, delivery: Delivery, audience: string[], question: StoredChatMessage): Promise<StoredChatMessage> => {
-  const messageId = newMessageId(deps.clock.nowMs());
-  const batcher = deps.responder.streams
-    ? new ChunkBatcher({
-        messageId,
-        sessionId: question.sessionId,
-        post: (frame) => delivery.postToAll(audience, frame),
-        clock: deps.clock,
-        ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
-        ...(deps.chunkBatching ? { options: deps.chunkBatching } : {}),
-      })
-    : undefined;
-  let text = '';
-  try {
-    for await (const delta of deps.responder.respond(question)) {
-      text += delta;
-      await batcher?.push(delta);
-    }
-    // Every chunk is out before the complete reply, so a client never sees a chunk after it.
-    await batcher?.finish();
-  } finally {
-    batcher?.cancel();
-  }
-  const reply: StoredChatMessage = {
-    messageId,
-    sessionId: question.sessionId,
-    userId: question.userId,
-    role: 'assistant',
-    message: text,
-    createdAt: new Date(deps.clock.nowMs()).toISOString(),
-    replyTo: question.messageId,
-  };
-  // Stored before it is sent, so a client that resumes from history never misses a reply it saw.
-  // The audience is read again meanwhile: a device that (re)connected while the responder worked
-  // gets the reply live too, not only from its next history fetch. That read is a bonus: if it
-  // fails, the reply still goes to the audience the question had.
-  const [, latest] = await Promise.all([deps.messages.saveAssistantMessage(reply), deps.connections.listLive(question.userId, deps.clock.nowMs()).catch((): string[] => [])]);
-  await delivery.postToAll([...new Set([...audience, ...latest])], chatMessageFrame(publicView(reply)));
-  return reply;
-};
-
-/** The protocol's chat_message data: no storage-only fields. */
-const publicView = (message: StoredChatMessage) => {
-  const { replyTo: _replyTo, ...rest } = message;
-  return rest;
-};
-
 export type { ChatDependencies, ChatOutcome, IncomingChatMessage };
-export { handleChatMessage, publicView };
+export { handleChatMessage };

@@ -1,4 +1,4 @@
-import { publicView } from '../domain/chat-service.ts';
+import { publicView } from '../domain/assistant-reply.ts';
 import type { Clock } from '../domain/clock.ts';
 import { MessageTooLargeError } from '../domain/errors.ts';
 import { historyFrame } from '../domain/history-page.ts';

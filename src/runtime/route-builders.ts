@@ -93,6 +93,7 @@ const buildMessage = (
         clock: adapters.clock,
         chunkBatching: policies.chunkBatching,
         metrics: adapters.tools.metrics,
+        logger: adapters.tools.logger,
         ...(adapters.scheduler ? { scheduler: adapters.scheduler } : {}),
       }),
     );

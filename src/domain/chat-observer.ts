@@ -1,0 +1,28 @@
+import type { ReplyStatus } from '../protocol/frames.ts';
+import type { ModelThrottledError, ModelUnavailableError } from './model-errors.ts';
+import type { ReplyOutcome } from './model-reply.ts';
+
+/**
+ * What the chat service tells its operator about the assistant: the route turns these into metrics
+ * and logs (src/routes/assistant-telemetry.ts). The domain stays free of Powertools.
+ */
+interface ChatObserver {
+  /** A question refused: the user's daily budget is spent. */
+  budgetExceeded(userId: string): void;
+  /** A model's reply ended (however): its timings, usage and, when it broke, why. */
+  replyEnded(outcome: ReplyOutcome, status: ReplyStatus): void;
+  /** The model refused before answering (busy after the SDK's retries, or unavailable). */
+  modelRefused(error: ModelThrottledError | ModelUnavailableError): void;
+  /** Settling a reply's cost failed: the user stays charged the whole reservation (the safe side). */
+  settleFailed(error: unknown): void;
+}
+
+const silentObserver: ChatObserver = {
+  budgetExceeded: () => undefined,
+  replyEnded: () => undefined,
+  modelRefused: () => undefined,
+  settleFailed: () => undefined,
+};
+
+export type { ChatObserver };
+export { silentObserver };
