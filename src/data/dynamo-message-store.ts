@@ -197,17 +197,16 @@ class DynamoMessageStore implements MessageStore, HistorySource {
           ':from': oldestLive,
           // BETWEEN is inclusive: the greatest key below the question's own.
           ':to': `${MESSAGE_PREFIX}${query.beforeMessageId}`,
-          ':question': `${MESSAGE_PREFIX}${query.beforeMessageId}`,
         },
-        FilterExpression: 'itemKey <> :question',
-        ProjectionExpression: '#role, message',
+        ProjectionExpression: 'messageId, #role, message',
         ExpressionAttributeNames: { '#role': 'role' },
         ScanIndexForward: false,
-        // One more than asked: the question itself may be the first item read, and is filtered out.
+        // One more than asked: the question itself may be the first item read (a key condition cannot exclude it).
         Limit: query.limit + 1,
       }),
     );
-    return Items.slice(0, query.limit)
+    return Items.filter((item) => item.messageId !== query.beforeMessageId)
+      .slice(0, query.limit)
       .reverse()
       .map((item) => ({ role: item.role === 'assistant' ? 'assistant' : 'user', text: text(item.message) }));
   }

@@ -121,7 +121,7 @@ describe('BedrockResponder against the fake Bedrock (real SDK)', () => {
   });
 
   it('gives ModelUnavailableError when nothing listens at the endpoint', async () => {
-    const closed = { endpoint: `http://127.0.0.1:${await findFreePort()}`, requests: [], stop: async () => undefined };
+    const closed = { endpoint: `http://127.0.0.1:${await findFreePort()}`, requests: [], holdAnswers: () => () => undefined, stop: async () => undefined };
     const { error } = await ask(closed, 'hello');
     expect(error).toBeInstanceOf(ModelUnavailableError);
     expect(error).toMatchObject({ reason: 'ECONNREFUSED' });

@@ -40,6 +40,11 @@ interface FakeBedrock {
   endpoint: string;
   /** Every request so far, oldest first. */
   requests: readonly FakeBedrockRequest[];
+  /**
+   * For tests of concurrency: answers accepted from now on wait before their first event until the
+   * returned function is called (so every reply is in progress at once).
+   */
+  holdAnswers(): () => void;
   /** Closes open streams (a stalled one included) and the server. */
   stop(): Promise<void>;
 }
@@ -67,6 +72,8 @@ interface FakeState {
   defaultFault: Fault | undefined;
   retryAfterMs: number | undefined;
   wordDelayMs: number;
+  /** Set while answers are held: they wait for it before streaming. */
+  held: Promise<void> | undefined;
 }
 
 const recordRequest = (state: FakeState, request: IncomingMessage, modelId: string): FakeBedrockRequest => {
@@ -106,6 +113,7 @@ const handle = async (state: FakeState, request: IncomingMessage, response: Serv
     refuse(record, response, record.fault.error, hint);
     return;
   }
+  await state.held;
   record.end = await streamAnswer(response, conversation, {
     fault: record.fault,
     wordDelayMs: state.wordDelayMs,
@@ -127,7 +135,14 @@ const handle = async (state: FakeState, request: IncomingMessage, response: Serv
 const startFakeBedrock = async (options: FakeBedrockOptions = {}): Promise<FakeBedrock> => {
   const { port = 0, host = '127.0.0.1', tokensPerSecond = 40, fault, retryAfterMs } = options;
   if (!Number.isFinite(tokensPerSecond) || tokensPerSecond < 0) throw new RangeError(`tokensPerSecond must be 0 or more, got ${tokensPerSecond}`);
-  const state: FakeState = { requests: [], attempts: new Map(), defaultFault: fault, retryAfterMs, wordDelayMs: tokensPerSecond === 0 ? 0 : 1000 / tokensPerSecond };
+  const state: FakeState = {
+    requests: [],
+    attempts: new Map(),
+    defaultFault: fault,
+    retryAfterMs,
+    wordDelayMs: tokensPerSecond === 0 ? 0 : 1000 / tokensPerSecond,
+    held: undefined,
+  };
   const server: Server = createServer((request, response) => {
     handle(state, request, response).catch((error: unknown) => {
       // A bug in the fake, not a Bedrock behaviour: say so loudly to whoever is reading the test output.
@@ -144,6 +159,16 @@ const startFakeBedrock = async (options: FakeBedrockOptions = {}): Promise<FakeB
   return {
     endpoint: `http://${host}:${address.port}`,
     requests: state.requests,
+    holdAnswers: () => {
+      let release = (): void => undefined;
+      state.held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return () => {
+        state.held = undefined;
+        release();
+      };
+    },
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
