@@ -195,19 +195,19 @@ class DynamoMessageStore implements MessageStore, HistorySource {
         ExpressionAttributeValues: {
           ':sessionKey': sessionKey(query.userId, query.sessionId),
           ':from': oldestLive,
-          // BETWEEN is inclusive: the greatest key below the question's own.
+          // BETWEEN is inclusive: up to the question's own key, which is dropped below.
           ':to': `${MESSAGE_PREFIX}${query.beforeMessageId}`,
-          ':question': `${MESSAGE_PREFIX}${query.beforeMessageId}`,
         },
-        FilterExpression: 'itemKey <> :question',
-        ProjectionExpression: '#role, message',
+        ProjectionExpression: '#role, message, messageId',
         ExpressionAttributeNames: { '#role': 'role' },
         ScanIndexForward: false,
-        // One more than asked: the question itself may be the first item read, and is filtered out.
+        // One more than asked: the question itself may be the first item read. It is dropped here, not
+        // by a FilterExpression: DynamoDB refuses a filter on a key attribute (itemKey).
         Limit: query.limit + 1,
       }),
     );
-    return Items.slice(0, query.limit)
+    return Items.filter((item) => item.messageId !== query.beforeMessageId)
+      .slice(0, query.limit)
       .reverse()
       .map((item) => ({ role: item.role === 'assistant' ? 'assistant' : 'user', text: text(item.message) }));
   }
