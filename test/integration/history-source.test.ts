@@ -2,9 +2,10 @@
  * The model's context read from DynamoDB Local (DynamoMessageStore as a HistorySource), and the reply
  * fields a model adds (status, stopReason, usage) read back through the history page.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ulid } from 'ulid';
 import { useTestTables } from '#testkit/tables.ts';
 import { DynamoMessageStore } from '../../src/data/dynamo-message-store.ts';
