@@ -195,13 +195,14 @@ class DynamoMessageStore implements MessageStore, HistorySource {
         ExpressionAttributeValues: {
           ':sessionKey': sessionKey(query.userId, query.sessionId),
           ':from': oldestLive,
-          // BETWEEN is inclusive: the greatest key below the question's own.
+          // BETWEEN is inclusive: up to the question's own key, which is dropped below.
           ':to': `${MESSAGE_PREFIX}${query.beforeMessageId}`,
         },
-        ProjectionExpression: 'messageId, #role, message',
+        ProjectionExpression: '#role, message, messageId',
         ExpressionAttributeNames: { '#role': 'role' },
         ScanIndexForward: false,
-        // One more than asked: the question itself may be the first item read (a key condition cannot exclude it).
+        // One more than asked: the question itself may be the first item read. It is dropped here, not
+        // by a FilterExpression: DynamoDB refuses a filter on a key attribute (itemKey).
         Limit: query.limit + 1,
       }),
     );
