@@ -37,7 +37,7 @@ afterAll(async () => {
 
 describe('the daily output-token budget', () => {
   it('admits exactly what fits of 50 concurrent questions, stores nothing for the others, and charges the actual usage', async () => {
-    const connections = [];
+    const connections: string[] = [];
     for (let i = 0; i < 5; i += 1) connections.push((await harness.connect('bea')).connectionId);
     const release = fake.holdAnswers();
     const mark = outputMark();
