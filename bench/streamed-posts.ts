@@ -107,6 +107,8 @@ const runCase = async (management: FakeManagementApi, streamCase: StreamCase, ba
   const invocationSeconds = (performance.now() - started) / 1000;
   const posts = management.calls.slice(before).filter((call) => call.method === 'POST' && ids.includes(call.connectionId));
   const chunkPosts = posts.filter((call) => call.connectionId === ids[0] && call.body.includes('"chat_message_chunk"'));
+  // A reply that failed posts no chunk: the row would read as a perfect score, so stop here (the chain logged the error to stderr).
+  if (chunkPosts.length === 0) throw new Error(`streamed posts, ${label}: no chunk was posted; the reply failed`);
   const pieces = typeof streamCase.pieces === 'number' ? streamCase.pieces : streamCase.pieces(replyText(posts));
   raw.destroy();
   managementClient.destroy();
