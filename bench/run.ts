@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: cold starts, warm middleware overhead, round trips per chat message and end-to-end
- * load through the local gateway. Prints a table per section and writes bench/results/latest.json.
+ * `npm run bench`: cold starts, warm middleware overhead, round trips per chat message, posts per
+ * streamed reply, time to the first chunk (Bedrock vs echo-stream) and end-to-end load through the local gateway. Prints a table per section and writes bench/results/latest.json.
  * Figures are ratios to a baseline measured in the same run (the machine is shared and noisy).
- * `npm run bench -- --only cold,warm,trips,stream,e2e` runs some sections; `--quick` runs fewer iterations.
+ * `npm run bench -- --only cold,warm,trips,stream,first,e2e` runs some sections; `--quick` runs fewer iterations.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,12 +18,13 @@ import { mintDevToken } from '../src/local/dev-token.ts';
 import { startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
 import { benchColdStarts } from './cold-start.ts';
 import { benchEndToEnd } from './end-to-end.ts';
+import { benchFirstChunk } from './first-chunk.ts';
 import { benchRoundTrips } from './round-trips.ts';
 import { benchStreamedPosts } from './streamed-posts.ts';
 import { benchWarmOverhead } from './warm-overhead.ts';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string', default: 'cold,warm,trips,stream,e2e' }, quick: { type: 'boolean', default: false } },
+  options: { only: { type: 'string', default: 'cold,warm,trips,stream,first,e2e' }, quick: { type: 'boolean', default: false } },
 });
 const only = new Set(values.only.split(','));
 const quick = values.quick;
@@ -138,11 +139,23 @@ try {
   if (only.has('stream')) {
     const rows = await benchStreamedPosts(management);
     results.streamedPosts = {
-      method: 'the real message chain on DynamoDB Local and the loopback @connections API, one user with 5 connections; posts counted at the API, with and without chunk batching',
+      method:
+        'the real message chain on DynamoDB Local and the loopback @connections API, one user with 5 connections; posts counted at the API, with and without chunk batching; echo-stream, a paced model-like responder, and the bedrock responder (real SDK) on the fake Bedrock at 150 tokens/s',
       budget: 'chunk posts per connection ≤ 1 per 50 ms, plus 1 per 1,000 characters',
       rows,
     };
     printTable('@connections posts per streamed reply', (results.streamedPosts as { method: string }).method, rows);
+  }
+
+  if (only.has('first')) {
+    const result = await benchFirstChunk(quick ? 60 : 300);
+    results.firstChunk = {
+      method:
+        "the real message chain on in-memory stores (no DynamoDB latency: the backend's own CPU plus loopback HTTP) and a sender that timestamps each post; bedrock = the real SDK on the fake Bedrock in this process at 0 ms a token, the session holding 10 exchanges (a full default context); echo-stream interleaved as the baseline; invocation start → first chat_message_chunk post",
+      ...result,
+    };
+    printTable('Time to the first chunk', (results.firstChunk as { method: string }).method, result.rows);
+    console.log(`first-chunk latency, bedrock / echo-stream: p50 ${result.firstChunkRatioP50}, p95 ${result.firstChunkRatioP95}`);
   }
 
   if (only.has('e2e')) {

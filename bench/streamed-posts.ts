@@ -5,11 +5,19 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { wsEvent } from '#testkit/events.ts';
 import type { FakeManagementApi } from '#testkit/fake-management-api.ts';
+import { createBedrockClient } from '../src/adapters/bedrock/bedrock-client.ts';
+import { BedrockResponder } from '../src/adapters/bedrock/bedrock-responder.ts';
+import { loadBedrockSettings } from '../src/config/assistant-config.ts';
+import { loadChunkBatching } from '../src/config/streaming-config.ts';
 import { DynamoConnectionStore } from '../src/data/dynamo-connection-store.ts';
+import { DynamoMessageStore } from '../src/data/dynamo-message-store.ts';
 import { createManagementApiClient } from '../src/delivery/management-api-sender.ts';
-import { type ChunkBatchingOptions, DEFAULT_CHUNK_BATCHING } from '../src/domain/chunk-batcher.ts';
+import type { ChunkBatchingOptions } from '../src/domain/chunk-batcher.ts';
+import type { HistorySource } from '../src/domain/model-reply.ts';
 import { type Responder, StreamingEchoResponder } from '../src/domain/responder.ts';
 import { createTables } from '../src/local/create-tables.ts';
+import { words } from '../src/local/fake-bedrock/converse-request.ts';
+import { startFakeBedrock } from '../src/local/fake-bedrock/fake-bedrock.ts';
 import { benchLambdaContext } from './support/lambda-context.ts';
 import { benchMessageChain } from './support/message-chain.ts';
 import { round } from './support/stats.ts';
@@ -17,7 +25,10 @@ import { round } from './support/stats.ts';
 interface StreamedPostsRow {
   case: string;
   batching: string;
+  /** The responder's deltas (for Bedrock: the model's contentBlockDelta events, one per word from the fake). */
   pieces: number;
+  /** Pieces over the invocation's seconds: the rate the responder really produced at on this machine. */
+  piecesPerSecond: number;
   connections: number;
   chunkPostsPerConnection: number;
   postsPerReplyAllConnections: number;
@@ -40,14 +51,26 @@ const pacedResponder = (pieces: number, perSecond: number): Responder => ({
   },
 });
 
-const runCase = async (
-  management: FakeManagementApi,
-  label: string,
-  responder: Responder,
-  message: string,
-  pieces: number,
-  batching: ChunkBatchingOptions,
-): Promise<StreamedPostsRow> => {
+interface StreamCase {
+  label: string;
+  /** Given the session's history (the messages table), the responder to answer with. */
+  responderFor: (history: HistorySource) => Responder;
+  message: string;
+  /** The deltas the reply comes in, known in advance or counted from the reply text. */
+  pieces: number | ((reply: string) => number);
+}
+
+/** The text of the assistant's final chat_message among `posts`. */
+const replyText = (posts: ReadonlyArray<{ body: string }>): string => {
+  for (const post of posts) {
+    const frame = JSON.parse(post.body) as { type?: string; data?: { role?: string; message?: string } };
+    if (frame.type === 'chat_message' && frame.data?.role === 'assistant') return frame.data.message ?? '';
+  }
+  return '';
+};
+
+const runCase = async (management: FakeManagementApi, streamCase: StreamCase, batching: ChunkBatchingOptions): Promise<StreamedPostsRow> => {
+  const { label, message } = streamCase;
   const raw = new DynamoDBClient({});
   const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   const names = await createTables(raw, `benchstream${Date.now() % 1_000_000}`);
@@ -63,7 +86,7 @@ const runCase = async (
     client,
     messagesTable: names.messages,
     connections,
-    responder,
+    responder: streamCase.responderFor(new DynamoMessageStore(client, names.messages, 30)),
     clock,
     managementEndpoint: management.endpoint,
     managementClient,
@@ -84,12 +107,16 @@ const runCase = async (
   const invocationSeconds = (performance.now() - started) / 1000;
   const posts = management.calls.slice(before).filter((call) => call.method === 'POST' && ids.includes(call.connectionId));
   const chunkPosts = posts.filter((call) => call.connectionId === ids[0] && call.body.includes('"chat_message_chunk"'));
+  // A reply that failed posts no chunk: the row would read as a perfect score, so stop here (the chain logged the error to stderr).
+  if (chunkPosts.length === 0) throw new Error(`streamed posts, ${label}: no chunk was posted; the reply failed`);
+  const pieces = typeof streamCase.pieces === 'number' ? streamCase.pieces : streamCase.pieces(replyText(posts));
   raw.destroy();
   managementClient.destroy();
   return {
     case: label,
     batching: batching.maxChars === 1 ? 'none (one post per piece, as before)' : `${batching.intervalMs} ms / ${batching.maxChars} chars`,
     pieces,
+    piecesPerSecond: round(pieces / invocationSeconds, 1),
     connections: CONNECTIONS,
     chunkPostsPerConnection: chunkPosts.length,
     postsPerReplyAllConnections: posts.length,
@@ -101,24 +128,45 @@ const runCase = async (
 /**
  * Method: the real message chain on DynamoDB Local and the loopback @connections API, one user with
  * five connections; posts counted at the API. An echo-stream reply to a 4,000-character message of
- * 1,334 words (no delay between pieces), and a model-like stream of 300 five-character tokens at
- * 150 a second; each with today's batching and without (maxChars 1: one post per piece, as before).
+ * 1,334 words (no delay between pieces); a model-like stream of 300 five-character tokens at 150 a
+ * second; and the Bedrock responder (real SDK) on the fake Bedrock at 150 tokens a second, asked a
+ * question that makes its answer 300 words (one delta each). Each with the functions' batching
+ * (loadChunkBatching's defaults) and without (maxChars 1: one post per piece, as before).
  */
 const benchStreamedPosts = async (management: FakeManagementApi): Promise<StreamedPostsRow[]> => {
+  const fake = await startFakeBedrock({ tokensPerSecond: 150 });
+  const client = createBedrockClient({ endpoint: fake.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const settings = loadBedrockSettings({ BEDROCK_MODEL_ID: 'bench.fake-model-v1' });
   const write = process.stdout.write;
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
     const echoMessage = `${'ab '.repeat(1333)}x`;
-    const echoPieces = `You said: ${echoMessage}`.match(/\S+\s*/g)?.length ?? 0;
+    const cases: StreamCase[] = [
+      {
+        label: 'echo-stream, 4,000 chars',
+        responderFor: () => new StreamingEchoResponder(),
+        message: echoMessage,
+        pieces: `You said: ${echoMessage}`.match(/\S+\s*/g)?.length ?? 0,
+      },
+      { label: 'model-like, 150 tokens/s for 2 s', responderFor: () => pacedResponder(300, 150), message: 'hello', pieces: 300 },
+      {
+        label: 'bedrock (real SDK, fake at 150 tokens/s), 300-word reply',
+        responderFor: (history) => new BedrockResponder({ client, history }, settings),
+        // The fake answers "Turn 1 of this conversation (1 messages, no system prompt). You asked: "<question>"": 12 words and the question's.
+        message: 'tell me more '.repeat(96).trim(),
+        pieces: (reply) => words(reply).length,
+      },
+    ];
     const unbatched = { intervalMs: 0, maxChars: 1 };
     const rows: StreamedPostsRow[] = [];
-    for (const batching of [unbatched, DEFAULT_CHUNK_BATCHING]) {
-      rows.push(await runCase(management, 'echo-stream, 4,000 chars', new StreamingEchoResponder(), echoMessage, echoPieces, batching));
-      rows.push(await runCase(management, 'model-like, 150 tokens/s for 2 s', pacedResponder(300, 150), 'hello', 300, batching));
+    for (const batching of [unbatched, loadChunkBatching({})]) {
+      for (const streamCase of cases) rows.push(await runCase(management, streamCase, batching));
     }
     return rows;
   } finally {
     process.stdout.write = write;
+    client.destroy();
+    await fake.stop();
   }
 };
 
