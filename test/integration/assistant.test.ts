@@ -126,6 +126,29 @@ describe('the bedrock responder behind chat_message', () => {
     expect(lines.filter((line) => line.level === 'ERROR' && line.errorName === errorName)).toHaveLength(1);
   });
 
+  it.each([
+    ['unavailable', 'MODEL_BUSY', 'ServiceUnavailableException'],
+    ['internal', 'ASSISTANT_UNAVAILABLE', 'InternalServerException'],
+  ])('retries [fault:%s] in the SDK, then answers %s with a ModelError reason %s', async (marker, code, errorName) => {
+    const userId = `retry-${marker}`;
+    const { connectionId } = await harness.connect(userId);
+    const mark = outputMark();
+    const { frames, requests } = await ask(userId, connectionId, `hello [fault:${marker}]`, 'srv');
+    expect(requests.map((request) => request.attempt)).toEqual([1, 2, 3]);
+    expect(errorOf(frames)?.error.code).toBe(code);
+    expect(metricsIn(jsonLinesSince(mark), MetricName.ModelError).map((line) => line.reason)).toEqual([errorName]);
+  });
+
+  it('stores an empty failed reply when the stream breaks before its first word, and the next question still gets a well-formed context', async () => {
+    const { connectionId } = await harness.connect('eve');
+    const broken = await ask('eve', connectionId, 'first [fault:exception-at:0]', 'empty');
+    expect(broken.final?.data).toMatchObject({ role: 'assistant', status: 'failed', message: '' });
+    const next = await ask('eve', connectionId, 'second', 'empty');
+    // The unanswered question and its empty reply are left out: Converse needs alternating, non-empty turns.
+    expect(next.requests[0]?.conversation?.messages).toEqual([{ role: 'user', text: 'second' }]);
+    expect(next.final?.data).toMatchObject({ status: 'complete' });
+  });
+
   it('keeps the text received before an exception mid-stream, stored and sent to every connection of the user as failed', async () => {
     const phone = await harness.connect('ivy');
     const laptop = await harness.connect('ivy');
