@@ -54,6 +54,40 @@ locals {
     for method in ["POST", "DELETE"] : "${module.api.execution_arn}/${local.stage_name}/${method}/@connections/*"
   ]
 
+  # Bedrock actions per function, as `bedrock` in src/config/function-manifest.ts, granted on the
+  # configured model only (bedrock_model_arns) and only when the responder is bedrock.
+  bedrock_access = {
+    message = ["bedrock:InvokeModelWithResponseStream"]
+  }
+
+  # Geo prefixes of the system-defined cross-Region inference profile ids (us.anthropic.claude-...).
+  # A model id never starts with one: its first part is the provider (anthropic, amazon, meta...).
+  bedrock_profile_prefixes = ["us", "us-gov", "eu", "apac", "jp", "au", "ca", "global"]
+
+  bedrock_region            = coalesce(var.bedrock_region, var.aws_region)
+  bedrock_model_is_arn      = startswith(var.bedrock_model_id, "arn:")
+  bedrock_model_prefix      = split(".", var.bedrock_model_id)[0]
+  bedrock_model_is_profile  = !local.bedrock_model_is_arn && contains(local.bedrock_profile_prefixes, local.bedrock_model_prefix)
+  bedrock_profile_model_id  = trimprefix(var.bedrock_model_id, "${local.bedrock_model_prefix}.")
+  bedrock_foundation_prefix = "arn:${data.aws_partition.current.partition}:bedrock"
+
+  # What Bedrock authorizes a ConverseStream call against:
+  # - a foundation model id: that model in the Region called (foundation-model ARNs have no account);
+  # - a system-defined cross-Region profile id: the profile in this account and Region, and the
+  #   underlying model in every Region, because the profile routes each request to one of several
+  #   Regions (chosen per request) and the model is authorized there. `*` also matches the empty
+  #   Region of the model ARN a global. profile is authorized against;
+  # - an inference profile or application inference profile ARN: that ARN, and the foundation models
+  #   it routes to, which Terraform cannot derive from the ARN (bedrock_inference_profile_model_arns).
+  bedrock_model_arns = (
+    local.bedrock_model_is_arn ? concat([var.bedrock_model_id], var.bedrock_inference_profile_model_arns) :
+    local.bedrock_model_is_profile ? [
+      "${local.bedrock_foundation_prefix}:${local.bedrock_region}:${data.aws_caller_identity.current.account_id}:inference-profile/${var.bedrock_model_id}",
+      "${local.bedrock_foundation_prefix}:*::foundation-model/${local.bedrock_profile_model_id}",
+    ] :
+    ["${local.bedrock_foundation_prefix}:${local.bedrock_region}::foundation-model/${var.bedrock_model_id}"]
+  )
+
   jwt_secret_parameter_arn = "arn:${data.aws_partition.current.partition}:ssm:${var.aws_region}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.jwt_secret_parameter_name, "/")}"
 
   authorizer_statements = concat(
@@ -92,6 +126,12 @@ locals {
         conditions = []
       }] : [],
       name == "authorizer" ? local.authorizer_statements : [],
+      var.responder == "bedrock" && length(lookup(local.bedrock_access, name, [])) > 0 ? [{
+        sid        = "InvokeConfiguredModel"
+        actions    = local.bedrock_access[name]
+        resources  = local.bedrock_model_arns
+        conditions = []
+      }] : [],
     )
   }
 }

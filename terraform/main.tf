@@ -59,8 +59,33 @@ locals {
     } : key => value if value != ""
   }
 
+  # The assistant's settings (src/config/assistant-config.ts), for the message function only: RESPONDER
+  # always; the model's settings only when it is bedrock. An unset temperature or an empty prompt is
+  # left out, so the model's default applies.
+  assistant_environment = merge(
+    { RESPONDER = var.responder },
+    var.responder != "bedrock" ? {} : {
+      for key, value in {
+        BEDROCK_MODEL_ID             = var.bedrock_model_id
+        BEDROCK_REGION               = var.bedrock_region == null ? "" : var.bedrock_region
+        BEDROCK_SYSTEM_PROMPT        = var.bedrock_system_prompt
+        BEDROCK_MAX_TOKENS           = tostring(var.bedrock_max_tokens)
+        BEDROCK_TEMPERATURE          = var.bedrock_temperature == null ? "" : tostring(var.bedrock_temperature)
+        CONTEXT_MAX_MESSAGES         = tostring(var.context_max_messages)
+        CONTEXT_MAX_CHARS            = tostring(var.context_max_chars)
+        BEDROCK_STALL_GAP_MS         = tostring(var.bedrock_stall_gap_ms)
+        BEDROCK_DEADLINE_MARGIN_MS   = tostring(var.bedrock_deadline_margin_ms)
+        DAILY_OUTPUT_TOKENS_PER_USER = tostring(var.daily_output_tokens_per_user)
+      } : key => value if value != ""
+    },
+  )
+
   function_environment = {
-    for name, fn in local.functions : name => name == "authorizer" ? tomap(merge(local.common_environment, local.authorizer_environment)) : tomap(local.common_environment)
+    for name, fn in local.functions : name => tomap(merge(
+      local.common_environment,
+      name == "authorizer" ? local.authorizer_environment : {},
+      name == "message" ? local.assistant_environment : {},
+    ))
   }
 
   # Routes may be invoked by any route of this API; the authorizer only as this API's authorizer.
@@ -147,5 +172,7 @@ module "monitoring" {
   rate_limited_threshold        = var.alarm_rate_limited_threshold
   closed_for_refusals_threshold = var.alarm_closed_for_refusals_threshold
   api_error_threshold           = var.alarm_api_error_threshold
+  model_error_threshold         = var.alarm_model_error_threshold
+  time_to_first_token_p95_ms    = var.alarm_time_to_first_token_p95_ms
   tags                          = local.tags
 }

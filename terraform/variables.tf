@@ -254,6 +254,158 @@ variable "stream_chunk_max_chars" {
 }
 
 # ---------------------------------------------------------------------------------------------------
+# The assistant (src/config/assistant-config.ts): the message function's responder and its Bedrock model
+# ---------------------------------------------------------------------------------------------------
+
+variable "responder" {
+  description = "What answers a chat_message (RESPONDER): bedrock (the assistant, on bedrock_model_id), or echo / echo-stream (no model, no Bedrock permission, no budget)."
+  type        = string
+  default     = "bedrock"
+
+  validation {
+    condition     = contains(["bedrock", "echo", "echo-stream"], var.responder)
+    error_message = "responder must be bedrock, echo or echo-stream."
+  }
+}
+
+variable "bedrock_model_id" {
+  description = "The model the assistant calls (BEDROCK_MODEL_ID): a foundation model id (anthropic.claude-3-haiku-20240307-v1:0), a system-defined cross-Region inference profile id (us.anthropic.claude-3-5-haiku-20241022-v1:0, eu., apac., global. ...), or an inference profile / application inference profile ARN (then list its models in bedrock_inference_profile_model_arns). The message function may invoke this model only. Enable access to the model in the Bedrock console first."
+  type        = string
+  default     = "anthropic.claude-3-haiku-20240307-v1:0"
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]+\\.[A-Za-z0-9._:-]+$", var.bedrock_model_id)) || can(regex("^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:[0-9]{12}:(application-)?inference-profile/[A-Za-z0-9._:-]+$", var.bedrock_model_id))
+    error_message = "bedrock_model_id must be a model id (provider.model, e.g. anthropic.claude-3-haiku-20240307-v1:0), an inference profile id (e.g. us.anthropic.claude-3-5-haiku-20241022-v1:0), or an inference profile ARN (arn:aws:bedrock:<region>:<account>:inference-profile/<id> or application-inference-profile/<id>); no wildcards."
+  }
+}
+
+variable "bedrock_inference_profile_model_arns" {
+  description = "Only with an inference profile ARN as bedrock_model_id: the foundation-model ARNs that profile routes to (arn:aws:bedrock:<region or *>::foundation-model/<id>). Bedrock checks the permission on the profile and on the model in the Region it routes to, and Terraform cannot read an application profile's models from its ARN."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.bedrock_inference_profile_model_arns : can(regex("^arn:aws[a-z-]*:bedrock:([a-z0-9-]+|\\*)::foundation-model/[A-Za-z0-9._:-]+$", arn))])
+    error_message = "Each bedrock_inference_profile_model_arns entry must be a foundation-model ARN (arn:aws:bedrock:<region or *>::foundation-model/<model id>)."
+  }
+
+  validation {
+    condition     = (length(var.bedrock_inference_profile_model_arns) > 0) == startswith(var.bedrock_model_id, "arn:")
+    error_message = "Set bedrock_inference_profile_model_arns exactly when bedrock_model_id is an inference profile ARN (list the foundation models the profile routes to); a model id or a system-defined profile id needs none."
+  }
+}
+
+variable "bedrock_region" {
+  description = "Region of the Bedrock runtime the assistant calls (BEDROCK_REGION), when the model is not offered in aws_region. Null means aws_region."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.bedrock_region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.bedrock_region))
+    error_message = "bedrock_region must be null or look like a Region code, e.g. us-east-1."
+  }
+}
+
+variable "bedrock_system_prompt" {
+  description = "The assistant's system prompt (BEDROCK_SYSTEM_PROMPT). Empty sends none."
+  type        = string
+  default     = ""
+
+  validation {
+    # Lambda allows 4 KB of environment variables per function in all.
+    condition     = length(var.bedrock_system_prompt) <= 2048
+    error_message = "bedrock_system_prompt must be at most 2048 characters: Lambda allows 4 KB of environment variables per function in all."
+  }
+}
+
+variable "bedrock_max_tokens" {
+  description = "Maximum output tokens of one reply (BEDROCK_MAX_TOKENS); also what each question reserves from the user's daily budget."
+  type        = number
+  default     = 1024
+
+  validation {
+    condition     = var.bedrock_max_tokens >= 1 && var.bedrock_max_tokens <= 100000 && floor(var.bedrock_max_tokens) == var.bedrock_max_tokens
+    error_message = "bedrock_max_tokens must be an integer between 1 and 100000."
+  }
+}
+
+variable "bedrock_temperature" {
+  description = "Sampling temperature, 0 to 1 (BEDROCK_TEMPERATURE). Null leaves the model's default."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.bedrock_temperature == null ? true : var.bedrock_temperature >= 0 && var.bedrock_temperature <= 1
+    error_message = "bedrock_temperature must be null (the model's default) or between 0 and 1."
+  }
+}
+
+variable "context_max_messages" {
+  description = "Stored turns of the session sent to the model, the new question included (CONTEXT_MAX_MESSAGES)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.context_max_messages >= 1 && var.context_max_messages <= 500 && floor(var.context_max_messages) == var.context_max_messages
+    error_message = "context_max_messages must be an integer between 1 and 500."
+  }
+}
+
+variable "context_max_chars" {
+  description = "Characters of history sent to the model (CONTEXT_MAX_CHARS): with the system prompt, what bounds a turn's input tokens (about 4 characters a token)."
+  type        = number
+  default     = 12000
+
+  validation {
+    condition     = var.context_max_chars >= 1 && var.context_max_chars <= 1000000 && floor(var.context_max_chars) == var.context_max_chars
+    error_message = "context_max_chars must be an integer between 1 and 1000000."
+  }
+}
+
+variable "bedrock_stall_gap_ms" {
+  description = "Silence of the model's stream, in milliseconds, after which the reply is aborted and stored as failed (BEDROCK_STALL_GAP_MS)."
+  type        = number
+  default     = 10000
+
+  validation {
+    condition     = var.bedrock_stall_gap_ms >= 100 && var.bedrock_stall_gap_ms <= 600000 && floor(var.bedrock_stall_gap_ms) == var.bedrock_stall_gap_ms
+    error_message = "bedrock_stall_gap_ms must be an integer between 100 and 600000."
+  }
+}
+
+variable "bedrock_deadline_margin_ms" {
+  description = "Milliseconds kept free before the message function's timeout: a generation still running then is stopped and stored as truncated (BEDROCK_DEADLINE_MARGIN_MS)."
+  type        = number
+  default     = 3000
+
+  validation {
+    condition     = var.bedrock_deadline_margin_ms >= 0 && var.bedrock_deadline_margin_ms <= 60000 && floor(var.bedrock_deadline_margin_ms) == var.bedrock_deadline_margin_ms
+    error_message = "bedrock_deadline_margin_ms must be an integer between 0 and 60000."
+  }
+
+  validation {
+    condition     = var.bedrock_deadline_margin_ms < var.lambda_timeout_seconds * 1000
+    error_message = "bedrock_deadline_margin_ms must be less than lambda_timeout_seconds * 1000: a margin as long as the timeout would truncate every reply before it starts."
+  }
+}
+
+variable "daily_output_tokens_per_user" {
+  description = "Output tokens one user may spend per UTC day (DAILY_OUTPUT_TOKENS_PER_USER); over it, questions get BUDGET_EXCEEDED until 00:00 UTC. At least bedrock_max_tokens."
+  type        = number
+  default     = 100000
+
+  validation {
+    condition     = var.daily_output_tokens_per_user >= 1 && var.daily_output_tokens_per_user <= 1000000000 && floor(var.daily_output_tokens_per_user) == var.daily_output_tokens_per_user
+    error_message = "daily_output_tokens_per_user must be an integer between 1 and 1000000000."
+  }
+
+  validation {
+    condition     = var.daily_output_tokens_per_user >= var.bedrock_max_tokens
+    error_message = "daily_output_tokens_per_user must be at least bedrock_max_tokens: every question reserves bedrock_max_tokens, so a smaller budget would refuse every question."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
 # Authorizer (JWT). Exactly one key source: an SSM SecureString holding an HS256 secret, or a JWKS URL.
 # ---------------------------------------------------------------------------------------------------
 
@@ -436,4 +588,21 @@ variable "alarm_api_error_threshold" {
   description = "API Gateway IntegrationError / ExecutionError count in 5 minutes that raises their alarms."
   type        = number
   default     = 5
+}
+
+variable "alarm_model_error_threshold" {
+  description = "ModelError count in 5 minutes (model calls refused: access denied, unknown model, validation; or broken: stream exceptions, stalls) that raises the model errors alarm."
+  type        = number
+  default     = 5
+}
+
+variable "alarm_time_to_first_token_p95_ms" {
+  description = "p95 TimeToFirstToken, in milliseconds, above which for 15 minutes the slow first token alarm fires."
+  type        = number
+  default     = 5000
+
+  validation {
+    condition     = var.alarm_time_to_first_token_p95_ms > 0
+    error_message = "alarm_time_to_first_token_p95_ms must be a positive number of milliseconds."
+  }
 }

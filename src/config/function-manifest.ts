@@ -21,6 +21,11 @@ interface FunctionSpec {
   /** SSM actions on the JWT secret's parameter (granted when the secret lives in SSM). */
   ssm?: readonly string[];
   /**
+   * Bedrock actions on the configured model only (`bedrock_model_id`: the model, or an inference
+   * profile and the foundation models it routes to), granted when the responder is `bedrock`.
+   */
+  bedrock?: readonly string[];
+  /**
    * Why a grant no test suite calls is still needed, keyed by the grant as the observed-calls test
    * names it (`dynamodb:GetItem on messages`, `execute-api:ManageConnections DELETE @connections`).
    */
@@ -52,6 +57,8 @@ const FUNCTION_TABLE = [
       messages: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     },
     managesConnections: true,
+    // The assistant's ConverseStream call (IAM authorizes it as InvokeModelWithResponseStream).
+    bedrock: ['bedrock:InvokeModelWithResponseStream'],
   },
   {
     name: 'ping',

@@ -84,3 +84,106 @@ run "refuses_memory_outside_256_to_512_mb" {
 
   expect_failures = [var.lambda_memory_size]
 }
+
+run "refuses_an_unknown_responder" {
+  command = plan
+
+  variables {
+    responder = "openai"
+  }
+
+  expect_failures = [var.responder]
+}
+
+run "refuses_a_wildcard_model_id" {
+  command = plan
+
+  variables {
+    bedrock_model_id = "anthropic.*"
+  }
+
+  expect_failures = [var.bedrock_model_id]
+}
+
+run "refuses_a_profile_arn_without_its_models" {
+  command = plan
+
+  variables {
+    bedrock_model_id = "arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/a1b2c3d4e5f6"
+  }
+
+  expect_failures = [var.bedrock_inference_profile_model_arns]
+}
+
+run "refuses_profile_models_beside_a_model_id" {
+  command = plan
+
+  variables {
+    bedrock_inference_profile_model_arns = ["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"]
+  }
+
+  expect_failures = [var.bedrock_inference_profile_model_arns]
+}
+
+run "refuses_a_profile_model_that_is_not_a_foundation_model_arn" {
+  command = plan
+
+  variables {
+    bedrock_model_id                     = "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0"
+    bedrock_inference_profile_model_arns = ["arn:aws:bedrock:*::foundation-model/*"]
+  }
+
+  expect_failures = [var.bedrock_inference_profile_model_arns]
+}
+
+run "refuses_a_temperature_above_one" {
+  command = plan
+
+  variables {
+    bedrock_temperature = 1.5
+  }
+
+  expect_failures = [var.bedrock_temperature]
+}
+
+run "refuses_a_fractional_max_tokens" {
+  command = plan
+
+  variables {
+    bedrock_max_tokens = 100.5
+  }
+
+  expect_failures = [var.bedrock_max_tokens]
+}
+
+run "refuses_a_daily_budget_below_max_tokens" {
+  command = plan
+
+  variables {
+    bedrock_max_tokens           = 1024
+    daily_output_tokens_per_user = 1023
+  }
+
+  expect_failures = [var.daily_output_tokens_per_user]
+}
+
+run "refuses_a_deadline_margin_as_long_as_the_timeout" {
+  command = plan
+
+  variables {
+    lambda_timeout_seconds     = 15
+    bedrock_deadline_margin_ms = 15000
+  }
+
+  expect_failures = [var.bedrock_deadline_margin_ms]
+}
+
+run "refuses_a_system_prompt_too_long_for_lambda" {
+  command = plan
+
+  variables {
+    bedrock_system_prompt = format("%2049s", "x")
+  }
+
+  expect_failures = [var.bedrock_system_prompt]
+}

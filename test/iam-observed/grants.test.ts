@@ -85,6 +85,27 @@ describe('grantFindings', () => {
     ]);
   });
 
+  it("grants a ConverseStream call through the manifest's bedrock actions, and points a missing or unused one at bedrock_access", () => {
+    // Prepare
+    const converse = callShapes('bedrock', 'ConverseStreamCommand', { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' }).map((shape) => call({ service: 'bedrock', ...shape }));
+    const withBedrock: FunctionSpec = { name: 'message', route: 'chat_message', dynamodb: {}, managesConnections: false, bedrock: ['bedrock:InvokeModelWithResponseStream'] };
+    const withoutBedrock: FunctionSpec = { ...withBedrock, bedrock: [] };
+
+    // Act
+    const findings = [grantFindings(withBedrock, converse), grantFindings(withoutBedrock, converse), grantFindings(withBedrock, [])];
+
+    // Assess
+    expect(findings).toEqual([
+      [],
+      [
+        'message: add bedrock:InvokeModelWithResponseStream on the configured model (message.bedrock in src/config/function-manifest.ts and bedrock_access.message in terraform/iam.tf); called by test/integration/x.test.ts (in-process)',
+      ],
+      [
+        'message: remove bedrock:InvokeModelWithResponseStream on the configured model (message.bedrock in src/config/function-manifest.ts and bedrock_access.message in terraform/iam.tf): no suite called it; if it is needed, say why in message.unexercised',
+      ],
+    ]);
+  });
+
   it('names a call on a table the manifest does not know', () => {
     // Act + Assess
     expect(grantOf(call({ service: 'dynamodb', action: 'dynamodb:GetItem', resource: 'dev-other' }))).toBe('dynamodb:GetItem on an unknown table or index (dev-other)');

@@ -8,9 +8,12 @@ import type { Stack } from './support/stack.ts';
 /**
  * Terraform against src/config/function-manifest.ts: the functions, their routes and their grants.
  * The rest of each policy (log group, X-Ray, SSM, the @connections scope, no wildcards) is asserted
- * by `terraform test` (terraform/tests/stack.tftest.hcl).
+ * by `terraform test` (terraform/tests/stack.tftest.hcl; the Bedrock ARNs with the mocked account in
+ * terraform/tests/assistant.tftest.hcl).
  */
 const CONNECTIONS_ARN = '«module.tables.aws_dynamodb_table.connections.arn»';
+const PARTITION = '«data.aws_partition.current.partition»';
+const ACCOUNT = '«data.aws_caller_identity.current.account_id»';
 const MESSAGES_ARN = '«module.tables.aws_dynamodb_table.messages.arn»';
 
 const policies = (stack: Stack): Map<string, Statement[]> =>
@@ -24,6 +27,20 @@ const expectedDynamodb = (spec: FunctionSpec): Record<string, string[]> => {
   if (spec.dynamodb.messages) expected[MESSAGES_ARN] = [...spec.dynamodb.messages].sort();
   return expected;
 };
+
+/** Bedrock actions granted per resource ARN. */
+const bedrockAccess = (statements: Statement[]): Record<string, string[]> => {
+  const access: Record<string, string[]> = {};
+  for (const statement of statements) {
+    const actions = actionsOf(statement).filter((a) => a.startsWith('bedrock:'));
+    for (const resource of actions.length > 0 ? resourcesOf(statement) : []) access[resource] = [...new Set([...(access[resource] ?? []), ...actions])].sort();
+  }
+  return access;
+};
+
+/** What the manifest says each function may do in Bedrock, on the given model ARNs. */
+const expectedBedrock = (spec: FunctionSpec, modelArns: string[]): Record<string, string[]> =>
+  Object.fromEntries(spec.bedrock ? modelArns.map((arn) => [arn, [...(spec.bedrock ?? [])].sort()]) : []);
 
 const asRecord = (access: Map<string, Set<string>>): Record<string, string[]> => Object.fromEntries([...access].map(([resource, actions]) => [resource, [...actions].sort()]));
 
@@ -72,6 +89,38 @@ describe('Terraform against the function manifest', () => {
         .map((resource) => /\/([A-Z]+)\/@connections\/\*$/.exec(resource)?.[1]);
       expect([spec.name, methods.sort()]).toEqual([spec.name, [...CONNECTIONS_METHODS].sort()]);
     }
+  });
+
+  it.each([
+    ['a foundation model id', 'anthropic.claude-3-haiku-20240307-v1:0', {}, [`arn:${PARTITION}:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0`]],
+    [
+      'a cross-Region inference profile id',
+      'apac.amazon.nova-micro-v1:0',
+      { bedrock_region: 'ap-southeast-2' },
+      [`arn:${PARTITION}:bedrock:ap-southeast-2:${ACCOUNT}:inference-profile/apac.amazon.nova-micro-v1:0`, `arn:${PARTITION}:bedrock:*::foundation-model/amazon.nova-micro-v1:0`],
+    ],
+    [
+      'an inference profile ARN',
+      'arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.amazon.nova-lite-v1:0',
+      { bedrock_inference_profile_model_arns: ['arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0'] },
+      ['arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.amazon.nova-lite-v1:0', 'arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0'],
+    ],
+  ])('grants Bedrock exactly the actions of the manifest, to its functions, on %s only', async (_shape, modelId, overrides, modelArns) => {
+    // Act
+    const all = policies(await exampleStack({ bedrock_model_id: modelId, ...overrides }));
+
+    // Assess
+    const granted = FUNCTIONS.map((spec) => [spec.name, bedrockAccess(all.get(spec.name) ?? [])]);
+    expect(granted).toEqual(FUNCTIONS.map((spec) => [spec.name, expectedBedrock(spec, modelArns)]));
+    expect(FUNCTIONS.some((spec) => spec.bedrock)).toBe(true);
+  });
+
+  it('grants no function Bedrock when the responder is an echo', async () => {
+    // Act
+    const all = policies(await exampleStack({ responder: 'echo' }));
+
+    // Assess
+    expect(FUNCTIONS.map((spec) => [spec.name, bedrockAccess(all.get(spec.name) ?? [])])).toEqual(FUNCTIONS.map((spec) => [spec.name, {}]));
   });
 
   it('grants SSM exactly the actions of the manifest, to the functions that read a parameter', async () => {

@@ -56,6 +56,63 @@ describe('Terraform monitoring', () => {
     }
   });
 
+  it('alarms on model errors (sum) and a slow p95 time to first token, notifying the alarm topic when they fire and recover', async () => {
+    // Prepare
+    const stack = await exampleStack({ alarm_model_error_threshold: 7, alarm_time_to_first_token_p95_ms: 4000 });
+    const alarms = resourcesOfType(stack, 'aws_cloudwatch_metric_alarm');
+    const topic = single(stack, 'module.monitoring.aws_sns_topic.this');
+
+    // Act
+    const modelAlarms = [MetricName.ModelError, MetricName.TimeToFirstToken].map((name) => {
+      const alarm = alarms.find((a) => a.attributes.metric_name === name);
+      const { statistic, extended_statistic, threshold, alarm_actions, ok_actions } = alarm?.attributes ?? {};
+      return { name, uses: alarm ? alarmMetrics(alarm) : [], statistic, extended_statistic, threshold, alarm_actions, ok_actions };
+    });
+
+    // Assess
+    const topicArn = [`«${topic.address}.arn»`];
+    const dimensions = { service: DEFAULT_SERVICE_NAME, environment: 'prod' };
+    expect(modelAlarms).toEqual([
+      {
+        name: 'ModelError',
+        uses: [expect.objectContaining({ namespace: DEFAULT_METRIC_NAMESPACE, dimensions })],
+        statistic: 'Sum',
+        extended_statistic: undefined,
+        threshold: 7,
+        alarm_actions: topicArn,
+        ok_actions: topicArn,
+      },
+      {
+        name: 'TimeToFirstToken',
+        uses: [expect.objectContaining({ namespace: DEFAULT_METRIC_NAMESPACE, dimensions })],
+        statistic: undefined,
+        extended_statistic: 'p95',
+        threshold: 4000,
+        alarm_actions: topicArn,
+        ok_actions: topicArn,
+      },
+    ]);
+  });
+
+  it('charts the assistant: time to first token p50/p95, model latency, input and output tokens, model errors, budget refusals', async () => {
+    // Prepare
+    const dashboard = single(await exampleStack(), 'module.monitoring.aws_cloudwatch_dashboard.this');
+    const widgets = (JSON.parse(String(dashboard.attributes.dashboard_body)) as { widgets: Array<{ properties: { metrics: unknown[][] } }> }).widgets;
+
+    // Act
+    const uses = dashboardMetrics(String(dashboard.attributes.dashboard_body), dashboard.address);
+    const ttftStats = widgets
+      .flatMap((w) => w.properties.metrics)
+      .filter((row) => row[1] === MetricName.TimeToFirstToken)
+      .map((row) => (row.at(-1) as { stat?: string }).stat);
+
+    // Assess
+    for (const name of [MetricName.TimeToFirstToken, MetricName.ModelLatency, MetricName.InputTokens, MetricName.OutputTokens, MetricName.ModelError, MetricName.BudgetExceeded]) {
+      expect([name, has(uses, DEFAULT_METRIC_NAMESPACE, name, [...METRIC_DIMENSIONS])]).toEqual([name, true]);
+    }
+    expect(ttftStats.sort()).toEqual(['p50', 'p95']);
+  });
+
   it('charts connections, messages, errors, rate limiting, stale removals, reply latency p50/p99, Lambda and API Gateway', async () => {
     // Prepare
     const dashboard = single(await exampleStack(), 'module.monitoring.aws_cloudwatch_dashboard.this');

@@ -28,6 +28,11 @@ locals {
       threshold   = var.closed_for_refusals_threshold
       description = "Connections closed by the server for sending too many refused frames (REFUSAL_LIMIT within REFUSAL_WINDOW_SECONDS). First: the handler logs' warnings for the userIds and their refusal codes; a flooding client or a client release sending invalid frames is likely."
     }
+    model-errors = {
+      metric_name = "ModelError"
+      threshold   = var.model_error_threshold
+      description = "Model calls refused or broken (users got ASSISTANT_UNAVAILABLE, or replies stored as failed). First: the message function's log for the ModelError reason (the AWS error name): AccessDeniedException (model access not enabled in the Bedrock console, or the role's InvokeConfiguredModel ARNs), ResourceNotFoundException (bedrock_model_id), ValidationException (max tokens, temperature for this model), ModelStreamErrorException / stalled (Bedrock side: check the AWS Health Dashboard)."
+    }
   }
 }
 
@@ -106,6 +111,26 @@ resource "aws_cloudwatch_metric_alarm" "lambda_duration" {
   period              = 300
   evaluation_periods  = 3
   threshold           = each.value.timeout_seconds * 1000 * 0.8
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+
+  tags = var.tags
+}
+
+# p95 over 5 minutes, three periods in a row: a few slow answers are normal, a sustained slow first
+# token means Bedrock is slow or the context sent is large.
+resource "aws_cloudwatch_metric_alarm" "time_to_first_token" {
+  alarm_name          = "${var.name_prefix}-slow-first-token"
+  alarm_description   = "p95 time from the model call to its first text delta above ${var.time_to_first_token_p95_ms} ms for 15 minutes (users wait before the reply starts). First: ModelLatency and InputTokens on the dashboard (a larger context means a slower first token: CONTEXT_MAX_CHARS); Bedrock throttling (MODEL_BUSY) or a Regional slowdown; a cross-Region inference profile spreads the load."
+  namespace           = var.metric_namespace
+  metric_name         = "TimeToFirstToken"
+  dimensions          = local.project_dimensions
+  extended_statistic  = "p95"
+  period              = 300
+  evaluation_periods  = 3
+  threshold           = var.time_to_first_token_p95_ms
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.this.arn]

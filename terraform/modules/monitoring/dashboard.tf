@@ -10,6 +10,15 @@ locals {
     { title = "Errors (handler, delivery, client)", metrics = ["HandlerError", "DeliveryFailed", "ClientError"] },
     { title = "Rate limited, refused handshakes, expired tokens", metrics = ["RateLimited", "ConnectionClosedForRefusals", "AuthorizerRefused", "AuthorizerAllowed", "TokenExpired"] },
     { title = "Connection lifetime: stale removed (410), ended closed, frames refused after close", metrics = ["StaleConnectionRemoved", "EndedConnectionClosed", "FrameRefusedUnknownConnection"] },
+    { title = "Assistant: input / output tokens", metrics = ["InputTokens", "OutputTokens"] },
+    { title = "Assistant: model errors, questions over the daily budget", metrics = ["ModelError", "BudgetExceeded"] },
+  ]
+
+  # Latency percentiles of the project's own metrics: one widget each, a line per statistic.
+  project_percentile_widgets = [
+    { title = "Reply latency (ms) p50 / p99", metric = "ReplyLatency", stats = ["p50", "p99"] },
+    { title = "Assistant: time to first token (ms) p50 / p95", metric = "TimeToFirstToken", stats = ["p50", "p95"] },
+    { title = "Assistant: model latency, Bedrock's own (ms) p50 / p95", metric = "ModelLatency", stats = ["p50", "p95"] },
   ]
 
   function_keys = sort(keys(var.functions))
@@ -29,19 +38,18 @@ locals {
       }
     ],
     [
-      {
+      for widget in local.project_percentile_widgets : {
         type = "metric"
         properties = {
-          title  = "Reply latency (ms) p50 / p99"
-          region = local.region
-          view   = "timeSeries"
-          period = 60
-          metrics = [
-            concat([var.metric_namespace, "ReplyLatency"], local.project_dimension_row, [{ stat = "p50", label = "p50" }]),
-            concat([var.metric_namespace, "ReplyLatency"], local.project_dimension_row, [{ stat = "p99", label = "p99" }]),
-          ]
+          title   = widget.title
+          region  = local.region
+          view    = "timeSeries"
+          period  = 60
+          metrics = [for stat in widget.stats : concat([var.metric_namespace, widget.metric], local.project_dimension_row, [{ stat = stat, label = stat }])]
         }
-      },
+      }
+    ],
+    [
       {
         type = "metric"
         properties = {

@@ -17,7 +17,7 @@ output "alarm_metrics" {
         values(aws_cloudwatch_metric_alarm.lambda_errors),
         values(aws_cloudwatch_metric_alarm.lambda_throttles),
         values(aws_cloudwatch_metric_alarm.lambda_duration),
-        [aws_cloudwatch_metric_alarm.api_integration_errors, aws_cloudwatch_metric_alarm.api_execution_errors],
+        [aws_cloudwatch_metric_alarm.time_to_first_token, aws_cloudwatch_metric_alarm.api_integration_errors, aws_cloudwatch_metric_alarm.api_execution_errors],
       ) : alarm.alarm_name => [{ namespace = alarm.namespace, metric_name = alarm.metric_name, dimensions = alarm.dimensions }]
     },
     {
@@ -36,7 +36,7 @@ output "alarm_actions" {
       values(aws_cloudwatch_metric_alarm.lambda_errors),
       values(aws_cloudwatch_metric_alarm.lambda_throttles),
       values(aws_cloudwatch_metric_alarm.lambda_duration),
-      [aws_cloudwatch_metric_alarm.api_integration_errors, aws_cloudwatch_metric_alarm.api_execution_errors],
+      [aws_cloudwatch_metric_alarm.time_to_first_token, aws_cloudwatch_metric_alarm.api_integration_errors, aws_cloudwatch_metric_alarm.api_execution_errors],
       values(aws_cloudwatch_metric_alarm.dynamodb_throttles),
     ) : alarm.alarm_name => { alarm = alarm.alarm_actions, ok = alarm.ok_actions }
   }

@@ -98,6 +98,18 @@ variable "api_error_threshold" {
   default     = 5
 }
 
+variable "model_error_threshold" {
+  description = "ModelError count in 5 minutes that raises the alarm."
+  type        = number
+  default     = 5
+}
+
+variable "time_to_first_token_p95_ms" {
+  description = "p95 TimeToFirstToken (ms) above which, for three 5-minute periods, the alarm fires."
+  type        = number
+  default     = 5000
+}
+
 variable "tags" {
   description = "Tags of the topic and the alarms."
   type        = map(string)

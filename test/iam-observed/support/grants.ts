@@ -1,6 +1,7 @@
 /**
  * The manifest's grants and the recorded calls, both named the same way (`dynamodb:PutItem on
- * connections`, `execute-api:ManageConnections POST @connections`, `ssm:GetParameter on jwtSecret`),
+ * connections`, `execute-api:ManageConnections POST @connections`, `ssm:GetParameter on jwtSecret`,
+ * `bedrock:InvokeModelWithResponseStream on the configured model`),
  * and the findings that make them differ, each saying which grant to add, remove or explain.
  */
 
@@ -22,6 +23,7 @@ const grantsOf = (spec: FunctionSpec): Set<Grant> =>
     ...Object.entries(spec.dynamodb).flatMap(([target, actions]) => (actions ?? []).map((action) => `${action} on ${target}`)),
     ...(spec.managesConnections ? CONNECTIONS_METHODS.map((method) => `execute-api:ManageConnections ${method} @connections`) : []),
     ...(spec.ssm ?? []).map((action) => `${action} on jwtSecret`),
+    ...(spec.bedrock ?? []).map((action) => `${action} on the configured model`),
   ]);
 
 /** The manifest target of a DynamoDB call, from the table's name suffix and the index it reads. */
@@ -57,6 +59,7 @@ const whereGranted = (functionName: string, grant: Grant): string => {
     return `CONNECTIONS_METHODS / ${functionName}.managesConnections in src/config/function-manifest.ts and manage_connections_arns in terraform/iam.tf`;
   }
   if (grant.startsWith('ssm:')) return `${functionName}.ssm in src/config/function-manifest.ts and authorizer_statements in terraform/iam.tf`;
+  if (grant.startsWith('bedrock:')) return `${functionName}.bedrock in src/config/function-manifest.ts and bedrock_access.${functionName} in terraform/iam.tf`;
   return 'src/config/function-manifest.ts';
 };
 

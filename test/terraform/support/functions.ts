@@ -74,6 +74,14 @@ const FUNCTIONS: Record<string, TfFunction> = {
     const p = text(prefix, 'trimprefix');
     return s.startsWith(p) ? s.slice(p.length) : s;
   },
+  startswith: (value, prefix) => text(value, 'startswith').startsWith(text(prefix, 'startswith')),
+  split: (separator, value) => text(value, 'split').split(text(separator, 'split')),
+  contains: (collection, value) => list(collection, 'contains').some((item) => JSON.stringify(known(item, 'contains')) === JSON.stringify(known(value, 'contains'))),
+  lookup: (collection, key, fallback) => {
+    const o = object(collection, 'lookup');
+    const name = text(key, 'lookup');
+    return name in o ? (o[name] as Value) : fallback;
+  },
   coalesce: (...args) => {
     const found = args.find((a) => a !== null && a !== '');
     if (found === undefined) throw new Error('coalesce: no non-null argument');
