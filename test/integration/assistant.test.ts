@@ -5,7 +5,7 @@ import { startRouteHarness } from '#testkit/route-harness.ts';
 import { storedMessages } from '#testkit/stored-messages.ts';
 import { testDocumentClient } from '#testkit/tables.ts';
 import { type FakeBedrock, startFakeBedrock } from '../../src/local/fake-bedrock/fake-bedrock.ts';
-import { MetricName } from '../../src/observability/metric-names.ts';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_DIMENSIONS, MetricName } from '../../src/observability/metric-names.ts';
 
 /*
  * The `bedrock` responder through the message function's whole chain: DynamoDB Local, the loopback
@@ -80,6 +80,8 @@ describe('the bedrock responder behind chat_message', () => {
     const lines = jsonLinesSince(mark);
     for (const name of [MetricName.TimeToFirstToken, MetricName.ModelLatency, MetricName.InputTokens, MetricName.OutputTokens]) expect(metricsIn(lines, name)).toHaveLength(1);
     expect(metricsIn(lines, MetricName.OutputTokens)[0]?.[MetricName.OutputTokens]).toBe(final?.data.usage?.outputTokens);
+    // The alarms and dashboard read these in the project's namespace and dimensions (test/terraform/monitoring.test.ts).
+    expect(metricsIn(lines, MetricName.TimeToFirstToken)[0]?._aws).toMatchObject({ CloudWatchMetrics: [{ Namespace: DEFAULT_METRIC_NAMESPACE, Dimensions: [[...METRIC_DIMENSIONS]] }] });
   });
 
   it('answers after throttling the SDK retried away, with nothing shown to the user', async () => {
