@@ -188,26 +188,23 @@ class DynamoMessageStore implements MessageStore, HistorySource {
   public async recentTurns(query: RecentTurnsQuery): Promise<ConversationTurn[]> {
     // The question's own time: messages older than the retention window at that moment are expired.
     const oldestLive = `${MESSAGE_PREFIX}${minMessageIdAt(messageIdTime(query.beforeMessageId) - this.retentionMs)}`;
+    const question = `${MESSAGE_PREFIX}${query.beforeMessageId}`;
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
+        // BETWEEN is inclusive, so the question itself may be read; DynamoDB refuses a filter on a key
+        // attribute, so it is left out below rather than by a FilterExpression.
         KeyConditionExpression: 'sessionKey = :sessionKey AND itemKey BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':sessionKey': sessionKey(query.userId, query.sessionId),
-          ':from': oldestLive,
-          // BETWEEN is inclusive: the greatest key below the question's own.
-          ':to': `${MESSAGE_PREFIX}${query.beforeMessageId}`,
-          ':question': `${MESSAGE_PREFIX}${query.beforeMessageId}`,
-        },
-        FilterExpression: 'itemKey <> :question',
-        ProjectionExpression: '#role, message',
+        ExpressionAttributeValues: { ':sessionKey': sessionKey(query.userId, query.sessionId), ':from': oldestLive, ':to': question },
+        ProjectionExpression: 'itemKey, #role, message',
         ExpressionAttributeNames: { '#role': 'role' },
         ScanIndexForward: false,
-        // One more than asked: the question itself may be the first item read, and is filtered out.
+        // One more than asked: the question itself may be the first item read.
         Limit: query.limit + 1,
       }),
     );
-    return Items.slice(0, query.limit)
+    return Items.filter((item) => item.itemKey !== question)
+      .slice(0, query.limit)
       .reverse()
       .map((item) => ({ role: item.role === 'assistant' ? 'assistant' : 'user', text: text(item.message) }));
   }
