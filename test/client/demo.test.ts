@@ -179,7 +179,13 @@ describe('demo page', () => {
 
   // Depends on the message route's model outcomes (contract, steps 4 and 5): the reply's status, and ASSISTANT_UNAVAILABLE.
   it('in Chromium: shows a note under a reply the model broke off, and the message of a refusal', async () => {
-    if (CHROMIUM === undefined) throw new Error(describeProblems('test', missingRequirements('test', inspectSystem('test')).filter(({ tool }) => tool === 'chromium')));
+    if (CHROMIUM === undefined)
+      throw new Error(
+        describeProblems(
+          'test',
+          missingRequirements('test', inspectSystem('test')).filter(({ tool }) => tool === 'chromium'),
+        ),
+      );
     browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
     await page.goto(`${base}/?user=${uniqueUser('faults')}&session=faults`);

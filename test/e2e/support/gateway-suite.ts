@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { fakeAnswer } from '#testkit/fake-answers.ts';
 import { InvocationRecorder, requestContextOf } from '#testkit/invocation-recorder.ts';
 import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
-import { isChat, isError, isPong, refusalStatus, TestClient } from '#testkit/ws-client.ts';
+import { type Frame, isChat, isError, isPong, refusalStatus, TestClient } from '#testkit/ws-client.ts';
 import { type LocalGateway, startLocalGateway } from '../../../src/local/gateway/gateway.ts';
 
 const SEED_FRAME = '{"action": "chat_message", "data": {"message": "Hello", "sessionId": "test-session"}}';
@@ -125,13 +125,15 @@ const describeGatewaySuite = ({ handlers, environment, prepare }: SuiteOptions):
       const first = await ask('What is DynamoDB?');
       const second = await ask('And Lambda?');
 
-      const chunks = client.received.filter((frame) => frame.type === 'chat_message_chunk' && frame.data.messageId === second.data.messageId);
+      const chunks = client.received.filter(
+        (frame): frame is Frame => typeof frame === 'object' && frame.type === 'chat_message_chunk' && frame.data.messageId === second.data.messageId,
+      );
       expect(first.data.message).toBe(fakeAnswer('What is DynamoDB?'));
       expect(second.data.message).toBe(fakeAnswer('And Lambda?', 2));
       expect(chunks.length).toBeGreaterThan(1);
       expect(chunks.map((frame) => frame.data.seq)).toEqual(chunks.map((_, index) => index));
       expect(chunks.map((frame) => frame.data.delta).join('')).toBe(second.data.message);
-      expect(client.received.indexOf(chunks.at(-1))).toBeLessThan(client.received.indexOf(second));
+      expect(client.received.indexOf(chunks.at(-1) as Frame)).toBeLessThan(client.received.indexOf(second));
       const lastRequest = gateway.fakeBedrock?.requests.findLast((request) => request.conversation?.messages.at(-1)?.text === 'And Lambda?');
       expect(lastRequest?.conversation?.messages.map((turn) => `${turn.role}: ${turn.text}`)).toEqual([
         'user: What is DynamoDB?',
