@@ -1,8 +1,11 @@
 /**
  * `npm run smoke -- --url <ws(s) URL> --token <jwt>`: a smoke test of a deployed (or local) stack.
- * Connects, sends the seed's frame and expects the user's message then the assistant's reply, reads
- * them back with `history`, checks ping/pong, that a non-JSON frame gets an error frame and that a
- * frame without a message gets VALIDATION_ERROR. Exits non-zero on the first failure.
+ * Connects, sends the seed's frame and expects the user's message then the assistant's reply (any
+ * responder's: `You said: Hello` from echo, the model's answer from bedrock, whose streamed chunks
+ * must add up to it and whose status must be complete), reads them back with `history`, checks
+ * ping/pong, that a non-JSON frame gets an error frame and that a frame without a message gets
+ * VALIDATION_ERROR. Exits non-zero on the first failure; an assistant that refuses (MODEL_BUSY,
+ * ASSISTANT_UNAVAILABLE, BUDGET_EXCEEDED) fails at once, with what to check.
  * The token may also come from SMOKE_TOKEN; it is never printed.
  */
 import { parseArgs } from 'node:util';
@@ -10,14 +13,15 @@ import WebSocket from 'ws';
 
 type Frame = Record<string, any>;
 
-const usage = 'usage: npm run smoke -- --url <wss://…/stage> --token <jwt> [--session test-session] [--timeout 15000]';
+const usage = 'usage: npm run smoke -- --url <wss://…/stage> --token <jwt> [--session test-session] [--timeout 30000]';
 
 const { values } = parseArgs({
   options: {
     url: { type: 'string' },
     token: { type: 'string' },
     session: { type: 'string', default: 'test-session' },
-    timeout: { type: 'string', default: '15000' },
+    // A model's answer streams for a while: up to the message function's timeout (29 s at most).
+    timeout: { type: 'string', default: '30000' },
   },
 });
 const token = values.token ?? process.env.SMOKE_TOKEN;
@@ -90,8 +94,33 @@ send({ action: 'chat_message', data: { message: 'Hello', sessionId } });
 const isChat = (f: Frame, role: string) => f.type === 'chat_message' && f.data?.role === role && f.data?.sessionId === sessionId;
 const mine = await expectFrame("the user's message", (f) => isChat(f, 'user') && f.data.message === 'Hello');
 ok(`user message stored and delivered (messageId ${mine.data.messageId}, user ${mine.data.userId})`);
-const reply = await expectFrame("the assistant's reply", (f) => isChat(f, 'assistant'));
-ok(`assistant replied: ${JSON.stringify(String(reply.data.message).slice(0, 80))}`);
+/** What an assistant's refusal means for whoever runs the smoke test against a deployed stack. */
+const REFUSAL_HINTS: Record<string, string> = {
+  MODEL_BUSY: 'Bedrock throttled the model through the SDK retries: check the account quota for the model, or retry later',
+  ASSISTANT_UNAVAILABLE:
+    "the model refused the request: check BEDROCK_MODEL_ID, that model access is enabled in the Bedrock console for this Region, and the message function's role (its log line names the AWS error)",
+  BUDGET_EXCEEDED: "this user's daily output-token budget is spent (DAILY_OUTPUT_TOKENS_PER_USER): use another user, or wait for 00:00 UTC",
+  INTERNAL_ERROR: 'the message function failed: read its logs',
+};
+const answer = await expectFrame("the assistant's reply", (f) => isChat(f, 'assistant') || (f.type === 'error' && f.error?.code in REFUSAL_HINTS));
+if (answer.type === 'error') fail(`the assistant refused with ${answer.error.code} (${answer.error.message}): ${REFUSAL_HINTS[answer.error.code]}`);
+const reply = answer;
+// A streaming responder's chunks for this reply (none from echo): they must add up to the reply.
+const chunks = received.filter((f) => f.type === 'chat_message_chunk' && f.data?.messageId === reply.data.messageId);
+const streamed = chunks
+  .sort((a, b) => a.data.seq - b.data.seq)
+  .map((f) => f.data.delta)
+  .join('');
+if (chunks.length > 0 && streamed !== reply.data.message) fail(`the ${chunks.length} streamed chunks do not add up to the reply: ${JSON.stringify(streamed.slice(0, 80))}`);
+if (reply.data.status !== undefined && reply.data.status !== 'complete') {
+  fail(`the reply ended ${reply.data.status} (stopReason ${reply.data.stopReason ?? 'none'}): the model stream broke or outlived the function; read the message function's logs`);
+}
+const how = [
+  chunks.length > 0 ? `streamed in ${chunks.length} chunks` : 'in one frame',
+  ...(reply.data.status ? [`status ${reply.data.status}`, `stopReason ${reply.data.stopReason}`] : []),
+  ...(reply.data.usage ? [`${reply.data.usage.inputTokens} input / ${reply.data.usage.outputTokens} output tokens`] : []),
+].join(', ');
+ok(`assistant replied (${how}): ${JSON.stringify(String(reply.data.message).slice(0, 80))}`);
 
 // The session's history holds both; a deployed session may hold older messages, so page until found.
 const HISTORY_PAGES = 20;

@@ -1,7 +1,7 @@
 import { minMessageIdAt } from '../protocol/message-id-time.ts';
 import { ChatLink, type LinkHost } from './chat-link.ts';
 import type { Connection } from './connection.ts';
-import { ConnectionClosedError, SendFailedError } from './errors.ts';
+import { ConnectionClosedError, SendFailedError, SendRefusedError } from './errors.ts';
 import type { Emit, PendingMessage, StatusChange } from './events.ts';
 import { MessageLedger } from './message-ledger.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -148,10 +148,23 @@ class ChatSession implements TransportClient, LinkHost {
     if (error.code === 'RATE_LIMITED') {
       // The frame refused is not named: pause, then resend whatever is still unanswered (all idempotent).
       link?.pause(error.retryAfterMs ?? 1000);
+    } else if (error.code === 'MODEL_BUSY') {
+      // As for RATE_LIMITED, the server's wait, then the resend; but the question was stored before the
+      // model refused, so it is the awaited question that goes again (same clientMessageId), and the
+      // resends count against maxSendAttempts: a model throttled for hours is not asked forever.
+      if (link) this.#askAgain(link, error.retryAfterMs ?? SERVER_ERROR_PAUSE_MS);
     } else if (error.code === 'INTERNAL_ERROR') {
-      if (link) this.#retryAfterServerError(link);
+      if (link) {
+        link.historyFailed('INTERNAL_ERROR');
+        this.#askAgain(link, SERVER_ERROR_PAUSE_MS);
+      }
     } else if (error.code === 'MESSAGE_TOO_LARGE') {
       link?.historyFailed('MESSAGE_TOO_LARGE');
+    } else if (error.code === 'BUDGET_EXCEEDED' || error.code === 'ASSISTANT_UNAVAILABLE') {
+      // Asking again does not help until the budget resets or an operator acts: nothing is resent.
+      // The refused message goes first, or ending the turn would send the next one and give that up.
+      this.#refused(error);
+      this.turn.end();
     } else {
       // Any other error may concern the awaited reply: stop waiting for it.
       this.turn.end();
@@ -171,21 +184,29 @@ class ChatSession implements TransportClient, LinkHost {
   }
 
   /**
-   * INTERNAL_ERROR asks the client to retry; the frame that failed is not named. After a pause,
-   * everything unanswered is resent (all idempotent): the message in flight, pending history
+   * INTERNAL_ERROR and MODEL_BUSY ask the client to retry; the frame that failed is not named. After
+   * a pause, everything unanswered is resent (all idempotent): the message in flight, pending history
    * requests, and an acknowledged question still waiting for its reply (the server stores it once
    * and, when its reply failed, answers the resend).
    */
-  #retryAfterServerError(link: ChatLink): void {
+  #askAgain(link: ChatLink, pauseMs: number): void {
     const head = this.outbox.head();
     const question = this.turn.abandon();
-    link.historyFailed('INTERNAL_ERROR');
     if (head?.inFlight) this.#attemptFailed(head);
     else if (question && question.failures + 1 < this.#options.maxSendAttempts) {
       question.failures += 1;
       this.outbox.retryFirst(question);
     }
-    link.pause(SERVER_ERROR_PAUSE_MS);
+    link.pause(pauseMs);
+  }
+
+  /** The message in flight, if any, is the one refused: it leaves the queue, and a new one is rejected with the refusal. */
+  #refused(error: ServerError): void {
+    const head = this.outbox.head();
+    if (!head?.inFlight) return;
+    this.#link?.clearAckTimer();
+    this.#giveUp(head, new SendRefusedError(head.clientMessageId, error));
+    this.#link?.pump();
   }
 
   /** A send of `entry` got no acknowledgement (a timeout or a server error): it goes again, unless that was the last attempt. */
@@ -194,11 +215,15 @@ class ChatSession implements TransportClient, LinkHost {
     entry.inFlight = false;
     entry.failures += 1;
     if (entry.failures < this.#options.maxSendAttempts) return;
+    this.#giveUp(entry, new SendFailedError(entry.clientMessageId, entry.failures));
+  }
+
+  /** Takes `entry` out of the queue and tells the application, unless it was stored already. */
+  #giveUp(entry: OutgoingMessage, error: Error): void {
     this.outbox.acknowledge(entry.clientMessageId);
     this.#deliver(this.ledger.acknowledged(entry.sessionId));
     // A question stored already (only its reply failed) is not a failed send: it just stops being asked again.
     if (entry.stored) return;
-    const error = new SendFailedError(entry.clientMessageId, entry.failures);
     entry.reject(error);
     this.#emit('sendFailed', { clientMessageId: entry.clientMessageId, sessionId: entry.sessionId, message: entry.message, error });
   }

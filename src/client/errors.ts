@@ -18,6 +18,25 @@ class SendFailedError extends Error {
 }
 
 /**
+ * A chat message the server refused for a reason asking again does not cure (BUDGET_EXCEEDED until
+ * the budget resets, ASSISTANT_UNAVAILABLE until an operator acts): given up at once, not resent.
+ */
+class SendRefusedError extends Error {
+  public readonly clientMessageId: string;
+  public readonly code: string;
+  /** BUDGET_EXCEEDED: the time until the budget resets. */
+  public readonly retryAfterMs: number | undefined;
+
+  public constructor(clientMessageId: string, refusal: { code: string; message: string; retryAfterMs?: number }) {
+    super(`Message ${clientMessageId} was refused: ${refusal.code}: ${refusal.message}`);
+    this.name = 'SendRefusedError';
+    this.clientMessageId = clientMessageId;
+    this.code = refusal.code;
+    this.retryAfterMs = refusal.retryAfterMs;
+  }
+}
+
+/**
  * A session's history could not be fetched: `maxHistoryAttempts` requests for one page got no answer
  * in time or an error frame. `openSession` rejects with it and the client emits `historyFailed`; live
  * messages held back meanwhile are delivered, and the next reconnect resumes the session again.
@@ -34,4 +53,4 @@ class HistoryFailedError extends Error {
   }
 }
 
-export { ConnectionClosedError, HistoryFailedError, SendFailedError };
+export { ConnectionClosedError, HistoryFailedError, SendFailedError, SendRefusedError };

@@ -42,9 +42,13 @@ interface ChatClientEvents {
    */
   chunk: ChatChunk;
   status: StatusChange;
-  /** An `error` frame from the server (RATE_LIMITED is also handled by the client: it waits and resends). */
+  /**
+   * An `error` frame from the server. The client also acts on some: RATE_LIMITED and MODEL_BUSY (it
+   * waits `retryAfterMs` and resends), INTERNAL_ERROR (it resends after a pause), BUDGET_EXCEEDED and
+   * ASSISTANT_UNAVAILABLE (it gives up the message they refused: `sendFailed` with a SendRefusedError).
+   */
   error: ServerError;
-  /** A chat message given up after `maxSendAttempts` unanswered sends. */
+  /** A chat message given up: after `maxSendAttempts` unanswered sends (SendFailedError), or refused for good (SendRefusedError). */
   sendFailed: SendFailure;
   /** A session's history given up after `maxHistoryAttempts` failed requests for one page; held live messages were delivered. */
   historyFailed: HistoryFailure;

@@ -3,7 +3,7 @@
 export type { BackoffOptions } from './backoff.ts';
 export { backoffCeiling, fullJitterDelay } from './backoff.ts';
 export { ChatClient } from './chat-client.ts';
-export { ConnectionClosedError, HistoryFailedError, SendFailedError } from './errors.ts';
+export { ConnectionClosedError, HistoryFailedError, SendFailedError, SendRefusedError } from './errors.ts';
 export type {
   ChatClientEvents,
   ClosedReason,
@@ -16,5 +16,5 @@ export type {
 } from './events.ts';
 export type { ChatClientOptions, KeepAliveOptions, ReconnectOptions, TokenProvider, TokenReason, TokenRequest, WebSocketLike } from './options.ts';
 export { OutboxFullError } from './outbox.ts';
-export type { ChatChunk, ChatMessage, PongData, ServerError } from './protocol.ts';
+export type { ChatChunk, ChatMessage, PongData, ReplyStatus, ServerError, TokenUsage } from './protocol.ts';
 export { ClientValidationError } from './protocol.ts';

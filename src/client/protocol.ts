@@ -5,7 +5,7 @@
  */
 import type { ErrorCode, ErrorDetail } from '../protocol/error-codes.ts';
 import { CLIENT_MESSAGE_ID_RULE, MAX_MESSAGE_LENGTH, SESSION_ID_RULE } from '../protocol/fields.ts';
-import type { ChatMessage, ChatMessageChunkFrame, ErrorFrame, HistoryFrame, PongFrame, ServerFrame } from '../protocol/frames.ts';
+import type { ChatMessage, ChatMessageChunkFrame, ErrorFrame, HistoryFrame, PongFrame, ReplyStatus, ServerFrame, TokenUsage } from '../protocol/frames.ts';
 
 /** A streamed piece of an assistant reply; the complete reply follows as a `message` event. */
 type ChatChunk = ChatMessageChunkFrame['data'];
@@ -91,5 +91,5 @@ const parseIncoming = (text: unknown): IncomingFrame | undefined => {
 
 const errorOf = (frame: ErrorFrame): ServerError => ({ ...frame.error, requestId: frame.requestId });
 
-export type { ChatChunk, ChatMessage, ErrorCode, ErrorDetail, HistoryPage, IncomingFrame, PongData, ServerError };
+export type { ChatChunk, ChatMessage, ErrorCode, ErrorDetail, HistoryPage, IncomingFrame, PongData, ReplyStatus, ServerError, TokenUsage };
 export { assertClientMessageId, assertMessageText, assertSessionId, ClientValidationError, errorOf, parseIncoming };

@@ -3,7 +3,7 @@
  * is opened, replies streamed when the responder streams, the connection's life shown as it happens.
  * The token comes from the local gateway's dev endpoint (`/demo/token`), asked again on every (re)connect.
  */
-import { ChatClient, type ChatMessage, type StatusChange } from '../client/index.ts';
+import { ChatClient, type ChatMessage, type ServerError, type StatusChange } from '../client/index.ts';
 
 const element = <T extends HTMLElement>(id: string): T => {
   const found = document.getElementById(id);
@@ -51,14 +51,33 @@ const bubble = (role: string, text: string, meta: string): HTMLLIElement => {
   return item;
 };
 
+/** Why a reply is not the model's whole answer, for the note under it; undefined for a whole one. */
+const incompleteNote = (message: ChatMessage): string | undefined => {
+  if (message.status === 'truncated') return 'Cut short: the reply reached the time limit of one invocation.';
+  if (message.status === 'failed') return 'Interrupted: the model stopped answering before the end; the text above is what came.';
+  if (message.status === 'cancelled') return 'Cancelled before the end.';
+  if (message.stopReason === 'max_tokens') return 'Stopped at the length limit (BEDROCK_MAX_TOKENS).';
+  return undefined;
+};
+
+const messageItem = (message: ChatMessage): HTMLLIElement => {
+  const usage = message.usage ? ` · ${message.usage.inputTokens} in / ${message.usage.outputTokens} out tokens` : '';
+  const item = bubble(message.role, message.message, `${message.role} · ${new Date(message.createdAt).toLocaleTimeString()}${usage}`);
+  item.dataset.messageId = message.messageId;
+  if (message.status) item.dataset.status = message.status;
+  const note = incompleteNote(message);
+  if (note) {
+    const small = document.createElement('span');
+    small.className = 'note';
+    small.textContent = note;
+    item.append(small);
+  }
+  return item;
+};
+
 const renderMessages = (): void => {
   const list = element('messages');
-  const items: HTMLLIElement[] = [];
-  for (const message of conversations.get(current) ?? []) {
-    const item = bubble(message.role, message.message, `${message.role} · ${new Date(message.createdAt).toLocaleTimeString()}`);
-    item.dataset.messageId = message.messageId;
-    items.push(item);
-  }
+  const items: HTMLLIElement[] = (conversations.get(current) ?? []).map(messageItem);
   for (const [messageId, partial] of streaming) {
     if (partial.sessionId !== current) continue;
     const item = bubble('assistant', partial.text, 'assistant · streaming');
@@ -137,6 +156,7 @@ client.on('message', (message) => {
   list.push(message);
   conversations.set(message.sessionId, list);
   streaming.delete(message.messageId);
+  if (message.role === 'assistant') clearNotice();
   if (message.sessionId === current) renderMessages();
 });
 client.on('chunk', (chunk) => {
@@ -145,7 +165,27 @@ client.on('chunk', (chunk) => {
   streaming.set(chunk.messageId, partial);
   if (chunk.sessionId === current) renderMessages();
 });
-client.on('error', (error) => logEvent(`error ${error.code}: ${error.message}`));
+/** Errors the client does not recover from by itself (it waits and resends RATE_LIMITED, reconnects on FORBIDDEN). */
+const QUIET_ERRORS = new Set(['RATE_LIMITED', 'FORBIDDEN']);
+
+/** The server's own words in the conversation pane, with what the client does about them. */
+const showNotice = (error: ServerError): void => {
+  if (QUIET_ERRORS.has(error.code)) return;
+  const notice = element('notice');
+  const retry = error.code === 'MODEL_BUSY' && error.retryAfterMs !== undefined ? ` Asking again in ${Math.ceil(error.retryAfterMs / 1000)} s.` : '';
+  notice.textContent = `${error.message}${retry}`;
+  notice.dataset.code = error.code;
+  notice.hidden = false;
+};
+
+const clearNotice = (): void => {
+  element('notice').hidden = true;
+};
+
+client.on('error', (error) => {
+  logEvent(`error ${error.code}: ${error.message}`);
+  showNotice(error);
+});
 client.on('sendFailed', (failure) => {
   logEvent(`not sent: ${failure.message}`);
   renderMessages();

@@ -4,8 +4,12 @@
  *
  * Environment: PORT (3001), HOST (127.0.0.1), STAGE (dev), ENVIRONMENT (dev), DYNAMODB_DATA_DIR or
  * --data-dir (keep data on disk), DYNAMODB_ENDPOINT (use a running DynamoDB instead), HANDLERS=dist or
- * --dist (run the build's bundles), DEV_USER (alice: the banner's token), and the functions' optional
- * settings (RATE_LIMIT_BURST, RESPONDER, POWERTOOLS_LOG_LEVEL, ...). See docs/local-development.md.
+ * --dist (run the build's bundles), DEV_USER (alice: the banner's token), FAKE_BEDROCK_TOKENS_PER_SECOND
+ * (the fake Bedrock's pace, 40), and the functions' optional settings (RATE_LIMIT_BURST, RESPONDER,
+ * BEDROCK_MAX_TOKENS, POWERTOOLS_LOG_LEVEL, ...). See docs/local-development.md.
+ *
+ * The assistant is the `bedrock` responder, the real SDK path, against a fake Bedrock runtime on
+ * loopback (src/local/fake-bedrock) unless RESPONDER says `echo` or `echo-stream`.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,6 +18,7 @@ import { createDemoHandler } from './demo-assets.ts';
 import { LOCAL_DEFAULTS } from './dev-config.ts';
 import { mintDevToken } from './dev-token.ts';
 import { type LocalGateway, startLocalGateway } from './gateway/gateway.ts';
+import { DEMO_FAULT_MARKERS, fakeTokensPerSecond, LOCAL_MODEL_ID } from './local-assistant.ts';
 import { prepareStart } from './prepare-start.ts';
 
 /** Optional settings handed to every function, as Terraform variables would. */
@@ -28,6 +33,15 @@ const FUNCTION_SETTINGS = [
   'CONNECTION_IDLE_TIMEOUT_SECONDS',
   'MESSAGE_RETENTION_DAYS',
   'RESPONDER',
+  'BEDROCK_MODEL_ID',
+  'BEDROCK_SYSTEM_PROMPT',
+  'BEDROCK_MAX_TOKENS',
+  'BEDROCK_TEMPERATURE',
+  'BEDROCK_STALL_GAP_MS',
+  'BEDROCK_DEADLINE_MARGIN_MS',
+  'CONTEXT_MAX_MESSAGES',
+  'CONTEXT_MAX_CHARS',
+  'DAILY_OUTPUT_TOKENS_PER_USER',
   'STREAM_CHUNK_INTERVAL_MS',
   'STREAM_CHUNK_MAX_CHARS',
   'POWERTOOLS_SERVICE_NAME',
@@ -49,6 +63,13 @@ const { values: flags } = parseArgs({
 const port = Number(process.env.PORT ?? LOCAL_DEFAULTS.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be a port number, got "${process.env.PORT}"`);
+  process.exit(1);
+}
+let tokensPerSecond: number | undefined;
+try {
+  tokensPerSecond = fakeTokensPerSecond(process.env.FAKE_BEDROCK_TOKENS_PER_SECOND);
+} catch (error) {
+  console.error((error as Error).message);
   process.exit(1);
 }
 const stage = process.env.STAGE || LOCAL_DEFAULTS.stage;
@@ -85,7 +106,7 @@ const shutdown = (signal: string) => {
     return;
   }
   stopping = true;
-  process.stdout.write(`\n${signal}: closing connections, stopping functions and DynamoDB Local...\n`);
+  process.stdout.write(`\n${signal}: closing connections, stopping functions, the fake Bedrock and DynamoDB Local...\n`);
   gateway.stop().then(
     () => {
       process.stdout.write('Stopped.\n');
@@ -100,6 +121,7 @@ const shutdown = (signal: string) => {
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 
+const functionEnvironment = pick(FUNCTION_SETTINGS);
 gateway = await startLocalGateway({
   port,
   host: process.env.HOST || LOCAL_DEFAULTS.host,
@@ -107,7 +129,9 @@ gateway = await startLocalGateway({
   environment: process.env.ENVIRONMENT || LOCAL_DEFAULTS.environment,
   handlers,
   devMode: process.env.POWERTOOLS_DEV !== 'false',
-  functionEnvironment: pick(FUNCTION_SETTINGS),
+  functionEnvironment,
+  // The fake Bedrock for the `bedrock` responder (none when RESPONDER names an echo).
+  fakeBedrock: tokensPerSecond === undefined ? {} : { tokensPerSecond },
   authorizerEnvironment: pick(AUTHORIZER_SETTINGS),
   // Its own DynamoDB Local unless DYNAMODB_ENDPOINT names one (AWS_ENDPOINT_URL_DYNAMODB is ignored here).
   dynamoDbEndpoint: externalDynamoDb,
@@ -129,6 +153,16 @@ const token = await mintDevToken({
   ...(process.env.JWT_AUDIENCE ? { audience: process.env.JWT_AUDIENCE } : {}),
 });
 const publicUrl = `ws://localhost:${gateway.port}/${stage}`;
+/** Which assistant answers, and (for the fake) how to see it fail from the demo page or wscat. */
+const assistantLines = (fake: LocalGateway['fakeBedrock']): string[] => {
+  if (!fake) return [`  Assistant            ${functionEnvironment.RESPONDER} (RESPONDER); unset it for the fake Bedrock`];
+  const pace = tokensPerSecond === undefined ? '40' : String(tokensPerSecond);
+  return [
+    `  Assistant            fake Bedrock at ${fake.endpoint} through the real SDK (RESPONDER=bedrock, model ${functionEnvironment.BEDROCK_MODEL_ID ?? LOCAL_MODEL_ID}, ${pace} words/s: FAKE_BEDROCK_TOKENS_PER_SECOND)`,
+    '                       a marker in a message makes it fail that answer:',
+    ...DEMO_FAULT_MARKERS.map(({ marker, shows }) => `                         ${marker.padEnd(24)} ${shows}`),
+  ];
+};
 const seed = '{"action":"chat_message","data":{"message":"Hello","sessionId":"test-session"}}';
 process.stdout.write(
   [
@@ -145,6 +179,7 @@ process.stdout.write(
     ].join(', ')})`,
     `  Tables               ${gateway.tables.connections}, ${gateway.tables.messages}`,
     `  Handlers             ${handlers === 'dist' ? 'dist/<name>/index.mjs (built bundles)' : 'src/handlers/<name>.ts'}`,
+    ...assistantLines(gateway.fakeBedrock),
     `  Dev token (${user}, 1 h; another: npm run token -- --user bob)`,
     `    ${token}`,
     '',

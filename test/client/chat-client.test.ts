@@ -8,6 +8,7 @@ import {
   HistoryFailedError,
   OutboxFullError,
   SendFailedError,
+  SendRefusedError,
   type ServerError,
   type StatusChange,
   type TokenRequest,
@@ -514,6 +515,102 @@ describe('ChatClient sending', () => {
     expect(before).toBe(1);
     expect(socket.framesOf('chat_message')).toHaveLength(2);
     expect(socket.framesOf('chat_message')[1]).toEqual(socket.framesOf('chat_message')[0]);
+  });
+
+  it("waits the server's retryAfterMs after MODEL_BUSY, then asks again with the same clientMessageId, then sends the next message", async () => {
+    const { client, messages, errors, connected } = setup();
+    const socket = await connected();
+    const first = client.send('s1', 'one');
+    client.send('s1', 'two');
+    socket.receive(historyFrame('s1', []));
+    await flush();
+    const question = socket.framesOf('chat_message')[0] as Record<string, unknown>;
+    const stored = ackOf(question);
+    socket.receive(chatFrame(stored));
+
+    socket.receive(errorFrame('MODEL_BUSY', { retryAfterMs: 2000 }));
+    await advance(1999);
+    const duringPause = socket.framesOf('chat_message').length;
+    await advance(1);
+    const afterPause = socket.framesOf('chat_message').map((frame) => frame.message);
+    const pendingWhileAsking = client.pending.map((entry) => entry.message);
+    // The model answers this time: the question again (same stored copy), then its reply.
+    socket.receive(chatFrame(stored));
+    socket.receive(chatFrame(chat({ messageId: idAt(Date.now()), role: 'assistant', message: 're: one' })));
+    await advance(1000);
+
+    expect(errors.map((error) => error.code)).toEqual(['MODEL_BUSY']);
+    expect(duringPause).toBe(1);
+    expect(afterPause).toEqual(['one', 'one']);
+    expect(socket.framesOf('chat_message')[1]).toEqual(question);
+    expect(pendingWhileAsking).toEqual(['two']);
+    await expect(first.acknowledged).resolves.toEqual(stored);
+    expect(socket.framesOf('chat_message').map((frame) => frame.message)).toEqual(['one', 'one', 'two']);
+    expect(messages.map((message) => message.message)).toEqual(['one', 're: one']);
+  });
+
+  it('stops asking again after MODEL_BUSY once maxSendAttempts sends are spent, without reporting the stored question as failed', async () => {
+    const { client, connected } = setup({ maxSendAttempts: 3 });
+    const failures: string[] = [];
+    client.on('sendFailed', (failure) => failures.push(failure.clientMessageId));
+    const socket = await connected();
+    const first = client.send('s1', 'one');
+    client.send('s1', 'two');
+    socket.receive(historyFrame('s1', []));
+    await flush();
+    const stored = ackOf(socket.framesOf('chat_message')[0] as Record<string, unknown>);
+
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      socket.receive(chatFrame(stored));
+      socket.receive(errorFrame('MODEL_BUSY', { retryAfterMs: 500 }));
+      await advance(1000);
+    }
+
+    expect(socket.framesOf('chat_message').map((frame) => frame.message)).toEqual(['one', 'one', 'one', 'two']);
+    expect(failures).toEqual([]);
+    await expect(first.acknowledged).resolves.toEqual(stored);
+  });
+
+  it('gives up a message refused with BUDGET_EXCEEDED at once: no resend, sendFailed with the refusal, and the next message goes', async () => {
+    const { client, errors, connected } = setup();
+    const failures: Array<{ clientMessageId: string; error: Error }> = [];
+    client.on('sendFailed', (failure) => failures.push(failure));
+    const socket = await connected();
+    const { clientMessageId, acknowledged } = client.send('s1', 'one');
+    client.send('s1', 'two');
+    socket.receive(historyFrame('s1', []));
+    await flush();
+
+    socket.receive(errorFrame('BUDGET_EXCEEDED', { retryAfterMs: 3_600_000 }));
+    await advance(5000);
+
+    expect(errors.map((error) => error.code)).toEqual(['BUDGET_EXCEEDED']);
+    expect(socket.framesOf('chat_message').map((frame) => frame.message)).toEqual(['one', 'two']);
+    await expect(acknowledged).rejects.toBeInstanceOf(SendRefusedError);
+    await expect(acknowledged).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED', retryAfterMs: 3_600_000 });
+    expect(failures.map((failure) => failure.clientMessageId)).toEqual([clientMessageId]);
+    expect(client.pending.map((entry) => entry.message)).toEqual(['two']);
+  });
+
+  it('does not ask again after ASSISTANT_UNAVAILABLE: the acknowledged question stays answered by nothing, and the next message goes', async () => {
+    const { client, errors, connected } = setup();
+    const failures: string[] = [];
+    client.on('sendFailed', (failure) => failures.push(failure.clientMessageId));
+    const socket = await connected();
+    const first = client.send('s1', 'one');
+    client.send('s1', 'two');
+    socket.receive(historyFrame('s1', []));
+    await flush();
+    const stored = ackOf(socket.framesOf('chat_message')[0] as Record<string, unknown>);
+    socket.receive(chatFrame(stored));
+
+    socket.receive(errorFrame('ASSISTANT_UNAVAILABLE'));
+    await advance(5000);
+
+    expect(errors.map((error) => error.code)).toEqual(['ASSISTANT_UNAVAILABLE']);
+    expect(socket.framesOf('chat_message').map((frame) => frame.message)).toEqual(['one', 'two']);
+    expect(failures).toEqual([]);
+    await expect(first.acknowledged).resolves.toEqual(stored);
   });
 
   it('resends an unanswered message after the request timeout and gives it up after maxSendAttempts', async () => {

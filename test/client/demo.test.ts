@@ -1,7 +1,8 @@
 /**
  * The demo page as `npm start` serves it (the gateway's onHttpRequest hook with serveDemo), checked
- * over HTTP and then in a real Chromium (Debian's, driven by playwright-core): send, see the streamed
- * reply, force a drop through the management API, see the reconnect, and no lost or doubled message.
+ * over HTTP and then in a real Chromium (Debian's, driven by playwright-core): send, see the reply the
+ * fake Bedrock streams, force a drop through the management API, see the reconnect, and no lost or
+ * doubled message; then the fault markers: a reply cut short carries a note, a refusal its message.
  * The screenshot is kept at test-artifacts/demo.png.
  */
 import { mkdir } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jwtVerify } from 'jose';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { fakeAnswer } from '#testkit/fake-answers.ts';
 import { registerSecret } from '#testkit/output.ts';
 import { uniqueUser } from '#testkit/tokens.ts';
 import { DEV_JWT_SECRET } from '../../src/local/dev-config.ts';
@@ -62,7 +64,8 @@ describe('demo page', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    harness = await startClientGateway({ RESPONDER: 'echo-stream' });
+    // RESPONDER=bedrock, the real SDK against the fake Bedrock, as `npm start` runs the page.
+    harness = await startClientGateway();
     base = harness.gateway.managementEndpoint.replace(/\/dev$/, '');
   }, 180_000);
 
@@ -121,7 +124,7 @@ describe('demo page', () => {
         ),
       );
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -139,13 +142,13 @@ describe('demo page', () => {
 
     // Act: a message and its streamed reply; a drop forced by the server; a message sent right after it.
     await send(page, 'hello from chromium');
-    await waitForShown(page, 'assistant', 'You said: hello from chromium');
+    await waitForShown(page, 'assistant', fakeAnswer('hello from chromium'));
     const deleted = await fetch(`${harness.gateway.managementEndpoint}/@connections/${encodeURIComponent(first)}`, { method: 'DELETE' });
     await page.waitForFunction(() => document.getElementById('events')?.textContent?.includes('reconnecting (dropped)'));
     await send(page, 'sent across the drop');
     await page.locator('#status[data-status="open"]').waitFor();
     const second = await connectionIdShown(page, first);
-    await waitForShown(page, 'assistant', 'You said: sent across the drop');
+    await waitForShown(page, 'assistant', fakeAnswer('sent across the drop', 2));
     await page.waitForFunction(() => document.querySelectorAll('#messages .pending, #messages .streaming').length === 0);
     const conversation = await shownMessages(page);
     const streamingSeen = await page.evaluate(() => (window as unknown as { streamingSeen: { streaming: number } }).streamingSeen.streaming);
@@ -153,7 +156,7 @@ describe('demo page', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'demo.png') });
     await page.reload();
     await page.locator('#status[data-status="open"]').waitFor();
-    await waitForShown(page, 'assistant', 'You said: sent across the drop');
+    await waitForShown(page, 'assistant', fakeAnswer('sent across the drop', 2));
     const reloaded = await shownMessages(page);
 
     // Assess
@@ -161,9 +164,9 @@ describe('demo page', () => {
     expect(second).not.toBe(first);
     expect(conversation.map(({ role, text }) => `${role}: ${text}`)).toEqual([
       'user: hello from chromium',
-      'assistant: You said: hello from chromium',
+      `assistant: ${fakeAnswer('hello from chromium')}`,
       'user: sent across the drop',
-      'assistant: You said: sent across the drop',
+      `assistant: ${fakeAnswer('sent across the drop', 2)}`,
     ]);
     const ids = conversation.map((message) => message.id);
     expect(new Set(ids).size).toBe(4);
@@ -173,4 +176,32 @@ describe('demo page', () => {
     expect(await page.locator('#status').textContent()).toBe('open');
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  // Depends on the message route's model outcomes (contract, steps 4 and 5): the reply's status, and ASSISTANT_UNAVAILABLE.
+  it('in Chromium: shows a note under a reply the model broke off, and the message of a refusal', async () => {
+    if (CHROMIUM === undefined)
+      throw new Error(
+        describeProblems(
+          'test',
+          missingRequirements('test', inspectSystem('test')).filter(({ tool }) => tool === 'chromium'),
+        ),
+      );
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    await page.goto(`${base}/?user=${uniqueUser('faults')}&session=faults`);
+    await page.locator('#status[data-status="open"]').waitFor();
+
+    await send(page, 'tell me [fault:exception-at:4]');
+    const broken = page.locator('#messages li[data-role="assistant"][data-status="failed"]');
+    await broken.waitFor();
+    await send(page, 'and now? [fault:access-denied]');
+    await page.locator('#notice:not([hidden])').waitFor();
+
+    expect(await broken.locator('.note').textContent()).toMatch(/^Interrupted/);
+    // Three words came before the exception (the first event is messageStart): the text so far is kept.
+    expect((await broken.evaluate((item) => item.firstChild?.textContent))?.trim()).toBe('Turn 1 of');
+    expect(await page.locator('#notice').getAttribute('data-code')).toBe('ASSISTANT_UNAVAILABLE');
+    expect(await page.locator('#notice').textContent()).toBe('The assistant is unavailable right now; please try again later');
+    await page.close();
+  }, 60_000);
 });

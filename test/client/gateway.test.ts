@@ -4,6 +4,7 @@
  * and a server bucket smaller than the client's, so the flush after a reconnect meets RATE_LIMITED.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { fakeAnswer } from '#testkit/fake-answers.ts';
 import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
 import { ChatClient, type ChatClientOptions, type TokenReason } from '../../src/client/index.ts';
 import { type ClientGateway, gate, record, startClientGateway, texts, waitFor } from './support/harness.ts';
@@ -51,7 +52,7 @@ describe('ChatClient against the local gateway', () => {
     client.connect();
     await client.openSession('conv');
     await client.send('conv', 'one').acknowledged;
-    await waitFor(() => texts(seen.messages).includes('assistant: You said: one'), 'the first reply');
+    await waitFor(() => texts(seen.messages).includes(`assistant: ${fakeAnswer('one')}`), 'the first reply');
     const { connectionId: first } = await client.ping();
 
     // Act: the server drops the connection; the reconnect waits while the conversation goes on elsewhere.
@@ -64,10 +65,10 @@ describe('ChatClient against the local gateway', () => {
     otherDevice.connect();
     await otherDevice.openSession('conv');
     await otherDevice.send('conv', 'from the other device').acknowledged;
-    await waitFor(() => texts(otherSeen.messages).includes('assistant: You said: from the other device'), "the other device's reply");
+    await waitFor(() => texts(otherSeen.messages).includes(`assistant: ${fakeAnswer('from the other device', 2)}`), "the other device's reply");
     hold.open();
     await queued.acknowledged;
-    await waitFor(() => texts(seen.messages).includes('assistant: You said: two'), 'the reply to the queued message');
+    await waitFor(() => texts(seen.messages).includes(`assistant: ${fakeAnswer('two', 3)}`), 'the reply to the queued message');
     await waitFor(
       () => otherSeen.messages.length === 6,
       'the other device to see the whole conversation',
@@ -78,11 +79,11 @@ describe('ChatClient against the local gateway', () => {
     // Assess
     expect(texts(seen.messages)).toEqual([
       'user: one',
-      'assistant: You said: one',
+      `assistant: ${fakeAnswer('one')}`,
       'user: from the other device',
-      'assistant: You said: from the other device',
+      `assistant: ${fakeAnswer('from the other device', 2)}`,
       'user: two',
-      'assistant: You said: two',
+      `assistant: ${fakeAnswer('two', 3)}`,
     ]);
     const ids = seen.messages.map((message) => message.messageId);
     expect(ids).toEqual([...ids].sort());
@@ -111,9 +112,10 @@ describe('ChatClient against the local gateway', () => {
     expect(stored.map((message) => message.message)).toEqual(words);
     const userTexts = seen.messages.filter((message) => message.role === 'user').map((message) => message.message);
     expect(userTexts).toEqual(words);
-    for (const word of words) {
+    // One exchange at a time: each question is answered with every earlier exchange as context.
+    for (const [index, word] of words.entries()) {
       const question = seen.messages.findIndex((message) => message.message === word);
-      const answer = seen.messages.findIndex((message) => message.message === `You said: ${word}`);
+      const answer = seen.messages.findIndex((message) => message.message === fakeAnswer(word, index + 1));
       expect(answer).toBeGreaterThan(question);
     }
     expect(new Set(seen.messages.map((message) => message.messageId)).size).toBe(12);

@@ -14,7 +14,8 @@ import { type LocalGateway, startLocalGateway } from '../../src/local/gateway/ga
 
 /** Shortened idle timeouts: the gateway's, and the one a row following the idle clock would use. */
 const GATEWAY_IDLE_MS = 5_000;
-const FUNCTION_ENVIRONMENT = { CONNECTION_IDLE_TIMEOUT_SECONDS: '1', RATE_LIMIT_BURST: '100' };
+/** The echo responder: these checks are about delivery, and assert its `You said: ...` replies. */
+const FUNCTION_ENVIRONMENT = { CONNECTION_IDLE_TIMEOUT_SECONDS: '1', RATE_LIMIT_BURST: '100', RESPONDER: 'echo' };
 
 const db = testDocumentClient();
 const clients: TestClient[] = [];

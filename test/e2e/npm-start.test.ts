@@ -1,6 +1,7 @@
 /**
- * The `npm start` entry as a user runs it: a child process that starts its own DynamoDB Local, passes
- * the smoke script, and on SIGTERM stops everything, the Java process included.
+ * The `npm start` entry as a user runs it: a child process that starts its own DynamoDB Local and a
+ * fake Bedrock, passes the smoke script with the assistant's streamed answer, and on SIGTERM stops
+ * everything, the Java process and the fake included.
  */
 
 import type { ChildProcess } from 'node:child_process';
@@ -20,6 +21,9 @@ describe('npm start', () => {
     const stack = await startStack(undefined, (child) => (start = child));
     javaPid = stack.javaPid;
     expect(stack.output()).toMatch(/wscat -c "ws:\/\/localhost:\d+\/dev\?token=eyJ[\w.-]+"/);
+    const fakeEndpoint = /Assistant\s+fake Bedrock at (http:\/\/127\.0\.0\.1:\d+) through the real SDK \(RESPONDER=bedrock/.exec(stack.output())?.[1];
+    expect(fakeEndpoint).toEqual(expect.any(String));
+    expect(stack.output()).toContain('[fault:access-denied]');
     expect(isAlive(stack.javaPid)).toBe(true);
 
     // Act
@@ -29,8 +33,10 @@ describe('npm start', () => {
 
     // Assess
     expect({ code: smoke.code, output: redact(smoke.output) }).toEqual({ code: 0, output: expect.stringContaining('Smoke test passed') });
+    expect(smoke.output).toMatch(/assistant replied \(streamed in \d+ chunks.*\): "Turn \d+ of this conversation/);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(stack.output()).toContain('Stopped.');
     expect(isAlive(stack.javaPid)).toBe(false);
+    await expect(fetch(`${fakeEndpoint}/model/any/converse-stream`, { method: 'POST', body: '{}' })).rejects.toThrow();
   }, 120_000);
 });

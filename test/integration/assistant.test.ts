@@ -81,7 +81,9 @@ describe('the bedrock responder behind chat_message', () => {
     for (const name of [MetricName.TimeToFirstToken, MetricName.ModelLatency, MetricName.InputTokens, MetricName.OutputTokens]) expect(metricsIn(lines, name)).toHaveLength(1);
     expect(metricsIn(lines, MetricName.OutputTokens)[0]?.[MetricName.OutputTokens]).toBe(final?.data.usage?.outputTokens);
     // The alarms and dashboard read these in the project's namespace and dimensions (test/terraform/monitoring.test.ts).
-    expect(metricsIn(lines, MetricName.TimeToFirstToken)[0]?._aws).toMatchObject({ CloudWatchMetrics: [{ Namespace: DEFAULT_METRIC_NAMESPACE, Dimensions: [[...METRIC_DIMENSIONS]] }] });
+    expect(metricsIn(lines, MetricName.TimeToFirstToken)[0]?._aws).toMatchObject({
+      CloudWatchMetrics: [{ Namespace: DEFAULT_METRIC_NAMESPACE, Dimensions: [[...METRIC_DIMENSIONS]] }],
+    });
   });
 
   it('answers after throttling the SDK retried away, with nothing shown to the user', async () => {

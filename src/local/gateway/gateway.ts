@@ -1,5 +1,7 @@
 import type { LocalTableNames } from '../create-tables.ts';
 import { LOCAL_DEFAULTS } from '../dev-config.ts';
+import type { FakeBedrock, FakeBedrockOptions } from '../fake-bedrock/fake-bedrock.ts';
+import { type LocalAssistant, startLocalAssistant } from '../local-assistant.ts';
 import { ConnectionRegistry } from './connections.ts';
 import type { ApiDescription } from './events.ts';
 import { type FunctionCodeOptions, FunctionHost, type FunctionRuntimeOptions, type InvocationRecord } from './function-host.ts';
@@ -21,8 +23,18 @@ interface ConnectionOptions {
   messageLimitBytes?: number;
 }
 
+/** The model behind the `bedrock` responder. */
+interface AssistantOptions {
+  /**
+   * Starts a fake Bedrock runtime on loopback and points the functions at it; `bedrock` becomes the
+   * default RESPONDER (a RESPONDER of `echo` or `echo-stream` in functionEnvironment starts none).
+   * stop() stops it after the functions. @default none: RESPONDER as functionEnvironment says (code default echo)
+   */
+  fakeBedrock?: FakeBedrockOptions;
+}
+
 /** Each part's options, in one flat object (the parts read their own). */
-interface LocalGatewayOptions extends HttpFrontOptions, ConnectionOptions, StorageOptions, FunctionCodeOptions, FunctionRuntimeOptions {
+interface LocalGatewayOptions extends HttpFrontOptions, ConnectionOptions, StorageOptions, FunctionCodeOptions, FunctionRuntimeOptions, AssistantOptions {
   /** @default 'dev' */
   stage?: string;
   /** ENVIRONMENT: names the tables (`{env}-chatbot-*`) and the functions. @default 'dev' */
@@ -41,9 +53,14 @@ interface LocalGateway {
   dynamoDb: { endpoint: string; pid?: number };
   /** Connection rows a previous run left in the gateway's own DynamoDB Local (its data dir), deleted at start. */
   staleConnectionRowsCleared: number;
+  /** The fake Bedrock the `bedrock` responder talks to (its requests, for tests), when `fakeBedrock` started one. */
+  fakeBedrock: FakeBedrock | undefined;
   /** Closes every connection (running `$disconnect`), stops the functions, the server and an owned DynamoDB Local. */
   stop(): Promise<void>;
 }
+
+/** No fake Bedrock: the functions' RESPONDER is what functionEnvironment says. */
+const NO_ASSISTANT: LocalAssistant = { fake: undefined, environment: {}, stop: async () => {} };
 
 /** The Lambda runtime's Region and credentials: this process's, or DynamoDB Local's fixed ones. */
 const awsIdentity = (): AwsIdentity => ({
@@ -64,7 +81,7 @@ const connectionRegistry = (options: ConnectionOptions): ConnectionRegistry =>
   });
 
 /** The parts on a listening port: the function host, the WebSocket front door, the management API, and their stop. */
-const assemble = async (options: LocalGatewayOptions, storage: GatewayStorage, identity: AwsIdentity): Promise<LocalGateway> => {
+const assemble = async (options: LocalGatewayOptions, storage: GatewayStorage, identity: AwsIdentity, assistant: LocalAssistant): Promise<LocalGateway> => {
   const stage = options.stage ?? LOCAL_DEFAULTS.stage;
   const environment = options.environment ?? LOCAL_DEFAULTS.environment;
   const { server, port, urlHost } = await listen(options.port ?? LOCAL_DEFAULTS.port, options.host ?? LOCAL_DEFAULTS.host);
@@ -78,7 +95,7 @@ const assemble = async (options: LocalGatewayOptions, storage: GatewayStorage, i
     managementEndpoint,
     dynamoDbEndpoint: storage.endpoint,
   };
-  const functions = new FunctionHost(options, services, api.accountId);
+  const functions = new FunctionHost({ ...options, functionEnvironment: { ...options.functionEnvironment, ...assistant.environment } }, services, api.accountId);
   const registry = connectionRegistry(options);
   const limits = frameLimits(options);
   const inFlight = new InFlightWork();
@@ -94,7 +111,8 @@ const assemble = async (options: LocalGatewayOptions, storage: GatewayStorage, i
     tables: storage.tables,
     dynamoDb: { endpoint: storage.endpoint, ...(storage.pid === undefined ? {} : { pid: storage.pid }) },
     staleConnectionRowsCleared: storage.staleConnectionRowsCleared,
-    stop: stopOnce({ server, registry, inFlight, frontDoor, functions, storage }),
+    fakeBedrock: assistant.fake,
+    stop: stopOnce({ server, registry, inFlight, frontDoor, functions, assistant, storage }),
   };
 };
 
@@ -109,9 +127,12 @@ const assemble = async (options: LocalGatewayOptions, storage: GatewayStorage, i
 const startLocalGateway = async (options: LocalGatewayOptions = {}): Promise<LocalGateway> => {
   const identity = awsIdentity();
   const storage = await prepareStorage(options, options.environment ?? LOCAL_DEFAULTS.environment, identity);
+  let assistant: LocalAssistant | undefined;
   try {
-    return await assemble(options, storage, identity);
+    assistant = options.fakeBedrock ? await startLocalAssistant(options.fakeBedrock, options.functionEnvironment ?? {}) : NO_ASSISTANT;
+    return await assemble(options, storage, identity, assistant);
   } catch (error) {
+    await assistant?.stop();
     await storage.stop();
     throw error;
   }

@@ -22,7 +22,7 @@ class InFlightWork {
   }
 }
 
-/** What stop() stops, in this order: the listener, the connections and their work, the functions, storage. */
+/** What stop() stops, in this order: the listener, the connections and their work, the functions, the fake Bedrock, storage. */
 interface StoppableGateway {
   server: Server;
   registry: ConnectionRegistry;
@@ -30,6 +30,8 @@ interface StoppableGateway {
   /** The WebSocket server behind the upgrades. */
   frontDoor: { close(): void };
   functions: { stop(): Promise<void> };
+  /** The fake Bedrock: after the functions, so a reply still streaming when stop() began is not cut. */
+  assistant: { stop(): Promise<void> };
   storage: { stop(): Promise<void> };
 }
 
@@ -60,6 +62,7 @@ const stopInOrder = async (gateway: StoppableGateway): Promise<void> => {
   gateway.frontDoor.close();
   server.closeAllConnections();
   await gateway.functions.stop();
+  await gateway.assistant.stop();
   await gateway.storage.stop();
 };
 

@@ -14,7 +14,8 @@ interface ClientGateway {
 
 /**
  * The local gateway with the project's handlers and the demo page (as `npm start` serves it), on a
- * free port, sharing the run's DynamoDB Local.
+ * free port, sharing the run's DynamoDB Local. The assistant is `bedrock` against a fake Bedrock (the
+ * gateway stops it), unless `functionEnvironment.RESPONDER` names an echo responder.
  */
 const startClientGateway = async (functionEnvironment: Record<string, string> = {}): Promise<ClientGateway> => {
   const invocations: InvocationRecord[] = [];
@@ -22,6 +23,7 @@ const startClientGateway = async (functionEnvironment: Record<string, string> = 
     port: 0,
     environment: uniqueEnvironment('client'),
     functionEnvironment,
+    fakeBedrock: {},
     onInvoke: (record) => invocations.push(record),
     onHttpRequest: createDemoHandler({ stage: 'dev' }),
   });

@@ -7,9 +7,10 @@ import { APIGatewayProxyWebsocketEventSchema } from '@aws-lambda-powertools/pars
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
+import { fakeAnswer } from '#testkit/fake-answers.ts';
 import { InvocationRecorder, requestContextOf } from '#testkit/invocation-recorder.ts';
 import { tokenFor, uniqueUser } from '#testkit/tokens.ts';
-import { isChat, isError, isPong, refusalStatus, TestClient } from '#testkit/ws-client.ts';
+import { type Frame, isChat, isError, isPong, refusalStatus, TestClient } from '#testkit/ws-client.ts';
 import { type LocalGateway, startLocalGateway } from '../../../src/local/gateway/gateway.ts';
 
 const SEED_FRAME = '{"action": "chat_message", "data": {"message": "Hello", "sessionId": "test-session"}}';
@@ -72,6 +73,8 @@ const describeGatewaySuite = ({ handlers, environment, prepare }: SuiteOptions):
         onInvoke: recorder.onInvoke,
         // A bucket that never refills during the run makes the flood test exact; a small cap keeps the cap test short.
         functionEnvironment: { RATE_LIMIT_PER_SECOND: '0.001', MAX_CONNECTIONS_PER_USER: '2' },
+        // The assistant as `npm start` runs it: RESPONDER=bedrock, the real SDK, the fake Bedrock at its own pace.
+        fakeBedrock: {},
       });
       management = new ApiGatewayManagementApiClient({
         endpoint: gateway.managementEndpoint,
@@ -106,9 +109,48 @@ const describeGatewaySuite = ({ handlers, environment, prepare }: SuiteOptions):
         message: 'Hello',
         createdAt: expect.any(String),
       });
-      expect(reply.data).toMatchObject({ sessionId: 'test-session', userId: user, role: 'assistant', message: 'You said: Hello' });
+      expect(reply.data).toMatchObject({ sessionId: 'test-session', userId: user, role: 'assistant', message: fakeAnswer('Hello') });
       expect(client.received.indexOf(mine)).toBeLessThan(client.received.indexOf(reply));
       expect(reply.data.messageId > mine.data.messageId).toBe(true);
+    });
+
+    it('streams the answer of the fake Bedrock in chunks that add up to the reply, and gives the model the conversation so far', async () => {
+      const user = uniqueUser('amy');
+      const client = await open(user);
+      const ask = async (message: string) => {
+        client.send({ action: 'chat_message', data: { message, sessionId: 'context' } });
+        return client.next(isChat('assistant'), `the reply to ${message}`);
+      };
+
+      const first = await ask('What is DynamoDB?');
+      const second = await ask('And Lambda?');
+
+      const chunks = client.received.filter(
+        (frame): frame is Frame => typeof frame === 'object' && frame.type === 'chat_message_chunk' && frame.data.messageId === second.data.messageId,
+      );
+      expect(first.data.message).toBe(fakeAnswer('What is DynamoDB?'));
+      expect(second.data.message).toBe(fakeAnswer('And Lambda?', 2));
+      expect(chunks.length).toBeGreaterThan(1);
+      expect(chunks.map((frame) => frame.data.seq)).toEqual(chunks.map((_, index) => index));
+      expect(chunks.map((frame) => frame.data.delta).join('')).toBe(second.data.message);
+      expect(client.received.indexOf(chunks.at(-1) as Frame)).toBeLessThan(client.received.indexOf(second));
+      const lastRequest = gateway.fakeBedrock?.requests.findLast((request) => request.conversation?.messages.at(-1)?.text === 'And Lambda?');
+      expect(lastRequest?.conversation?.messages.map((turn) => `${turn.role}: ${turn.text}`)).toEqual([
+        'user: What is DynamoDB?',
+        `assistant: ${fakeAnswer('What is DynamoDB?')}`,
+        'user: And Lambda?',
+      ]);
+    });
+
+    // Depends on the message route carrying the model's outcome on the reply (contract, step 4).
+    it("reports a model reply's status, stop reason and token usage on the chat_message", async () => {
+      const client = await open(uniqueUser('bea'));
+
+      client.send({ action: 'chat_message', data: { message: 'How much did this cost?', sessionId: 'usage' } });
+      const reply = await client.next(isChat('assistant'), 'the reply');
+
+      expect(reply.data).toMatchObject({ status: 'complete', stopReason: 'end_turn', usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) } });
+      expect(reply.data.usage.outputTokens).toBeGreaterThan(0);
     });
 
     it('delivers a message to every connection of the user', async () => {
@@ -121,7 +163,7 @@ const describeGatewaySuite = ({ handlers, environment, prepare }: SuiteOptions):
       for (const client of [first, second]) {
         const mine = await client.next(isChat('user', 'to both'), "the user's message");
         expect(mine.data).toMatchObject({ userId: user, clientMessageId: 'c-1' });
-        await client.next(isChat('assistant', 'You said: to both'), 'the reply');
+        await client.next(isChat('assistant', fakeAnswer('to both')), 'the reply');
       }
     });
 
@@ -133,15 +175,15 @@ const describeGatewaySuite = ({ handlers, environment, prepare }: SuiteOptions):
 
       aliceClient.send({ action: 'chat_message', data: { message: 'from alice', sessionId: 'shared-name' } });
       bobClient.send({ action: 'chat_message', data: { message: 'from bob', sessionId: 'shared-name' } });
-      await aliceClient.next(isChat('assistant', 'You said: from alice'), "alice's reply");
-      await bobClient.next(isChat('assistant', 'You said: from bob'), "bob's reply");
+      await aliceClient.next(isChat('assistant', fakeAnswer('from alice')), "alice's reply");
+      await bobClient.next(isChat('assistant', fakeAnswer('from bob')), "bob's reply");
       aliceClient.send({ action: 'history', data: { sessionId: 'shared-name' } });
       bobClient.send({ action: 'history', data: { sessionId: 'shared-name' } });
       const aliceHistory = await aliceClient.next((frame) => frame.type === 'history', "alice's history");
       const bobHistory = await bobClient.next((frame) => frame.type === 'history', "bob's history");
 
-      expect(aliceHistory.data.messages.map((m: { message: string }) => m.message)).toEqual(['from alice', 'You said: from alice']);
-      expect(bobHistory.data.messages.map((m: { message: string }) => m.message)).toEqual(['from bob', 'You said: from bob']);
+      expect(aliceHistory.data.messages.map((m: { message: string }) => m.message)).toEqual(['from alice', fakeAnswer('from alice')]);
+      expect(bobHistory.data.messages.map((m: { message: string }) => m.message)).toEqual(['from bob', fakeAnswer('from bob')]);
       const chatFrames = (client: TestClient) => client.received.filter((f) => typeof f === 'object' && f.type === 'chat_message');
       expect(chatFrames(aliceClient).every((f) => (f as { data: { userId: string } }).data.userId === alice)).toBe(true);
       expect(chatFrames(bobClient).every((f) => (f as { data: { userId: string } }).data.userId === bob)).toBe(true);
