@@ -22,6 +22,7 @@ import { clientFrame, type Route, routeOf } from '#testkit/hardening/frames.ts';
 import { FrameJudge, totalCounts } from '#testkit/hardening/judge.ts';
 import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
+import { InMemoryReplyStore } from '#testkit/in-memory-reply-store.ts';
 import { RecordingSender } from '#testkit/recording-sender.ts';
 import { bucketKey } from '../src/data/gcra-bucket.ts';
 import { createTables } from '../src/local/create-tables.ts';
@@ -163,7 +164,10 @@ const chainsPass = async (): Promise<PassResult> => {
       };
       const sender = new RecordingSender();
       const senders = new SenderPool('http://unused', () => sender);
-      const routes = createRoutes({ tools, clock, senders, connections, messages, responder: new EchoResponder() }, unthrottledPolicies());
+      const routes = createRoutes(
+        { tools, clock, senders, connections, messages, replies: new InMemoryReplyStore(messages), responder: new EchoResponder() },
+        unthrottledPolicies(),
+      );
       const userId = `chains-${index}`;
       const connectionId = `M${String(index).padStart(3, '0')}${randomUUID().slice(0, 11)}=`;
       await connections.register({ connectionId, userId, connectedAt: 0, lastSeenAt: 0, expiresAt: 4_000_000_000 });

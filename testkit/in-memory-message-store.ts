@@ -45,10 +45,24 @@ class InMemoryMessageStore implements MessageStore {
     return { messages: newer.slice(0, query.limit), hasMore: newer.length > query.limit };
   }
 
+  /** A stored message by its key (for the in-memory reply store). */
+  public find(userId: string, sessionId: string, messageId: string): StoredChatMessage | undefined {
+    return this.sessions.get(`${userId}#${sessionId}`)?.find((message) => message.messageId === messageId);
+  }
+
+  /** Replaces a stored message with the same id, or stores it (for the in-memory reply store). */
+  public put(message: StoredChatMessage): void {
+    const session = this.sessions.get(`${message.userId}#${message.sessionId}`) ?? [];
+    const index = session.findIndex((stored) => stored.messageId === message.messageId);
+    if (index === -1) this.append(message);
+    else session[index] = message;
+  }
+
   private append(message: StoredChatMessage): void {
     const key = `${message.userId}#${message.sessionId}`;
     const session = this.sessions.get(key) ?? [];
     session.push(message);
+    session.sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
     this.sessions.set(key, session);
   }
 }

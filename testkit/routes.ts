@@ -12,6 +12,7 @@ import type { RouteFunctionName } from '../src/config/function-manifest.ts';
 import { createDocumentClient } from '../src/data/dynamo-client.ts';
 import { DynamoConnectionStore } from '../src/data/dynamo-connection-store.ts';
 import { DynamoMessageStore } from '../src/data/dynamo-message-store.ts';
+import { DynamoReplyStore } from '../src/data/dynamo-reply-store.ts';
 import { SenderPool } from '../src/delivery/management-api-sender.ts';
 import { type Clock, systemClock } from '../src/domain/clock.ts';
 import type { Responder } from '../src/domain/responder.ts';
@@ -52,6 +53,7 @@ const recorded = (routes: RouteEntries): Record<RouteFunctionName, RouteInvoker>
   ping: recordedAs('ping', routes.ping),
   history: recordedAs('history', routes.history),
   default: recordedAs('default', routes.default),
+  cancel: recordedAs('cancel', routes.cancel),
 });
 
 const dynamoRoutes = (options: DynamoRoutesOptions) => {
@@ -68,6 +70,7 @@ const dynamoRoutes = (options: DynamoRoutesOptions) => {
     clock: options.clock ?? systemClock,
     connections: new DynamoConnectionStore(client, options.tables.connections, policies.connection.idleTimeoutSeconds),
     messages,
+    replies: new DynamoReplyStore(client, options.tables.messages, loadMessageRetentionDays(settings)),
     senders: options.senders ?? new SenderPool(options.managementEndpoint),
     ...assistant,
   };

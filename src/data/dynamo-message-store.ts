@@ -6,53 +6,12 @@ import type { ConversationTurn } from '../domain/conversation.ts';
 import type { HistoryPage, HistoryQuery, MessageStore, SaveResult, StoredChatMessage } from '../domain/message-store.ts';
 import { REPLY_LEASE_MS } from '../domain/message-store.ts';
 import type { HistorySource, RecentTurnsQuery } from '../domain/model-reply.ts';
-import type { ReplyStatus, TokenUsage } from '../protocol/frames.ts';
 import { messageIdTime, minMessageIdAt } from '../protocol/message-id-time.ts';
+import { CLIENT_ID_PREFIX, MESSAGE_PREFIX, sessionKey, text, toMessage } from './message-items.ts';
 
-const MESSAGE_PREFIX = 'MSG#';
-const CLIENT_ID_PREFIX = 'CLIENT#';
 const DAY_MS = 86_400_000;
 /** How far past its question a reply is looked for (replies follow their question closely). */
 const REPLY_SEARCH_ITEMS = 100;
-
-/** sessionId cannot contain '#', so the key splits unambiguously even when a userId does. */
-const sessionKey = (userId: string, sessionId: string): string => `${userId}#${sessionId}`;
-
-const text = (value: unknown): string => (typeof value === 'string' ? value : String(value ?? ''));
-
-const REPLY_STATUSES: readonly ReplyStatus[] = ['complete', 'truncated', 'failed', 'cancelled'];
-
-const statusOf = (value: unknown): ReplyStatus | undefined => REPLY_STATUSES.find((status) => status === value);
-
-const usageOf = (value: unknown): TokenUsage | undefined => {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { inputTokens, outputTokens } = value as Record<string, unknown>;
-  return typeof inputTokens === 'number' && typeof outputTokens === 'number' ? { inputTokens, outputTokens } : undefined;
-};
-
-/** A reply's end as stored: only the fields it has. */
-const replyEnd = (item: Record<string, unknown>): Pick<StoredChatMessage, 'status' | 'stopReason' | 'usage'> => {
-  const status = statusOf(item.status);
-  const usage = usageOf(item.usage);
-  return {
-    ...(status === undefined ? {} : { status }),
-    ...(typeof item.stopReason === 'string' ? { stopReason: item.stopReason } : {}),
-    ...(usage === undefined ? {} : { usage }),
-  };
-};
-
-/** A stored item as a message: the table's own attributes (keys, TTL) left out; optional fields only when stored. */
-const toMessage = (item: Record<string, unknown>): StoredChatMessage => ({
-  messageId: text(item.messageId),
-  sessionId: text(item.sessionId),
-  userId: text(item.userId),
-  role: item.role === 'assistant' ? 'assistant' : 'user',
-  message: text(item.message),
-  createdAt: text(item.createdAt),
-  ...(typeof item.clientMessageId === 'string' ? { clientMessageId: item.clientMessageId } : {}),
-  ...(typeof item.replyTo === 'string' ? { replyTo: item.replyTo } : {}),
-  ...replyEnd(item),
-});
 
 /**
  * Messages in DynamoDB: partition = the user's session, sort = `MSG#<ULID>`, so a Query returns a

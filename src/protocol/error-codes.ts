@@ -15,6 +15,8 @@ type ErrorCode =
   | 'ASSISTANT_UNAVAILABLE'
   /** The user's output tokens for the day are spent: `retryAfterMs` is the time until the budget resets (00:00 UTC). */
   | 'BUDGET_EXCEEDED'
+  /** The session's previous answer is still streaming (one answer at a time per session): nothing was stored; cancel it or wait. */
+  | 'ANSWER_IN_PROGRESS'
   | 'INTERNAL_ERROR';
 
 interface ErrorDetail {

@@ -18,11 +18,12 @@ interface ChatMessage {
 }
 
 /**
- * How an assistant reply ended: `complete` (the model finished; see `stopReason`), `truncated` (stopped
- * at the invocation's deadline), `failed` (the model stream broke or went silent: the text is what
- * came before), `cancelled` (stopped on request).
+ * Where an assistant reply is: `streaming` (being generated; `history` returns its text so far), then
+ * how it ended: `complete` (the model finished; see `stopReason`), `truncated` (stopped at the
+ * generation's deadline), `failed` (the model stream broke or went silent, or the generator crashed:
+ * the text is what came before), `cancelled` (stopped on request).
  */
-type ReplyStatus = 'complete' | 'truncated' | 'failed' | 'cancelled';
+type ReplyStatus = 'streaming' | 'complete' | 'truncated' | 'failed' | 'cancelled';
 
 interface TokenUsage {
   inputTokens: number;
@@ -50,15 +51,21 @@ interface HistoryFrame {
   data: { sessionId: string; messages: ChatMessage[]; hasMore: boolean };
 }
 
+/** The answer to a `cancel` frame, to the sender only (never an error for a finished or unknown reply). */
+interface CancelResultFrame {
+  type: 'cancel_result';
+  data: { sessionId: string; messageId: string; outcome: 'cancelling' | 'finished' | 'unknown'; status?: ReplyStatus };
+}
+
 interface ErrorFrame {
   type: 'error';
   error: { code: ErrorCode; message: string; details?: ErrorDetail[]; retryAfterMs?: number };
   requestId: string;
 }
 
-type ServerFrame = ChatMessageFrame | ChatMessageChunkFrame | PongFrame | HistoryFrame | ErrorFrame;
+type ServerFrame = ChatMessageFrame | ChatMessageChunkFrame | PongFrame | HistoryFrame | CancelResultFrame | ErrorFrame;
 
 const chatMessageFrame = (data: ChatMessage): ChatMessageFrame => ({ type: 'chat_message', data });
 
-export type { ChatMessage, ChatMessageChunkFrame, ChatMessageFrame, ErrorFrame, HistoryFrame, PongFrame, ReplyStatus, ServerFrame, TokenUsage };
+export type { CancelResultFrame, ChatMessage, ChatMessageChunkFrame, ChatMessageFrame, ErrorFrame, HistoryFrame, PongFrame, ReplyStatus, ServerFrame, TokenUsage };
 export { chatMessageFrame };

@@ -1,6 +1,6 @@
 import type { RouteFunctionName } from '../config/function-manifest.ts';
 import type { RouteEntry } from '../middleware/route-chain.ts';
-import { buildConnect, buildDefault, buildDisconnect, buildHistory, buildMessage, buildPing, type RouteAdapters, type RoutePolicies } from './route-builders.ts';
+import { buildCancel, buildConnect, buildDefault, buildDisconnect, buildHistory, buildMessage, buildPing, type RouteAdapters, type RoutePolicies } from './route-builders.ts';
 
 /** Every route function's chain, keyed by its name in the function manifest. */
 type RouteEntries = Record<RouteFunctionName, RouteEntry>;
@@ -18,6 +18,7 @@ const createRoutes = (adapters: RouteAdapters, policies: RoutePolicies): RouteEn
   ping: buildPing(adapters, policies),
   history: buildHistory(adapters, policies),
   default: buildDefault(adapters, policies),
+  cancel: buildCancel(adapters, policies),
 });
 
 export type { RouteAdapters, RouteEntries, RoutePolicies };

@@ -13,6 +13,7 @@ import { loadChunkBatching } from '../config/streaming-config.ts';
 import { createDocumentClient } from '../data/dynamo-client.ts';
 import { DynamoConnectionStore } from '../data/dynamo-connection-store.ts';
 import { DynamoMessageStore } from '../data/dynamo-message-store.ts';
+import { DynamoReplyStore } from '../data/dynamo-reply-store.ts';
 import { SenderPool } from '../delivery/management-api-sender.ts';
 import { systemClock } from '../domain/clock.ts';
 import { logger, metrics, tracer } from '../observability/powertools.ts';
@@ -31,6 +32,8 @@ let documentClient: DynamoDBDocumentClient | undefined;
 const sharedDocumentClient = (): DynamoDBDocumentClient => (documentClient ??= createDocumentClient());
 
 const environmentConnections = () => new DynamoConnectionStore(sharedDocumentClient(), loadConnectionsTable(), loadConnectionPolicy().idleTimeoutSeconds);
+
+const environmentReplies = () => new DynamoReplyStore(sharedDocumentClient(), loadMessagesTable(), loadMessageRetentionDays());
 
 const environmentMessages = () => new DynamoMessageStore(sharedDocumentClient(), loadMessagesTable(), loadMessageRetentionDays());
 
@@ -51,4 +54,4 @@ const routePolicies = (source: EnvironmentSource = process.env): RoutePolicies =
   chunkBatching: loadChunkBatching(source),
 });
 
-export { environmentAssistant, environmentConnections, environmentMessages, framePolicies, frameRouteAdapters, routePolicies, systemClock as clock, tools };
+export { environmentAssistant, environmentConnections, environmentMessages, environmentReplies, framePolicies, frameRouteAdapters, routePolicies, systemClock as clock, tools };

@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { MessageStore } from '../domain/message-store.ts';
 import type { ConnectionPolicy, RateLimitPolicy, RefusalPolicy } from '../domain/policies.ts';
+import type { ReplyStore } from '../domain/reply-store.ts';
 import type { Responder } from '../domain/responder.ts';
 import type { TokenBudget } from '../domain/token-budget.ts';
 import { authContext } from '../middleware/auth-context.ts';
@@ -18,12 +19,14 @@ import { refusalLimit } from '../middleware/refusal-limit.ts';
 import { RouteChain } from '../middleware/route-chain.ts';
 import { staleConnections } from '../middleware/stale-connections.ts';
 import { validateFrame } from '../middleware/validate-frame.ts';
+import { createCancelRoute } from '../routes/cancel-route.ts';
 import { createConnectRoute } from '../routes/connect-route.ts';
 import { createDefaultRoute } from '../routes/default-route.ts';
 import { createDisconnectRoute } from '../routes/disconnect-route.ts';
 import { createHistoryRoute } from '../routes/history-route.ts';
 import { createMessageRoute } from '../routes/message-route.ts';
 import { createPingRoute } from '../routes/ping-route.ts';
+import validateCancel from '../schemas/compiled/cancel.js';
 import validateChatMessage from '../schemas/compiled/chat-message.js';
 import validateHistory from '../schemas/compiled/history.js';
 import validatePing from '../schemas/compiled/ping.js';
@@ -44,6 +47,8 @@ interface RouteAdapters {
   responder: Responder;
   /** The daily output-token budget a model's replies are charged to; none for the echo responders. */
   budget?: TokenBudget;
+  /** The reply items' lifecycle (hand-off, streaming, cancel). */
+  replies: ReplyStore;
   /** For tests: the timer behind chunk batching. @default the system's timers */
   scheduler?: Scheduler;
 }
@@ -110,6 +115,13 @@ const buildHistory = (adapters: FrameRouteAdapters & Pick<RouteAdapters, 'messag
     .use(limited(adapters, policies.rateLimit))
     .handle(createHistoryRoute({ messages: adapters.messages, clock: adapters.clock }));
 
+/** cancel: the frame's own rate limit, like any frame a client sends. */
+const buildCancel = (adapters: FrameRouteAdapters & Pick<RouteAdapters, 'replies'>, policies: Pick<RoutePolicies, 'rateLimit' | 'refusal'>) =>
+  frameChain(adapters, policies.refusal)
+    .use(validateFrame(validateCancel))
+    .use(limited(adapters, policies.rateLimit))
+    .handle(createCancelRoute({ replies: adapters.replies }));
+
 /** No validator and no rate limit: a frame the API does not route takes no token; it counts as a refusal. */
 const buildDefault = (adapters: FrameRouteAdapters, policies: Pick<RoutePolicies, 'refusal'>) => frameChain(adapters, policies.refusal).handle(createDefaultRoute());
 
@@ -130,4 +142,4 @@ const buildDisconnect = ({ tools, clock, connections }: Pick<RouteAdapters, 'too
     .handle(createDisconnectRoute({ connections, clock, logger: tools.logger, metrics: tools.metrics }));
 
 export type { RouteAdapters, RoutePolicies };
-export { buildConnect, buildDefault, buildDisconnect, buildHistory, buildMessage, buildPing };
+export { buildCancel, buildConnect, buildDefault, buildDisconnect, buildHistory, buildMessage, buildPing };

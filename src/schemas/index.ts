@@ -1,3 +1,4 @@
+import { cancelFrameSchema } from './cancel.ts';
 import { chatMessageFrameSchema } from './chat-message.ts';
 import { historyFrameSchema } from './history.ts';
 import { pingFrameSchema } from './ping.ts';
@@ -7,6 +8,7 @@ import { pingFrameSchema } from './ping.ts';
  * (src/schemas/compiled/<name>.js), with the TypeScript type that validator guards (its .d.ts).
  */
 const FRAME_SCHEMAS = {
+  cancel: { schema: cancelFrameSchema, module: 'cancel.ts', type: 'CancelFrameInput' },
   'chat-message': { schema: chatMessageFrameSchema, module: 'chat-message.ts', type: 'ChatMessageFrameInput' },
   history: { schema: historyFrameSchema, module: 'history.ts', type: 'HistoryFrameInput' },
   ping: { schema: pingFrameSchema, module: 'ping.ts', type: 'PingFrameInput' },
@@ -19,6 +21,7 @@ const eventSchemaFor = (frameSchema: object) => ({
   properties: { body: frameSchema },
 });
 
+export type { CancelFrameInput } from './cancel.ts';
 export type { ChatMessageFrameInput } from './chat-message.ts';
 export type { HistoryFrameInput } from './history.ts';
 export type { PingFrameInput } from './ping.ts';
