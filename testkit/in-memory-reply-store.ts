@@ -63,7 +63,7 @@ class InMemoryReplyStore implements ReplyStore {
 
   public async finishReply(key: ReplyKey, end: ReplyEnd): Promise<StoredChatMessage | undefined> {
     const reply = this.#find(key);
-    if (!reply || reply.status !== 'streaming') return undefined;
+    if (reply?.status !== 'streaming') return undefined;
     const ended: StoredChatMessage = { ...reply, ...end };
     this.#messages.put(ended);
     return ended;
@@ -71,7 +71,7 @@ class InMemoryReplyStore implements ReplyStore {
 
   public async requestCancel(key: ReplyKey): Promise<CancelOutcome> {
     const reply = this.#find(key);
-    if (!reply || reply.role !== 'assistant') return { outcome: 'unknown' };
+    if (reply?.role !== 'assistant') return { outcome: 'unknown' };
     if (reply.status !== 'streaming') return { outcome: 'finished', status: reply.status ?? 'complete' };
     const state = this.#states.get(key.messageId);
     if (state) state.cancelRequested = true;
