@@ -41,6 +41,14 @@ const MetricName = {
   ModelError: 'ModelError',
   /** A question refused because the user's daily output-token budget is spent. */
   BudgetExceeded: 'BudgetExceeded',
+  /** A question refused because the session's previous answer is still streaming. */
+  AnswerInProgress: 'AnswerInProgress',
+  /** The message function could not hand the reply to the respond function (Lambda Invoke failed). */
+  HandOffFailed: 'HandOffFailed',
+  /** A reply stopped on the user's request. */
+  ReplyCancelled: 'ReplyCancelled',
+  /** A reply a crashed respond attempt left streaming, ended as failed by Lambda's retry. */
+  ReplyRecovered: 'ReplyRecovered',
 } as const;
 
 type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
