@@ -8,10 +8,14 @@ import { loadBedrockSettings } from '../src/config/assistant-config.ts';
 import { loadChunkBatching } from '../src/config/streaming-config.ts';
 import { SenderPool } from '../src/delivery/management-api-sender.ts';
 import { newMessageId } from '../src/domain/message-ids.ts';
+import { DEFAULT_REPLY_PACING } from '../src/domain/reply-progress.ts';
 import { type Responder, StreamingEchoResponder } from '../src/domain/responder.ts';
 import { startFakeBedrock } from '../src/local/fake-bedrock/fake-bedrock.ts';
 import { logger, metrics, tracer } from '../src/observability/powertools.ts';
+import { buildRespond } from '../src/runtime/respond-builder.ts';
 import { buildMessage } from '../src/runtime/route-builders.ts';
+import { InMemoryReplyStore } from '../testkit/in-memory-reply-store.ts';
+import { InProcessReplyInvoker } from '../testkit/in-process-invoker.ts';
 import { CallRecorder } from './support/call-recorder.ts';
 import { probeFirstDelta } from './support/first-delta-probe.ts';
 import { InMemoryHistory } from './support/in-memory-history.ts';
@@ -74,16 +78,18 @@ const timedChain = async (responderFor: (messages: InMemoryMessageStore) => Resp
   const { connections, messages } = await seededStores();
   const sender = new TimedSender();
   const firstDeltaAt: number[] = [];
+  const tools = { logger, metrics, tracer };
+  const clock = { nowMs: () => Date.now() };
+  const replies = new InMemoryReplyStore(messages);
+  const senders = new SenderPool('http://in-memory', () => sender);
+  // The respond function runs in process for each hand-off, and the invocation returns when the reply has ended.
+  const respond = buildRespond(
+    { tools, clock, connections, messages, replies, senders, responder: probeFirstDelta(responderFor(messages), firstDeltaAt) },
+    { pacing: DEFAULT_REPLY_PACING, chunkBatching: loadChunkBatching({}) },
+  );
   const chain = buildMessage(
-    {
-      tools: { logger, metrics, tracer },
-      clock: { nowMs: () => Date.now() },
-      connections,
-      messages,
-      responder: probeFirstDelta(responderFor(messages), firstDeltaAt),
-      senders: new SenderPool('http://in-memory', () => sender),
-    },
-    { rateLimit: { burst: 1e9, perSecond: 1e9 }, refusal: { maxRefusals: 1e9, windowSeconds: 60 }, chunkBatching: loadChunkBatching({}) },
+    { tools, clock, connections, messages, replies, senders, invoker: new InProcessReplyInvoker(respond) },
+    { rateLimit: { burst: 1e9, perSecond: 1e9 }, refusal: { maxRefusals: 1e9, windowSeconds: 60 }, turnHoldMs: 360_000 },
   );
   return { chain, sender, firstDeltaAt };
 };

@@ -22,7 +22,7 @@ import { clientFrame, type Route, routeOf } from '#testkit/hardening/frames.ts';
 import { FrameJudge, totalCounts } from '#testkit/hardening/judge.ts';
 import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
-import { InMemoryReplyStore } from '#testkit/in-memory-reply-store.ts';
+import { inMemoryAdapters } from '#testkit/in-process-invoker.ts';
 import { RecordingSender } from '#testkit/recording-sender.ts';
 import { bucketKey } from '../src/data/gcra-bucket.ts';
 import { createTables } from '../src/local/create-tables.ts';
@@ -132,7 +132,6 @@ const drive = async (label: string, total: number, makeWorker: (index: number) =
 const chainsPass = async (): Promise<PassResult> => {
   const { logger, metrics, tracer } = await import('../src/observability/powertools.ts');
   const { SenderPool } = await import('../src/delivery/management-api-sender.ts');
-  const { EchoResponder } = await import('../src/domain/responder.ts');
   const { createRoutes } = await import('../src/runtime/create-routes.ts');
   const { unthrottledPolicies } = await import('#testkit/policies.ts');
   const { functionForRoute } = await import('../src/config/function-manifest.ts');
@@ -164,10 +163,7 @@ const chainsPass = async (): Promise<PassResult> => {
       };
       const sender = new RecordingSender();
       const senders = new SenderPool('http://unused', () => sender);
-      const routes = createRoutes(
-        { tools, clock, senders, connections, messages, replies: new InMemoryReplyStore(messages), responder: new EchoResponder() },
-        unthrottledPolicies(),
-      );
+      const routes = createRoutes(inMemoryAdapters({ tools, clock, senders, connections, messages }), unthrottledPolicies());
       const userId = `chains-${index}`;
       const connectionId = `M${String(index).padStart(3, '0')}${randomUUID().slice(0, 11)}=`;
       await connections.register({ connectionId, userId, connectedAt: 0, lastSeenAt: 0, expiresAt: 4_000_000_000 });

@@ -19,7 +19,7 @@ class InMemoryMessageStore implements MessageStore {
   }
 
   public async hasReply(question: StoredChatMessage): Promise<boolean> {
-    return (this.sessions.get(`${question.userId}#${question.sessionId}`) ?? []).some((message) => message.replyTo === question.messageId);
+    return (this.sessions.get(`${question.userId}#${question.sessionId}`) ?? []).some((message) => message.replyTo === question.messageId && message.status !== 'failed');
   }
 
   public async claimReplyLease(question: StoredChatMessage, nowMs: number): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { StoredChatMessage } from '../src/domain/message-store.ts';
-import type { CancelOutcome, ReplyClaim, ReplyEnd, ReplyKey, ReplyStore } from '../src/domain/reply-store.ts';
+import type { CancelOutcome, ReplyClaim, ReplyEnd, ReplyKey, ReplyStore, SessionTurn, TurnClaim } from '../src/domain/reply-store.ts';
 import type { InMemoryMessageStore } from './in-memory-message-store.ts';
 
 interface ReplyState {
@@ -11,18 +11,18 @@ interface ReplyState {
 /** The reply lifecycle's rules in memory, over an InMemoryMessageStore (so history sees the replies). */
 class InMemoryReplyStore implements ReplyStore {
   readonly #messages: InMemoryMessageStore;
-  readonly #turns = new Map<string, { replyMessageId: string; untilMs: number }>();
+  readonly #turns = new Map<string, SessionTurn & { untilMs: number }>();
   readonly #states = new Map<string, ReplyState>();
 
   public constructor(messages: InMemoryMessageStore) {
     this.#messages = messages;
   }
 
-  public async claimTurn(userId: string, sessionId: string, replyMessageId: string, nowMs: number, untilMs: number): Promise<boolean> {
-    const turn = this.#turns.get(`${userId}#${sessionId}`);
-    if (turn && turn.untilMs >= nowMs) return false;
-    this.#turns.set(`${userId}#${sessionId}`, { replyMessageId, untilMs });
-    return true;
+  public async claimTurn(userId: string, sessionId: string, turn: SessionTurn, nowMs: number, untilMs: number): Promise<TurnClaim> {
+    const held = this.#turns.get(`${userId}#${sessionId}`);
+    if (held && held.untilMs >= nowMs) return held.clientMessageId === undefined ? { claimed: false } : { claimed: false, clientMessageId: held.clientMessageId };
+    this.#turns.set(`${userId}#${sessionId}`, { ...turn, untilMs });
+    return { claimed: true };
   }
 
   public async releaseTurn(userId: string, sessionId: string, replyMessageId: string): Promise<void> {

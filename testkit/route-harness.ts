@@ -8,16 +8,17 @@ import { useTestTables } from './tables.ts';
 /**
  * Every route's chain from the composition root, on fresh DynamoDB Local tables and a loopback
  * @connections API, configured by `settings` of the names a deployed function reads; `authorizer()`
- * builds the authorizer from the same settings.
+ * builds the authorizer from the same settings. The respond function runs in process for each hand-off
+ * (`invoker`); with `waitForReplies: false` a `send` returns at the hand-off and `invoker.idle()` waits.
  */
-const startRouteHarness = async (label: string, settings: EnvironmentSource = {}) => {
+const startRouteHarness = async (label: string, settings: EnvironmentSource = {}, options: { waitForReplies?: boolean } = {}) => {
   const management = new FakeManagementApi();
   await management.start();
   const tables = await useTestTables(label);
   // Loaded after the tables set ENVIRONMENT: Powertools reads it once, at import, as a cold start does.
   const { dynamoRoutes } = await import('./routes.ts');
   const { authorizerAdapters, buildAuthorizer } = await import('../src/runtime/authorizer.ts');
-  const { routes: handlers } = dynamoRoutes({ tables, managementEndpoint: management.endpoint, settings });
+  const { routes: handlers, invoker } = dynamoRoutes({ tables, managementEndpoint: management.endpoint, settings, ...options });
   // Built on first use: loadAuthConfig refuses settings that do not configure exactly one key.
   const buildRecordedAuthorizer = () => recordedAs('authorizer', buildAuthorizer(authorizerAdapters(settings)));
   let authorizerEntry: ReturnType<typeof buildRecordedAuthorizer> | undefined;
@@ -44,7 +45,7 @@ const startRouteHarness = async (label: string, settings: EnvironmentSource = {}
     await management.stop();
   };
 
-  return { handlers, authorizer, management, tables, connect, send, stop };
+  return { handlers, authorizer, management, tables, invoker, connect, send, stop };
 };
 
 export { startRouteHarness };

@@ -14,14 +14,17 @@ import { DynamoConnectionStore } from '../src/data/dynamo-connection-store.ts';
 import { DynamoMessageStore } from '../src/data/dynamo-message-store.ts';
 import { DynamoReplyStore } from '../src/data/dynamo-reply-store.ts';
 import { SenderPool } from '../src/delivery/management-api-sender.ts';
+import type { Scheduler } from '../src/domain/chunk-batcher.ts';
 import { type Clock, systemClock } from '../src/domain/clock.ts';
 import type { Responder } from '../src/domain/responder.ts';
 import type { TokenBudget } from '../src/domain/token-budget.ts';
 import type { RouteResponse, WebSocketEvent } from '../src/middleware/route-types.ts';
 import { instrumentClient } from '../src/observability/sdk-call-observer.ts';
 import { createRoutes, type RouteAdapters, type RouteEntries, type RoutePolicies } from '../src/runtime/create-routes.ts';
-import { routePolicies, tools } from '../src/runtime/environment.ts';
-import { assistantFor } from '../src/runtime/responders.ts';
+import { respondPolicies, routePolicies, tools } from '../src/runtime/environment.ts';
+import { buildRespond } from '../src/runtime/respond-builder.ts';
+import { budgetFor, responderFor } from '../src/runtime/responders.ts';
+import { InProcessReplyInvoker } from './in-process-invoker.ts';
 import { recordedAs } from './sdk-calls/call-recorder.ts';
 
 interface DynamoRoutesOptions {
@@ -41,6 +44,10 @@ interface DynamoRoutesOptions {
   budget?: TokenBudget;
   /** Replaces parts of the policies the settings give. */
   policies?: Partial<RoutePolicies>;
+  /** The respond function runs in this process for each hand-off; with `waitForReplies` (default) `send` returns after the reply. */
+  waitForReplies?: boolean;
+  /** For tests: the timers of the respond function (chunk batching, persist and cancel ticks). */
+  scheduler?: Scheduler;
 }
 
 /** A route's chain as a test invokes it. */
@@ -61,20 +68,25 @@ const dynamoRoutes = (options: DynamoRoutesOptions) => {
   const policies: RoutePolicies = { ...routePolicies(settings), ...options.policies };
   // A test's own client is instrumented too: its calls are the functions' (the default one already is).
   const client = options.client ? instrumentClient(options.client, 'dynamodb') : createDocumentClient();
-  const messages = new DynamoMessageStore(client, options.tables.messages, loadMessageRetentionDays(settings));
-  const assistant = options.responder
-    ? { responder: options.responder, ...(options.budget ? { budget: options.budget } : {}) }
-    : assistantFor({ client, connectionsTable: options.tables.connections, history: messages }, settings);
-  const adapters: RouteAdapters = {
+  const retentionDays = loadMessageRetentionDays(settings);
+  const messages = new DynamoMessageStore(client, options.tables.messages, retentionDays);
+  const budget = options.responder ? options.budget : budgetFor({ client, connectionsTable: options.tables.connections }, settings);
+  const shared = {
     tools,
     clock: options.clock ?? systemClock,
     connections: new DynamoConnectionStore(client, options.tables.connections, policies.connection.idleTimeoutSeconds),
     messages,
-    replies: new DynamoReplyStore(client, options.tables.messages, loadMessageRetentionDays(settings)),
+    replies: new DynamoReplyStore(client, options.tables.messages, retentionDays),
     senders: options.senders ?? new SenderPool(options.managementEndpoint),
-    ...assistant,
+    ...(budget ? { budget } : {}),
   };
-  return { adapters, policies, routes: recorded(createRoutes(adapters, policies)) };
+  const respond = buildRespond(
+    { ...shared, responder: options.responder ?? responderFor(messages, settings), ...(options.scheduler ? { scheduler: options.scheduler } : {}) },
+    respondPolicies(settings),
+  );
+  const invoker = new InProcessReplyInvoker(respond, { wait: options.waitForReplies ?? true });
+  const adapters: RouteAdapters = { ...shared, invoker };
+  return { adapters, policies, invoker, routes: recorded(createRoutes(adapters, policies)) };
 };
 
 export type { RouteInvoker };

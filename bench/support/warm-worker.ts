@@ -7,10 +7,10 @@ import { performance } from 'node:perf_hooks';
 import { SignJWT } from 'jose';
 import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
+import { inMemoryAdapters } from '#testkit/in-process-invoker.ts';
 import { createKeySource } from '../../src/auth/key-source.ts';
 import { SenderPool } from '../../src/delivery/management-api-sender.ts';
 import { Delivery } from '../../src/domain/delivery.ts';
-import { EchoResponder } from '../../src/domain/responder.ts';
 import type { Sender } from '../../src/domain/sender.ts';
 import { observability } from '../../src/middleware/observability.ts';
 import { RouteChain } from '../../src/middleware/route-chain.ts';
@@ -98,16 +98,17 @@ type Invoke = () => Promise<unknown>;
 const swallow = (promise: Promise<unknown>) => promise.catch(() => undefined);
 
 const cases: Record<string, { bare: Invoke; chain: Invoke }> = (() => {
-  const message = createMessageRoute({ connections, messages, responder: new EchoResponder(), clock, metrics, logger });
+  const inMemory = inMemoryAdapters({ tools, clock, senders, connections, messages });
+  const message = createMessageRoute({ connections, messages, replies: inMemory.replies, invoker: inMemory.invoker, turnHoldMs: 360_000, clock, metrics, logger });
   const ping = createPingRoute({ clock });
   const history = createHistoryRoute({ messages: historyMessages, clock });
   const connect = createConnectRoute({ connections: connectConnections, clock, idleTimeoutSeconds: 600 });
   const disconnect = createDisconnectRoute({ connections: connectConnections, clock, logger, metrics });
   const unknown = createDefaultRoute();
   const frameAdapters = { tools, clock, senders, connections };
-  const policies = { rateLimit: policy, refusal: { maxRefusals: 100_000, windowSeconds: 60 }, chunkBatching: { intervalMs: 50, maxChars: 1000 } };
+  const policies = { rateLimit: policy, refusal: { maxRefusals: 100_000, windowSeconds: 60 }, turnHoldMs: 360_000 };
   const chains = {
-    message: buildMessage({ ...frameAdapters, messages, responder: new EchoResponder() }, policies),
+    message: buildMessage({ ...frameAdapters, messages, replies: inMemory.replies, invoker: inMemory.invoker }, policies),
     ping: buildPing(frameAdapters, policies),
     history: buildHistory({ ...frameAdapters, messages: historyMessages }, policies),
     default: buildDefault(frameAdapters, policies),

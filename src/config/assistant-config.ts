@@ -19,6 +19,10 @@ interface BedrockConnection {
   region?: string;
 }
 
+/** The most output tokens one reply may have (`BEDROCK_MAX_TOKENS`): also what each question reserves from the budget. */
+const loadBedrockMaxTokens = (source: EnvironmentSource = process.env): number =>
+  numberEnv('BEDROCK_MAX_TOKENS', ASSISTANT_DEFAULTS.maxTokens, { min: 1, max: 100_000, integer: true }, source);
+
 /**
  * The `bedrock` responder's settings (`RESPONDER=bedrock`): `BEDROCK_MODEL_ID` (a model id or an
  * inference profile id or ARN) is required; everything else has a default.
@@ -29,7 +33,7 @@ const loadBedrockSettings = (source: EnvironmentSource = process.env): BedrockRe
   const systemPrompt = optionalEnv('BEDROCK_SYSTEM_PROMPT', source);
   return {
     modelId: requiredEnv('BEDROCK_MODEL_ID', source),
-    maxTokens: numberEnv('BEDROCK_MAX_TOKENS', ASSISTANT_DEFAULTS.maxTokens, { min: 1, max: 100_000, integer: true }, source),
+    maxTokens: loadBedrockMaxTokens(source),
     ...(temperature === undefined ? {} : { temperature }),
     ...(systemPrompt === undefined ? {} : { systemPrompt }),
     budget: {
@@ -63,4 +67,4 @@ const loadDailyOutputTokens = (maxTokens: number, source: EnvironmentSource = pr
 };
 
 export type { BedrockConnection };
-export { ASSISTANT_DEFAULTS, loadBedrockConnection, loadBedrockSettings, loadDailyOutputTokens };
+export { ASSISTANT_DEFAULTS, loadBedrockConnection, loadBedrockMaxTokens, loadBedrockSettings, loadDailyOutputTokens };

@@ -68,12 +68,15 @@ class DynamoMessageStore implements MessageStore, HistorySource {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'sessionKey = :sessionKey AND itemKey BETWEEN :from AND :to',
-        FilterExpression: 'replyTo = :question',
+        // A failed reply does not answer the question: its resend is answered again.
+        FilterExpression: 'replyTo = :question AND (attribute_not_exists(#status) OR #status <> :failed)',
+        ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':sessionKey': sessionKey(question.userId, question.sessionId),
           ':from': `${MESSAGE_PREFIX}${question.messageId}\u0001`,
           ':to': `${MESSAGE_PREFIX}\uffff`,
           ':question': question.messageId,
+          ':failed': 'failed',
         },
         Limit: REPLY_SEARCH_ITEMS,
         ConsistentRead: true,

@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { toEpochSeconds } from '../domain/clock.ts';
 import type { StoredChatMessage } from '../domain/message-store.ts';
-import type { CancelOutcome, ReplyClaim, ReplyEnd, ReplyKey, ReplyStore } from '../domain/reply-store.ts';
+import type { CancelOutcome, ReplyClaim, ReplyEnd, ReplyKey, ReplyStore, SessionTurn, TurnClaim } from '../domain/reply-store.ts';
 import { MESSAGE_PREFIX, sessionKey, toMessage } from './message-items.ts';
 
 const DAY_MS = 86_400_000;
@@ -38,19 +38,22 @@ class DynamoReplyStore implements ReplyStore {
     this.#retentionMs = retentionDays * DAY_MS;
   }
 
-  public async claimTurn(userId: string, sessionId: string, replyMessageId: string, nowMs: number, untilMs: number): Promise<boolean> {
+  public async claimTurn(userId: string, sessionId: string, turn: SessionTurn, nowMs: number, untilMs: number): Promise<TurnClaim> {
     const result = await conditionally(() =>
       this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: { sessionKey: sessionKey(userId, sessionId), itemKey: TURN_KEY, replyMessageId, turnUntil: untilMs, expiresAt: toEpochSeconds(untilMs) + 86_400 },
+          Item: { sessionKey: sessionKey(userId, sessionId), itemKey: TURN_KEY, ...turn, turnUntil: untilMs, expiresAt: toEpochSeconds(untilMs) + 86_400 },
           // A turn whose holder outlived every attempt (three crashed invocations) expires.
           ConditionExpression: 'attribute_not_exists(itemKey) OR turnUntil < :now',
           ExpressionAttributeValues: { ':now': nowMs },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
     );
-    return result.ok;
+    if (result.ok) return { claimed: true };
+    const holder = result.old?.clientMessageId;
+    return typeof holder === 'string' ? { claimed: false, clientMessageId: holder } : { claimed: false };
   }
 
   public async releaseTurn(userId: string, sessionId: string, replyMessageId: string): Promise<void> {
@@ -143,9 +146,10 @@ class DynamoReplyStore implements ReplyStore {
         new UpdateCommand({
           TableName: this.#tableName,
           Key: itemKey(key),
-          UpdateExpression: `SET #status = :status, message = :message, endedAt = :endedAt${end.stopReason === undefined ? '' : ', stopReason = :stopReason'}${end.usage === undefined ? '' : ', usage = :usage'}`,
+          UpdateExpression: `SET #status = :status, message = :message, endedAt = :endedAt${end.stopReason === undefined ? '' : ', stopReason = :stopReason'}${end.usage === undefined ? '' : ', #usage = :usage'}`,
           ConditionExpression: '#status = :streaming',
-          ExpressionAttributeNames: { '#status': 'status' },
+          // `usage` is a DynamoDB reserved word.
+          ExpressionAttributeNames: { '#status': 'status', ...(end.usage === undefined ? {} : { '#usage': 'usage' }) },
           ExpressionAttributeValues: {
             ':status': end.status,
             ':message': end.message,

@@ -15,6 +15,12 @@ interface ChatObserver {
   modelRefused(error: ModelThrottledError | ModelUnavailableError): void;
   /** Settling a reply's cost failed: the user stays charged the whole reservation (the safe side). */
   settleFailed(error: unknown): void;
+  /** A question refused: the session's previous answer still streams. */
+  answerInProgress(): void;
+  /** The reply could not be handed to the respond function: it was ended as failed. */
+  handOffFailed(error: unknown): void;
+  /** A reply a crashed attempt left streaming was ended as failed by a retry. */
+  replyRecovered(): void;
 }
 
 const silentObserver: ChatObserver = {
@@ -22,6 +28,9 @@ const silentObserver: ChatObserver = {
   replyEnded: () => undefined,
   modelRefused: () => undefined,
   settleFailed: () => undefined,
+  answerInProgress: () => undefined,
+  handOffFailed: () => undefined,
+  replyRecovered: () => undefined,
 };
 
 export type { ChatObserver };

@@ -142,6 +142,14 @@ class BudgetExceededError extends ClientFrameError {
   }
 }
 
+/** One answer at a time per session: the previous one still streams. Nothing was stored. */
+class AnswerInProgressError extends ClientFrameError {
+  public constructor() {
+    super('ANSWER_IN_PROGRESS', 409, 'The previous answer in this session is still being written; cancel it or wait for it to end');
+    this.name = 'AnswerInProgressError';
+  }
+}
+
 /** A refused `$connect`: its status (and headers) become the handshake's answer. */
 class HandshakeRefusedError extends Refusal {
   public readonly headers: Record<string, string>;
@@ -187,6 +195,7 @@ class UnauthorizedError extends Refusal {
 }
 
 export {
+  AnswerInProgressError,
   AssistantUnavailableError,
   BadRequestError,
   BudgetExceededError,

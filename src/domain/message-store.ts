@@ -31,7 +31,7 @@ interface MessageStore {
    * a reply lease held for its invocation (REPLY_LEASE_MS).
    */
   saveUserMessage(message: StoredChatMessage): Promise<SaveResult>;
-  /** Whether an assistant reply to this question is stored. */
+  /** Whether an assistant reply to this question is stored (a `failed` one does not count: the question may be asked again). */
   hasReply(question: StoredChatMessage): Promise<boolean>;
   /** Takes the question's reply lease if it is free or expired; false when someone holds it. */
   claimReplyLease(question: StoredChatMessage, nowMs: number): Promise<boolean>;

@@ -33,11 +33,23 @@ type ReplyClaim =
   /** It has ended already, or does not exist: nothing to do. */
   | { outcome: 'finished' };
 
+interface SessionTurn {
+  replyMessageId: string;
+  /** The question's clientMessageId, when it has one. */
+  clientMessageId?: string;
+}
+
+type TurnClaim = { claimed: true } | { claimed: false; clientMessageId?: string };
+
 type CancelOutcome = { outcome: 'cancelling' } | { outcome: 'finished'; status: ReplyStatus } | { outcome: 'unknown' };
 
 interface ReplyStore {
-  /** One answer at a time per session: takes the session's turn for `replyMessageId` unless another reply holds it (until `untilMs`). */
-  claimTurn(userId: string, sessionId: string, replyMessageId: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /**
+   * One answer at a time per session: takes the session's turn for a reply until `untilMs`, unless
+   * another reply holds it; then says which question's (its clientMessageId), so a resend of that same
+   * question is told apart from a new one.
+   */
+  claimTurn(userId: string, sessionId: string, turn: SessionTurn, nowMs: number, untilMs: number): Promise<TurnClaim>;
   /** Frees the session's turn if `replyMessageId` holds it. */
   releaseTurn(userId: string, sessionId: string, replyMessageId: string): Promise<void>;
   /** Stores the reply item: `status: streaming`, no text yet. */
@@ -56,4 +68,4 @@ interface ReplyStore {
   getMessage(key: ReplyKey): Promise<StoredChatMessage | undefined>;
 }
 
-export type { CancelOutcome, FinalStatus, ReplyClaim, ReplyEnd, ReplyKey, ReplyStore };
+export type { CancelOutcome, FinalStatus, ReplyClaim, ReplyEnd, ReplyKey, ReplyStore, SessionTurn, TurnClaim };

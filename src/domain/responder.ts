@@ -33,19 +33,71 @@ class EchoResponder implements Responder {
   }
 }
 
-/** The echo reply, streamed word by word (for trying the chunk frames without a model). */
+/**
+ * The echo reply, streamed word by word (for trying the chunk frames without a model), with an
+ * optional pause per word: long answers for tests, cheaply. It stops like a model does: on the
+ * caller's cancel (`cancelled`) and before the invocation's deadline (`truncated`).
+ */
 class StreamingEchoResponder implements Responder {
   public readonly streams: boolean = true;
+  readonly #delayMs: number;
 
-  public async *respond(request: ResponderRequest): AsyncIterable<string> {
-    for (const piece of replyText(request.message).match(/\S+\s*/g) ?? []) yield piece;
+  public constructor(delayMs = 0) {
+    this.#delayMs = delayMs;
+  }
+
+  public respond(request: ResponderRequest, options: ModelCallOptions = {}): Reply {
+    const pieces = replyText(request.message).match(/\S+\s*/g) ?? [];
+    const delayMs = this.#delayMs;
+    const result: { outcome?: ReplyOutcome } = {};
+    /** Why the reply must stop before its next piece, if it must. */
+    const stopReason = (): ReplyOutcome | undefined => {
+      if (options.signal?.aborted) return { endedEarly: 'cancelled' };
+      if ((options.remainingMs?.() ?? Number.POSITIVE_INFINITY) <= ECHO_DEADLINE_MARGIN_MS + delayMs) return { endedEarly: 'deadline' };
+      return undefined;
+    };
+    async function* stream(): AsyncGenerator<string> {
+      for (const piece of pieces) {
+        result.outcome = stopReason();
+        if (result.outcome) return;
+        if (delayMs > 0) await pause(delayMs, options.signal);
+        if (options.signal?.aborted) {
+          result.outcome = { endedEarly: 'cancelled' };
+          return;
+        }
+        yield piece;
+      }
+      result.outcome = {};
+    }
+    const deltas = stream();
+    return {
+      [Symbol.asyncIterator]: () => deltas,
+      get outcome() {
+        return result.outcome;
+      },
+    };
   }
 }
+
+/** Kept free at the end of the invocation, as the bedrock responder's deadline margin. */
+const ECHO_DEADLINE_MARGIN_MS = 1_000;
+
+/** Waits `ms`, or less when `signal` aborts. */
+const pause = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 const replyText = (message: string): string => `You said: ${message}`;
 
 /** The offline responders by name (`bedrock` needs adapters: see src/runtime/responders.ts). */
-const echoResponder = (kind: 'echo' | 'echo-stream'): Responder => (kind === 'echo' ? new EchoResponder() : new StreamingEchoResponder());
+const echoResponder = (kind: 'echo' | 'echo-stream', delayMs = 0): Responder => (kind === 'echo' ? new EchoResponder() : new StreamingEchoResponder(delayMs));
 
 export type { Reply, Responder, ResponderRequest };
 export { EchoResponder, echoResponder, replyText, StreamingEchoResponder };

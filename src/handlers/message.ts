@@ -1,7 +1,10 @@
-import { loadChunkBatching } from '../config/streaming-config.ts';
-import { environmentAssistant, environmentMessages, framePolicies, frameRouteAdapters } from '../runtime/environment.ts';
+import { loadTurnHoldMs } from '../config/respond-config.ts';
+import { environmentBudget, environmentInvoker, environmentMessages, environmentReplies, framePolicies, frameRouteAdapters } from '../runtime/environment.ts';
 import { buildMessage } from '../runtime/route-builders.ts';
 
-const messages = environmentMessages();
+const budget = environmentBudget();
 
-export const handler = buildMessage({ ...frameRouteAdapters(), messages, ...environmentAssistant(messages) }, { ...framePolicies(), chunkBatching: loadChunkBatching() });
+export const handler = buildMessage(
+  { ...frameRouteAdapters(), messages: environmentMessages(), replies: environmentReplies(), invoker: environmentInvoker(), ...(budget ? { budget } : {}) },
+  { ...framePolicies(), turnHoldMs: loadTurnHoldMs() },
+);

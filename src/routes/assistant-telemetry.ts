@@ -23,6 +23,8 @@ const assistantTelemetry = ({ metrics, logger }: { metrics: Metrics; logger: Log
       logger.warn('Model stream ended early; the text so far is stored as failed', { reason, endedEarly: outcome.endedEarly });
     } else if (status === 'truncated') {
       logger.warn('Reply stopped at the invocation deadline; stored as truncated');
+    } else if (status === 'cancelled') {
+      metrics.addMetric(MetricName.ReplyCancelled, 'Count', 1);
     }
   },
   modelRefused: (error) => {
@@ -31,6 +33,15 @@ const assistantTelemetry = ({ metrics, logger }: { metrics: Metrics; logger: Log
     // Busy is the service's load and passes; anything else needs an operator (model access, model id, IAM).
     if (error instanceof ModelThrottledError) logger.warn('Model busy after the SDK retries', { errorName: error.reason, retryAfterMs: error.retryAfterMs });
     else logger.error('Model refused the request', { errorName: error.reason });
+  },
+  answerInProgress: () => metrics.addMetric(MetricName.AnswerInProgress, 'Count', 1),
+  handOffFailed: (error) => {
+    metrics.addMetric(MetricName.HandOffFailed, 'Count', 1);
+    logger.error('Handing the reply to the respond function failed; the reply is ended as failed', error instanceof Error ? error : String(error));
+  },
+  replyRecovered: () => {
+    metrics.addMetric(MetricName.ReplyRecovered, 'Count', 1);
+    logger.warn('A reply left streaming by a crashed attempt was ended as failed');
   },
   settleFailed: (error) => logger.error('Settling the token budget failed; the whole reservation stays charged', error instanceof Error ? error : String(error)),
 });

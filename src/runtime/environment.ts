@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createLambdaClient, LambdaReplyInvoker } from '../adapters/lambda/lambda-reply-invoker.ts';
 import {
   loadConnectionPolicy,
   loadConnectionsTable,
@@ -9,6 +10,7 @@ import {
   loadRefusalPolicy,
 } from '../config/app-config.ts';
 import type { EnvironmentSource } from '../config/env.ts';
+import { loadReplyPacing, loadRespondFunctionName, loadTurnHoldMs } from '../config/respond-config.ts';
 import { loadChunkBatching } from '../config/streaming-config.ts';
 import { createDocumentClient } from '../data/dynamo-client.ts';
 import { DynamoConnectionStore } from '../data/dynamo-connection-store.ts';
@@ -17,7 +19,8 @@ import { DynamoReplyStore } from '../data/dynamo-reply-store.ts';
 import { SenderPool } from '../delivery/management-api-sender.ts';
 import { systemClock } from '../domain/clock.ts';
 import { logger, metrics, tracer } from '../observability/powertools.ts';
-import { type Assistant, assistantFor } from './responders.ts';
+import type { RespondPolicies } from './respond-builder.ts';
+import { budgetFor, responderFor } from './responders.ts';
 import type { RoutePolicies } from './route-builders.ts';
 
 /**
@@ -37,9 +40,14 @@ const environmentReplies = () => new DynamoReplyStore(sharedDocumentClient(), lo
 
 const environmentMessages = () => new DynamoMessageStore(sharedDocumentClient(), loadMessagesTable(), loadMessageRetentionDays());
 
-/** The responder `RESPONDER` names, and its budget; the history it reads is the messages table. */
-const environmentAssistant = (messages: DynamoMessageStore): Assistant =>
-  assistantFor({ client: sharedDocumentClient(), connectionsTable: loadConnectionsTable(), history: messages });
+/** The daily token budget of the responder `RESPONDER` names (none for echo). */
+const environmentBudget = () => budgetFor({ client: sharedDocumentClient(), connectionsTable: loadConnectionsTable() });
+
+/** The responder `RESPONDER` names; the history it reads is the messages table. */
+const environmentResponder = (messages: DynamoMessageStore) => responderFor(messages);
+
+/** The message function's hand-off to the respond function (`RESPOND_FUNCTION_NAME`). */
+const environmentInvoker = () => new LambdaReplyInvoker(createLambdaClient(), loadRespondFunctionName());
 
 /** What every frame route needs: the connections table and the management API. */
 const frameRouteAdapters = () => ({ tools, clock: systemClock, connections: environmentConnections(), senders: new SenderPool(loadManagementEndpoint()) });
@@ -51,7 +59,23 @@ const framePolicies = (source: EnvironmentSource = process.env) => ({ rateLimit:
 const routePolicies = (source: EnvironmentSource = process.env): RoutePolicies => ({
   ...framePolicies(source),
   connection: loadConnectionPolicy(source),
-  chunkBatching: loadChunkBatching(source),
+  turnHoldMs: loadTurnHoldMs(source),
 });
 
-export { environmentAssistant, environmentConnections, environmentMessages, environmentReplies, framePolicies, frameRouteAdapters, routePolicies, systemClock as clock, tools };
+/** The respond function's policies: how a reply is persisted, checked for a cancel, and batched into chunks. */
+const respondPolicies = (source: EnvironmentSource = process.env): RespondPolicies => ({ pacing: loadReplyPacing(source), chunkBatching: loadChunkBatching(source) });
+
+export {
+  environmentBudget,
+  environmentConnections,
+  environmentInvoker,
+  environmentMessages,
+  environmentReplies,
+  environmentResponder,
+  framePolicies,
+  frameRouteAdapters,
+  respondPolicies,
+  routePolicies,
+  systemClock as clock,
+  tools,
+};

@@ -1,11 +1,10 @@
 import type { SenderPool } from '../delivery/management-api-sender.ts';
-import type { ChunkBatchingOptions, Scheduler } from '../domain/chunk-batcher.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { ConnectionStore } from '../domain/connection-store.ts';
 import type { MessageStore } from '../domain/message-store.ts';
 import type { ConnectionPolicy, RateLimitPolicy, RefusalPolicy } from '../domain/policies.ts';
+import type { ReplyInvoker } from '../domain/reply-job.ts';
 import type { ReplyStore } from '../domain/reply-store.ts';
-import type { Responder } from '../domain/responder.ts';
 import type { TokenBudget } from '../domain/token-budget.ts';
 import { authContext } from '../middleware/auth-context.ts';
 import { connectionCap } from '../middleware/connection-cap.ts';
@@ -44,20 +43,20 @@ interface RouteAdapters {
   connections: ConnectionStore;
   messages: MessageStore;
   senders: SenderPool;
-  responder: Responder;
-  /** The daily output-token budget a model's replies are charged to; none for the echo responders. */
-  budget?: TokenBudget;
   /** The reply items' lifecycle (hand-off, streaming, cancel). */
   replies: ReplyStore;
-  /** For tests: the timer behind chunk batching. @default the system's timers */
-  scheduler?: Scheduler;
+  /** Hands a reply to the respond function. */
+  invoker: ReplyInvoker;
+  /** The daily output-token budget a model's replies are reserved from; none for the echo responders. */
+  budget?: TokenBudget;
 }
 
 interface RoutePolicies {
   connection: ConnectionPolicy;
   rateLimit: RateLimitPolicy;
   refusal: RefusalPolicy;
-  chunkBatching: ChunkBatchingOptions;
+  /** How long a session's turn is held for one answer (the respond function's timeout and a minute). */
+  turnHoldMs: number;
 }
 
 type FrameRouteAdapters = Pick<RouteAdapters, 'tools' | 'clock' | 'connections' | 'senders'>;
@@ -83,8 +82,8 @@ const limited = (adapters: FrameRouteAdapters, policy: RateLimitPolicy) =>
   rateLimit({ connections: adapters.connections, policy, clock: adapters.clock, metrics: adapters.tools.metrics });
 
 const buildMessage = (
-  adapters: FrameRouteAdapters & Pick<RouteAdapters, 'messages' | 'responder' | 'budget' | 'scheduler'>,
-  policies: Pick<RoutePolicies, 'rateLimit' | 'refusal' | 'chunkBatching'>,
+  adapters: FrameRouteAdapters & Pick<RouteAdapters, 'messages' | 'replies' | 'invoker' | 'budget'>,
+  policies: Pick<RoutePolicies, 'rateLimit' | 'refusal' | 'turnHoldMs'>,
 ) =>
   frameChain(adapters, policies.refusal)
     .use(validateFrame(validateChatMessage))
@@ -93,13 +92,13 @@ const buildMessage = (
       createMessageRoute({
         connections: adapters.connections,
         messages: adapters.messages,
-        responder: adapters.responder,
+        replies: adapters.replies,
+        invoker: adapters.invoker,
         ...(adapters.budget ? { budget: adapters.budget } : {}),
         clock: adapters.clock,
-        chunkBatching: policies.chunkBatching,
+        turnHoldMs: policies.turnHoldMs,
         metrics: adapters.tools.metrics,
         logger: adapters.tools.logger,
-        ...(adapters.scheduler ? { scheduler: adapters.scheduler } : {}),
       }),
     );
 

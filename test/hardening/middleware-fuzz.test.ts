@@ -11,7 +11,7 @@ import { FrameJudge } from '#testkit/hardening/judge.ts';
 import { trackProcessFaults } from '#testkit/hardening/process-faults.ts';
 import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
-import { InMemoryReplyStore } from '#testkit/in-memory-reply-store.ts';
+import { inMemoryAdapters } from '#testkit/in-process-invoker.ts';
 import { unthrottledPolicies } from '#testkit/policies.ts';
 import { RecordingSender } from '#testkit/recording-sender.ts';
 import { contextSeenBy } from '#testkit/route-probe.ts';
@@ -259,7 +259,7 @@ describe('the composed message-route chains on generated frames', () => {
     const messages = new CountingMessageStore();
     const sender = new RecordingSender();
     const senders = new SenderPool('http://unused', () => sender);
-    const routes = createRoutes({ tools, clock, senders, connections, messages, replies: new InMemoryReplyStore(messages), responder: new EchoResponder() }, unthrottledPolicies());
+    const routes = createRoutes(inMemoryAdapters({ tools, clock, senders, connections, messages }), unthrottledPolicies());
     const user = 'fuzz-chains';
     const connectionId = 'chain-connection=';
     await connections.register({ connectionId, userId: user, connectedAt: 0, lastSeenAt: 0, expiresAt: FAR_FUTURE_SECONDS });

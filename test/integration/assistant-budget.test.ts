@@ -44,7 +44,8 @@ describe('the daily output-token budget', () => {
     let settled = 0;
     const sends = Array.from({ length: 50 }, (_, i) =>
       harness
-        .send(connections[i % 5] as string, 'bea', { action: 'chat_message', data: { message: `question ${i}`, sessionId: 'spend', clientMessageId: `q-${i}` } })
+        // One session each: a session answers one question at a time.
+        .send(connections[i % 5] as string, 'bea', { action: 'chat_message', data: { message: `question ${i}`, sessionId: `spend-${i}`, clientMessageId: `q-${i}` } })
         .finally(() => {
           settled += 1;
         }),
@@ -68,7 +69,7 @@ describe('the daily output-token budget', () => {
       expect(refusal.error.retryAfterMs).toBeGreaterThan(0);
       expect(refusal.error.retryAfterMs).toBeLessThanOrEqual(resetsAt - Date.now() + 60_000);
     }
-    const stored = await storedMessages(db, harness.tables.messages, 'bea', 'spend');
+    const stored = (await Promise.all(Array.from({ length: 50 }, (_, i) => storedMessages(db, harness.tables.messages, 'bea', `spend-${i}`)))).flat();
     expect(stored.filter((message) => message.role === 'user')).toHaveLength(admitted);
     const replies = stored.filter((message) => message.role === 'assistant');
     expect(replies).toHaveLength(admitted);
@@ -80,7 +81,7 @@ describe('the daily output-token budget', () => {
     const charged = replies.reduce((sum, reply) => sum + (reply.usage?.outputTokens ?? 0), 0);
     expect(charged).toBeLessThan(LIMIT - MAX_TOKENS);
     expect(await budget.committedTokens('bea', Date.now())).toBe(charged);
-    await harness.send(connections[0] as string, 'bea', { action: 'chat_message', data: { message: 'one more', sessionId: 'spend' } });
+    await harness.send(connections[0] as string, 'bea', { action: 'chat_message', data: { message: 'one more', sessionId: 'spend-0' } });
     expect(harness.management.framesTo(connections[0] as string).at(-1)).toMatchObject({ type: 'chat_message', data: { role: 'assistant', status: 'complete' } });
   });
 

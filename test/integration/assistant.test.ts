@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { lambdaContext, wsEvent } from '#testkit/events.ts';
+import { lambdaContext } from '#testkit/events.ts';
 import { jsonLinesSince, outputMark } from '#testkit/output.ts';
 import { startRouteHarness } from '#testkit/route-harness.ts';
 import { storedMessages } from '#testkit/stored-messages.ts';
@@ -94,21 +94,25 @@ describe('the bedrock responder behind chat_message', () => {
     expect(final?.data).toMatchObject({ role: 'assistant', status: 'complete' });
   });
 
-  it('tells the sender MODEL_BUSY with retryAfterMs when throttling persists, stores no reply, and answers the resend again', async () => {
+  it('tells the sender MODEL_BUSY with retryAfterMs when throttling persists, ends the reply as failed and empty, and answers the resend again', async () => {
     const { connectionId } = await harness.connect('ted');
     const mark = outputMark();
     const first = await ask('ted', connectionId, 'always busy [fault:throttle]', 'busy', 'c-busy');
     expect(first.requests.map((request) => request.attempt)).toEqual([1, 2, 3]);
     expect(errorOf(first.frames)?.error).toEqual({ code: 'MODEL_BUSY', message: expect.stringContaining('busy'), retryAfterMs: expect.any(Number) });
     const stored = await storedMessages(db, harness.tables.messages, 'ted', 'busy');
-    expect(stored.map((message) => message.role)).toEqual(['user']);
+    expect(stored.map((message) => [message.role, message.status, message.message])).toEqual([
+      ['user', undefined, 'always busy [fault:throttle]'],
+      ['assistant', 'failed', ''],
+    ]);
     const modelErrors = metricsIn(jsonLinesSince(mark), MetricName.ModelError);
     expect(modelErrors.map((line) => line.reason)).toEqual(['ThrottlingException']);
     // The reply lease was released: the client's resend asks the model again instead of being acknowledged as a duplicate.
     const resend = await ask('ted', connectionId, 'always busy [fault:throttle]', 'busy', 'c-busy');
     expect(resend.requests.length).toBe(3);
     expect(errorOf(resend.frames)?.error.code).toBe('MODEL_BUSY');
-    expect((await storedMessages(db, harness.tables.messages, 'ted', 'busy')).length).toBe(1);
+    // The question is stored once; each attempt's reply ended failed.
+    expect((await storedMessages(db, harness.tables.messages, 'ted', 'busy')).map((message) => message.role)).toEqual(['user', 'assistant', 'assistant']);
   });
 
   it.each([
@@ -123,8 +127,12 @@ describe('the bedrock responder behind chat_message', () => {
     expect(requests).toHaveLength(1);
     const error = errorOf(frames)?.error;
     expect(error).toEqual({ code: 'ASSISTANT_UNAVAILABLE', message: 'The assistant is unavailable right now; please try again later' });
-    expect(frames.filter((frame) => frame.type === 'chat_message').map((frame) => frame.data.role)).toEqual(['user']);
-    expect((await storedMessages(db, harness.tables.messages, userId, 'una')).map((message) => message.role)).toEqual(['user']);
+    // The reply item the hand-off created ends failed and empty, on every connection, before the error frame.
+    expect(frames.map((frame) => (frame.type === 'chat_message' ? `${frame.data.role}:${frame.data.status ?? ''}` : frame.type))).toEqual(['user:', 'assistant:failed', 'error']);
+    expect((await storedMessages(db, harness.tables.messages, userId, 'una')).map((message) => `${message.role}:${message.message}`)).toEqual([
+      `user:hello [fault:${marker}]`,
+      'assistant:',
+    ]);
     const lines = jsonLinesSince(mark);
     expect(metricsIn(lines, MetricName.ModelError).map((line) => line.reason)).toEqual([errorName]);
     expect(lines.filter((line) => line.level === 'ERROR' && line.errorName === errorName)).toHaveLength(1);
@@ -187,16 +195,11 @@ describe('the bedrock responder behind chat_message', () => {
 
   it("stops a reply at the invocation's deadline (remaining time less the margin) and stores it as truncated", async () => {
     const { connectionId } = await harness.connect('dee');
-    // 3,000 ms of margin: 150 ms left to stream, and a stall that would last 5 s.
-    const context = { ...lambdaContext('test-websocket-message'), getRemainingTimeInMillis: () => 3_150 };
-    const event = wsEvent({
-      connectionId,
-      userId: 'dee',
-      routeKey: 'chat_message',
-      body: { action: 'chat_message', data: { message: 'slow [fault:stall:3]', sessionId: 'late' } },
-    });
+    // The respond function's context: 3,000 ms of margin, 150 ms left to stream, and a stall that would last 5 s.
+    harness.invoker.context = () => ({ ...lambdaContext('test-websocket-respond'), getRemainingTimeInMillis: () => 3_150 });
     const mark = outputMark();
-    await harness.handlers.message(event, context);
+    await harness.send(connectionId, 'dee', { action: 'chat_message', data: { message: 'slow [fault:stall:3]', sessionId: 'late' } });
+    harness.invoker.context = () => lambdaContext('test-websocket-respond');
     const final = harness.management
       .framesTo(connectionId)
       .filter((frame) => frame.type === 'chat_message')

@@ -1,13 +1,22 @@
 import { describe, expect, it } from '@jest/globals';
+import { inMemoryChat } from '#testkit/in-memory-chat.ts';
 import { InMemoryConnectionStore } from '#testkit/in-memory-connection-store.ts';
 import { InMemoryMessageStore } from '#testkit/in-memory-message-store.ts';
 import { RecordingSender, roleOf } from '#testkit/recording-sender.ts';
 import { handleChatMessage } from '../../src/domain/chat-service.ts';
+import type { Scheduler } from '../../src/domain/chunk-batcher.ts';
 import { connectionEndsAt, openRowExpiresAt } from '../../src/domain/connection-lifetime.ts';
 import { Delivery } from '../../src/domain/delivery.ts';
 import type { Responder } from '../../src/domain/responder.ts';
 
 const clock = { nowMs: () => Date.now() };
+const okResponder: Responder = {
+  streams: false,
+  async *respond() {
+    yield 'ok';
+  },
+};
+
 const live = (connectionId: string) => ({ connectionId, userId: 'ann', connectedAt: 0, lastSeenAt: 0, expiresAt: 4e9 });
 
 describe('handleChatMessage', () => {
@@ -23,8 +32,9 @@ describe('handleChatMessage', () => {
       },
     };
     const sender = new RecordingSender();
+    const { deps } = inMemoryChat({ connections, responder: slowResponder, sender, clock });
     // Act
-    await handleChatMessage({ connections, messages: new InMemoryMessageStore(), responder: slowResponder, clock }, new Delivery(sender), {
+    await handleChatMessage(deps, new Delivery(sender), {
       userId: 'ann',
       connectionId: 'laptop',
       sessionId: 's',
@@ -41,7 +51,7 @@ describe('handleChatMessage', () => {
     const connections = new InMemoryConnectionStore();
     await connections.register(live('laptop'));
     await connections.register(live('tablet'));
-    // The first read (listAudience) finds the audience; the second (listLive) fails.
+    // The first read (listAudience) finds the audience; the later ones (listLive, by the respond function) fail.
     let reads = 0;
     connections.listLive = async () => {
       reads += 1;
@@ -50,25 +60,20 @@ describe('handleChatMessage', () => {
     const messages = new InMemoryMessageStore();
     const sender = new RecordingSender();
     // Act
-    const outcome = await handleChatMessage(
-      {
-        connections,
-        messages,
-        responder: {
-          streams: false,
-          async *respond() {
-            yield 'ok';
-          },
-        },
-        clock,
-      },
-      new Delivery(sender),
-      { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
-    );
+    const outcome = await handleChatMessage(inMemoryChat({ connections, messages, responder: okResponder, sender, clock }).deps, new Delivery(sender), {
+      userId: 'ann',
+      connectionId: 'laptop',
+      sessionId: 's',
+      message: 'hi',
+    });
     // Assess
     const roles = (id: string) => sender.posts.filter((post) => post.connectionId === id).map((post) => roleOf(post.frame));
-    expect(reads).toBe(1);
-    expect(outcome.reply?.message).toBe('ok');
+    expect(reads).toBeGreaterThan(0);
+    // The hand-off returned the reply item as it started; the respond function ended it with the text.
+    expect(outcome.reply).toMatchObject({ message: '', status: 'streaming' });
+    expect(sender.posts.find((post) => roleOf(post.frame) === 'assistant')?.frame).toMatchObject({
+      data: { messageId: outcome.reply?.messageId, message: 'ok', status: 'complete' },
+    });
     expect(roles('laptop')).toEqual(['user', 'assistant']);
     expect(roles('tablet')).toEqual(['user', 'assistant']);
   });
@@ -82,21 +87,12 @@ describe('handleChatMessage', () => {
     await connections.register({ ...live('tablet'), expiresAt: openRowExpiresAt(expiredEnd, 600) });
     const sender = new RecordingSender();
     // Act
-    const outcome = await handleChatMessage(
-      {
-        connections,
-        messages: new InMemoryMessageStore(),
-        responder: {
-          streams: false,
-          async *respond() {
-            yield 'ok';
-          },
-        },
-        clock,
-      },
-      new Delivery(sender),
-      { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
-    );
+    const outcome = await handleChatMessage(inMemoryChat({ connections, responder: okResponder, sender, clock }).deps, new Delivery(sender), {
+      userId: 'ann',
+      connectionId: 'laptop',
+      sessionId: 's',
+      message: 'hi',
+    });
     // Assess
     expect(sender.posts.map((post) => post.connectionId)).toEqual(['laptop', 'laptop']);
     expect(sender.closes).toEqual(['tablet']);
@@ -112,21 +108,12 @@ describe('handleChatMessage', () => {
     const messages = new InMemoryMessageStore();
     const sender = new RecordingSender();
     // Act
-    const outcome = await handleChatMessage(
-      {
-        connections,
-        messages,
-        responder: {
-          streams: false,
-          async *respond() {
-            yield 'ok';
-          },
-        },
-        clock,
-      },
-      new Delivery(sender),
-      { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
-    );
+    const outcome = await handleChatMessage(inMemoryChat({ connections, messages, responder: okResponder, sender, clock }).deps, new Delivery(sender), {
+      userId: 'ann',
+      connectionId: 'laptop',
+      sessionId: 's',
+      message: 'hi',
+    });
     // Assess
     expect(outcome.userMessage.message).toBe('hi');
     expect(sender.posts.map((post) => [post.connectionId, roleOf(post.frame)])).toEqual([
@@ -159,19 +146,13 @@ describe('handleChatMessage', () => {
     };
     const sender = new RecordingSender();
     // Act
+    const scheduler: Scheduler = (run, ms) => {
+      const timer = { at: now + ms, run };
+      timers.push(timer);
+      return () => timers.splice(timers.indexOf(timer), 1);
+    };
     await handleChatMessage(
-      {
-        connections,
-        messages: new InMemoryMessageStore(),
-        responder: streaming,
-        clock: { nowMs: () => now },
-        chunkBatching: { intervalMs: 50, maxChars: 1000 },
-        scheduler: (run, ms) => {
-          const timer = { at: now + ms, run };
-          timers.push(timer);
-          return () => timers.splice(timers.indexOf(timer), 1);
-        },
-      },
+      inMemoryChat({ connections, responder: streaming, sender, clock: { nowMs: () => now }, chunkBatching: { intervalMs: 50, maxChars: 1000 }, scheduler }).deps,
       new Delivery(sender),
       { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' },
     );
@@ -203,7 +184,7 @@ describe('handleChatMessage', () => {
     };
     const sender = new RecordingSender();
     const scheduled: Array<{ cancelled: boolean }> = [];
-    const scheduler = () => {
+    const scheduler: Scheduler = () => {
       const timer = { cancelled: false };
       scheduled.push(timer);
       return () => {
@@ -211,17 +192,16 @@ describe('handleChatMessage', () => {
       };
     };
 
-    await expect(
-      handleChatMessage({ connections, messages: new InMemoryMessageStore(), responder: failing, clock, scheduler }, new Delivery(sender), {
-        userId: 'ann',
-        connectionId: 'laptop',
-        sessionId: 's',
-        message: 'hi',
-      }),
-    ).rejects.toThrow('model stream broke');
+    const { deps, invoker, replies } = inMemoryChat({ connections, responder: failing, sender, clock, scheduler });
 
+    const outcome = await handleChatMessage(deps, new Delivery(sender), { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'hi' });
+
+    // The respond function failed (Lambda retries it: the retry ends the reply as failed); nothing more was posted.
+    expect(invoker.failures).toEqual([new Error('model stream broke')]);
     expect(scheduled.length).toBeGreaterThan(0);
     expect(scheduled.every((timer) => timer.cancelled)).toBe(true);
     expect(sender.posts.map((post) => post.frame.type)).toEqual(['chat_message']);
+    const reply = outcome.reply;
+    expect(reply && (await replies.getMessage({ userId: 'ann', sessionId: 's', messageId: reply.messageId }))?.status).toBe('streaming');
   });
 });

@@ -36,7 +36,7 @@ describe('prepareStart with the source handlers', () => {
 
     expect(first).toEqual({
       ready: true,
-      notes: [`Compiled frame schemas: ${['chat-message.js', 'chat-message.d.ts', 'history.js', 'history.d.ts', 'ping.js', 'ping.d.ts'].join(', ')}`],
+      notes: [`Compiled frame schemas: ${['cancel.js', 'cancel.d.ts', 'chat-message.js', 'chat-message.d.ts', 'history.js', 'history.d.ts', 'ping.js', 'ping.d.ts'].join(', ')}`],
     });
     expect(readdirSync(compiledDir).sort()).toEqual(VALIDATORS);
     expect(second).toEqual({ ready: true, notes: [] });

@@ -81,6 +81,8 @@ const callShapes = (service: AwsService, commandName: string, rawInput: unknown)
       return [{ action: 'execute-api:ManageConnections', method: CONNECTIONS_METHODS[operation] ?? `?${operation}` }];
     case 'ssm':
       return [{ action: `ssm:${operation}`, resource: stringOrUndefined(input.Name) }];
+    case 'lambda':
+      return [{ action: operation === 'Invoke' ? 'lambda:InvokeFunction' : `lambda:${operation}`, resource: stringOrUndefined(input.FunctionName) }];
     case 'bedrock':
       // IAM authorizes Converse as InvokeModel and ConverseStream as InvokeModelWithResponseStream.
       return [{ action: operation === 'ConverseStream' ? 'bedrock:InvokeModelWithResponseStream' : `bedrock:${operation}`, resource: stringOrUndefined(input.modelId) }];

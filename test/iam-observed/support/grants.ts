@@ -46,6 +46,8 @@ const grantOf = (call: ObservedCall): Grant => {
       return `${call.action} on jwtSecret`;
     case 'bedrock':
       return `${call.action} on the configured model`;
+    case 'lambda':
+      return `${call.action} on ${call.resource?.replace(/^.*-websocket-/, '') ?? 'an unnamed function'}`;
   }
 };
 
