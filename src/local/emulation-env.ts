@@ -2,9 +2,10 @@ import type { LocalGatewayOptions } from './gateway/gateway.ts';
 
 type EmulationOptions = Pick<LocalGatewayOptions, 'integrationTimeoutMs' | 'asyncInvocation'>;
 
-const milliseconds = (name: string, text: string): number => {
+/** A delay may be 0; a timeout or an age may not (nothing could ever run). */
+const milliseconds = (name: string, text: string, minimum: 0 | 1 = 1): number => {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number of milliseconds, got "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(value) || value < minimum) throw new Error(`${name} must be a number of milliseconds${minimum ? ' above 0' : ''}, got "${text}"`);
   return value;
 };
 
@@ -19,7 +20,9 @@ const emulationOptionsFromEnv = (env: NodeJS.ProcessEnv): EmulationOptions => {
   const asyncInvocation: NonNullable<EmulationOptions['asyncInvocation']> = {};
   if (env.INTEGRATION_TIMEOUT_MS) options.integrationTimeoutMs = milliseconds('INTEGRATION_TIMEOUT_MS', env.INTEGRATION_TIMEOUT_MS);
   const delays = env.LAMBDA_ASYNC_RETRY_DELAYS_MS;
-  if (delays !== undefined) asyncInvocation.retryDelaysMs = delays.trim() === '' ? [] : delays.split(',').map((delay) => milliseconds('LAMBDA_ASYNC_RETRY_DELAYS_MS', delay));
+  if (delays !== undefined) asyncInvocation.retryDelaysMs = delays.trim() === '' ? [] : delays.split(',').map((delay) => milliseconds('LAMBDA_ASYNC_RETRY_DELAYS_MS', delay, 0));
+  if ((asyncInvocation.retryDelaysMs?.length ?? 0) > 2)
+    throw new Error(`LAMBDA_ASYNC_RETRY_DELAYS_MS lists at most 2 delays (Lambda retries an event at most twice), got "${delays}"`);
   if (env.LAMBDA_MAX_EVENT_AGE_MS) asyncInvocation.maxEventAgeMs = milliseconds('LAMBDA_MAX_EVENT_AGE_MS', env.LAMBDA_MAX_EVENT_AGE_MS);
   if (Object.keys(asyncInvocation).length > 0) options.asyncInvocation = asyncInvocation;
   return options;
