@@ -20,6 +20,8 @@ const LOCAL_DEFAULTS = {
   messageLimitBytes: 128 * 1024,
   idleTimeoutMs: 10 * 60 * 1000,
   maxConnectionDurationMs: 2 * 60 * 60 * 1000,
+  /** API Gateway's integration timeout for a route (not adjustable on WebSocket APIs). */
+  integrationTimeoutMs: 29_000,
 } as const;
 
 export { DEV_JWT_SECRET, LOCAL_DEFAULTS };

@@ -5,7 +5,8 @@
  * Environment: PORT (3001), HOST (127.0.0.1), STAGE (dev), ENVIRONMENT (dev), DYNAMODB_DATA_DIR or
  * --data-dir (keep data on disk), DYNAMODB_ENDPOINT (use a running DynamoDB instead), HANDLERS=dist or
  * --dist (run the build's bundles), DEV_USER (alice: the banner's token), FAKE_BEDROCK_TOKENS_PER_SECOND
- * (the fake Bedrock's pace, 40), and the functions' optional settings (RATE_LIMIT_BURST, RESPONDER,
+ * (the fake Bedrock's pace, 40), INTEGRATION_TIMEOUT_MS (29000), LAMBDA_ASYNC_RETRY_DELAYS_MS
+ * (60000,120000), LAMBDA_MAX_EVENT_AGE_MS (6 h), and the functions' optional settings (RATE_LIMIT_BURST, RESPONDER,
  * BEDROCK_MAX_TOKENS, POWERTOOLS_LOG_LEVEL, ...). See docs/local-development.md.
  *
  * The assistant is the `bedrock` responder, the real SDK path, against a fake Bedrock runtime on
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { createDemoHandler } from './demo-assets.ts';
 import { LOCAL_DEFAULTS } from './dev-config.ts';
 import { mintDevToken } from './dev-token.ts';
+import { type EmulationOptions, emulationOptionsFromEnv } from './emulation-env.ts';
 import { type LocalGateway, startLocalGateway } from './gateway/gateway.ts';
 import { DEMO_FAULT_MARKERS, fakeTokensPerSecond, LOCAL_MODEL_ID } from './local-assistant.ts';
 import { prepareStart } from './prepare-start.ts';
@@ -66,8 +68,10 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 let tokensPerSecond: number | undefined;
+let emulation: EmulationOptions = {};
 try {
   tokensPerSecond = fakeTokensPerSecond(process.env.FAKE_BEDROCK_TOKENS_PER_SECOND);
+  emulation = emulationOptionsFromEnv(process.env);
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);
@@ -138,11 +142,15 @@ gateway = await startLocalGateway({
   ...(dataDir ? { dynamoDbDataDir: dataDir } : {}),
   // The demo chat page (src/demo) and its dev-token endpoint, on the same port.
   onHttpRequest: createDemoHandler({ stage }),
+  // API Gateway's integration timeout, Lambda's async retries and maximum event age (INTEGRATION_TIMEOUT_MS, LAMBDA_*).
+  ...emulation,
   onLog: (functionName, line) => process.stdout.write(`${dim(functionName.padEnd(10))} ${line}\n`),
-  onInvoke: ({ routeKey, event, outcome }) => {
+  onInvoke: ({ routeKey, functionName, invocationType, attempt, event, outcome }) => {
     const connectionId = (event as { requestContext?: { connectionId?: string } }).requestContext?.connectionId;
     const result = outcome.ok ? 'ok' : `failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`;
-    process.stdout.write(`${dim('gateway   ')} ${routeKey} ${connectionId ?? ''} ${result}\n`);
+    // A call through the Invoke API names its function and, for an async event's retry, the attempt.
+    const what = routeKey === 'Invoke' ? `Invoke ${invocationType} ${functionName}${attempt !== undefined && attempt > 1 ? ` (attempt ${attempt})` : ''}` : routeKey;
+    process.stdout.write(`${dim('gateway   ')} ${what} ${connectionId ?? ''} ${result}\n`);
   },
 });
 
@@ -178,6 +186,7 @@ process.stdout.write(
       ...(gateway.staleConnectionRowsCleared > 0 ? [`${gateway.staleConnectionRowsCleared} stale items cleared from the connections table (rows, cap slots, rate buckets)`] : []),
     ].join(', ')})`,
     `  Tables               ${gateway.tables.connections}, ${gateway.tables.messages}`,
+    `  Lambda Invoke API    ${gateway.lambdaEndpoint} (the functions' AWS_ENDPOINT_URL_LAMBDA)`,
     `  Handlers             ${handlers === 'dist' ? 'dist/<name>/index.mjs (built bundles)' : 'src/handlers/<name>.ts'}`,
     ...assistantLines(gateway.fakeBedrock),
     `  Dev token (${user}, 1 h; another: npm run token -- --user bob)`,

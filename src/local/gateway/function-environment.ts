@@ -5,6 +5,10 @@ interface LocalServices {
   messagesTable: string;
   managementEndpoint: string;
   dynamoDbEndpoint: string;
+  /** The gateway's Lambda Invoke API (AWS_ENDPOINT_URL_LAMBDA: the SDK's LambdaClient reads it). */
+  lambdaEndpoint: string;
+  /** The functions only other functions invoke (the manifest's `route: 'async'`): each gets `<NAME>_FUNCTION_NAME`. */
+  asyncFunctionNames: readonly string[];
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
@@ -16,6 +20,10 @@ interface LocalServices {
   /** Added to the authorizer's only (JWT_ISSUER, JWT_AUDIENCE, ALLOWED_ORIGINS). */
   authorizerExtra: Record<string, string>;
 }
+
+/** `RESPOND_FUNCTION_NAME=dev-websocket-respond`: the Lambda name of each function invoked asynchronously. */
+const invokedFunctionNames = (services: LocalServices): Record<string, string> =>
+  Object.fromEntries(services.asyncFunctionNames.map((name) => [`${name.toUpperCase()}_FUNCTION_NAME`, `${services.environment}-websocket-${name}`]));
 
 /**
  * The environment Terraform gives each function (terraform/main.tf `function_environment`), pointed
@@ -30,6 +38,8 @@ const functionEnvironment = (functionName: string, services: LocalServices): Rec
     MESSAGES_TABLE: services.messagesTable,
     WS_MANAGEMENT_ENDPOINT: services.managementEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: services.dynamoDbEndpoint,
+    AWS_ENDPOINT_URL_LAMBDA: services.lambdaEndpoint,
+    ...invokedFunctionNames(services),
     AWS_REGION: services.region,
     AWS_DEFAULT_REGION: services.region,
     AWS_ACCESS_KEY_ID: services.accessKeyId,

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { FUNCTIONS } from '../../config/function-manifest.ts';
 import { DEV_JWT_SECRET } from '../dev-config.ts';
 import type { Integrations } from './admission.ts';
+import { type AsyncFailureRecord, type AsyncInvocationSettings, AsyncInvoker, DEFAULT_ASYNC_SETTINGS } from './async-invocations.ts';
 import { functionEnvironment, type LocalServices } from './function-environment.ts';
 import { type InvokeOutcome, LambdaFunction } from './lambda-runtime.ts';
 
@@ -10,11 +11,30 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** One invocation, as a test or a log sees it. */
 interface InvocationRecord {
+  /** The route key API Gateway invoked it for (`authorizer` included), or `Invoke` for a call through Lambda's Invoke API. */
   routeKey: string;
   functionName: string;
   event: unknown;
   outcome: InvokeOutcome;
+  /** Through the Invoke API: how it was invoked. */
+  invocationType?: 'Event' | 'RequestResponse';
+  /** An async event's attempt, from 1 (Lambda retries a failed one at most twice). */
+  attempt?: number;
+  /** The context's awsRequestId (the same for every attempt of an async event). */
+  requestId?: string;
 }
+
+/** How a function is invoked: by API Gateway for a route, or through the Invoke API. */
+interface InvocationSource {
+  routeKey: string;
+  invocationType?: 'Event' | 'RequestResponse';
+  attempt?: number;
+  requestId?: string;
+}
+
+/** A function the manifest marks `route: 'async'` (respond) has its own timeout: Terraform's default, 300 s. */
+const ASYNC_FUNCTION_TIMEOUT_MS = 300_000;
+const ASYNC_FUNCTIONS: ReadonlySet<string> = new Set(FUNCTIONS.filter((spec) => spec.route === 'async').map((spec) => spec.name));
 
 /** Which code runs behind which route. */
 interface FunctionCodeOptions {
@@ -40,8 +60,14 @@ interface FunctionRuntimeOptions {
   authorizerEnvironment?: Record<string, string>;
   /** Powertools' dev mode (pretty logs). @default false */
   devMode?: boolean;
-  /** @default 15000 */
+  /** @default 15000 (the route functions' Terraform default) */
   functionTimeoutMs?: number;
+  /** A function's own timeout, by short name (e.g. `{ respond: 3000 }`). @default 300000 for the manifest's async functions, else functionTimeoutMs */
+  functionTimeoutsMs?: Record<string, number>;
+  /** Lambda's retries and maximum event age for `InvocationType: Event` (env LAMBDA_ASYNC_RETRY_DELAYS_MS, LAMBDA_MAX_EVENT_AGE_MS for npm start). @default Lambda's: [60000, 120000] and 6 h */
+  asyncInvocation?: Partial<AsyncInvocationSettings>;
+  /** An async event Lambda gave up on, as its on-failure destination would receive it (also logged, and kept in LocalGateway.asyncFailures). */
+  onAsyncFailure?: (record: AsyncFailureRecord) => void;
   /** Concurrent sandboxes per function before invocations queue. @default 4 */
   maxSandboxesPerFunction?: number;
   /** The functions' log lines. @default written to stdout */
@@ -56,9 +82,11 @@ type FunctionHostOptions = FunctionCodeOptions & FunctionRuntimeOptions;
  * Where the functions find the local services (tables, DynamoDB, the management endpoint, Region and
  * credentials); ENVIRONMENT also names the functions, `{environment}-websocket-{name}`.
  */
-type ServiceEndpoints = Omit<LocalServices, 'jwtSecret' | 'devMode' | 'extra' | 'authorizerExtra'>;
+type ServiceEndpoints = Omit<LocalServices, 'jwtSecret' | 'devMode' | 'extra' | 'authorizerExtra' | 'asyncFunctionNames'>;
 
-const defaultRoutes = (): Record<string, string> => Object.fromEntries(FUNCTIONS.filter((spec) => spec.route !== 'authorizer').map((spec) => [spec.route, spec.name]));
+/** The manifest's routes: not the authorizer, and not the async functions (no frame can reach them). */
+const defaultRoutes = (): Record<string, string> =>
+  Object.fromEntries(FUNCTIONS.filter((spec) => spec.route !== 'authorizer' && spec.route !== 'async').map((spec) => [spec.route, spec.name]));
 
 /** Route key → function name: the manifest's routes with the options' changes, plus the authorizer. */
 const routeTable = (options: FunctionCodeOptions): Map<string, string> => {
@@ -77,38 +105,77 @@ const modulePath = (name: string, options: FunctionCodeOptions): string =>
 /**
  * The Lambda side: the real handler modules (or the build's bundles), each function started on its
  * first invocation in Lambda-like sandboxes with the environment Terraform would give it, behind the
- * routes. `integrations` is what the WebSocket front door invokes.
+ * routes. `integrations` is what the WebSocket front door invokes; `invokeFunction` and `asyncEvents`
+ * are what Lambda's Invoke API serves.
  */
 class FunctionHost {
   public readonly integrations: Integrations;
+  /** The short names of the functions this host has: the manifest's, the routes', the replaced modules'. */
+  public readonly functionNames: ReadonlySet<string>;
+  /** Lambda's queue for `InvocationType: Event`. */
+  public readonly asyncEvents: AsyncInvoker;
+  /** Every async event given up on, oldest first (there is no on-failure SQS queue locally). */
+  public readonly asyncFailures: AsyncFailureRecord[] = [];
   private readonly functions = new Map<string, LambdaFunction>();
   private readonly routes: Map<string, string>;
   private readonly options: FunctionHostOptions;
   private readonly services: ServiceEndpoints;
   private readonly accountId: string;
 
-  public constructor(options: FunctionHostOptions, services: ServiceEndpoints, accountId: string) {
+  /** `track`: work stop() waits for (an async event's running attempt). */
+  public constructor(options: FunctionHostOptions, services: ServiceEndpoints, accountId: string, track: (work: Promise<unknown>) => void) {
     this.options = options;
     this.services = services;
     this.accountId = accountId;
     this.routes = routeTable(options);
+    this.functionNames = new Set([...FUNCTIONS.map((spec) => spec.name), ...this.routes.values(), ...Object.keys(options.functionModules ?? {})]);
     this.integrations = {
       messageRouteKeys: new Set([...this.routes.keys()].filter((key) => !['authorizer', '$connect', '$disconnect'].includes(key))),
       has: (routeKey) => this.routes.has(routeKey),
-      invoke: (routeKey, event) => this.invoke(routeKey, event),
+      invoke: (routeKey, event) => this.invokeFunction(this.routes.get(routeKey) as string, event, { routeKey }),
     };
+    this.asyncEvents = new AsyncInvoker({
+      settings: { ...DEFAULT_ASYNC_SETTINGS, ...options.asyncInvocation },
+      run: (name, event, requestId, attempt) => this.invokeFunction(name, event, { routeKey: 'Invoke', invocationType: 'Event', attempt, requestId }),
+      functionArn: (name) => this.functionArn(name),
+      track,
+      onFailure: (name, record) => this.recordAsyncFailure(name, record),
+    });
   }
 
-  /** Stops every sandbox; an invocation still waiting for one ends as `Runtime.Stopped`. */
+  /** `arn:aws:lambda:{region}:{account}:function:{env}-websocket-{name}` */
+  public functionArn(name: string): string {
+    return `arn:aws:lambda:${this.services.region}:${this.accountId}:function:${this.services.environment}-websocket-${name}`;
+  }
+
+  /** Runs one invocation of a function (by short name) in its sandboxes, and reports it to onInvoke. */
+  public async invokeFunction(name: string, event: unknown, source: InvocationSource): Promise<InvokeOutcome> {
+    const outcome = await this.functionFor(name).invoke(event, source.requestId);
+    this.options.onInvoke?.({ ...source, functionName: name, event, outcome });
+    return outcome;
+  }
+
+  /** Test hook: kills the sandboxes of a function that are running an invocation now. @returns how many */
+  public crashSandboxes(name: string): number {
+    return this.functions.get(name)?.crashBusySandboxes() ?? 0;
+  }
+
+  /** Abandons pending async retries, then stops every sandbox; an invocation still waiting for one ends as `Runtime.Stopped`. */
   public async stop(): Promise<void> {
+    this.asyncEvents.stop();
     await Promise.all([...this.functions.values()].map((fn) => fn.stop()));
   }
 
-  private async invoke(routeKey: string, event: unknown): Promise<InvokeOutcome> {
-    const name = this.routes.get(routeKey) as string;
-    const outcome = await this.functionFor(name).invoke(event);
-    this.options.onInvoke?.({ routeKey, functionName: name, event, outcome });
-    return outcome;
+  private recordAsyncFailure(name: string, record: AsyncFailureRecord): void {
+    this.asyncFailures.push(record);
+    const { condition, approximateInvokeCount, requestId } = record.requestContext;
+    const line = `Async event ${requestId} sent to the on-failure destination: ${condition} after ${approximateInvokeCount} attempt(s)`;
+    (this.options.onLog ?? ((_name: string, text: string) => process.stdout.write(`${text}\n`)))(name, line);
+    this.options.onAsyncFailure?.(record);
+  }
+
+  private timeoutFor(name: string): number | undefined {
+    return this.options.functionTimeoutsMs?.[name] ?? (ASYNC_FUNCTIONS.has(name) ? ASYNC_FUNCTION_TIMEOUT_MS : this.options.functionTimeoutMs);
   }
 
   private functionFor(name: string): LambdaFunction {
@@ -121,14 +188,16 @@ class FunctionHost {
       devMode: options.devMode ?? false,
       extra: options.functionEnvironment ?? {},
       authorizerExtra: options.authorizerEnvironment ?? {},
+      asyncFunctionNames: [...ASYNC_FUNCTIONS],
     });
+    const timeoutMs = this.timeoutFor(name);
     const fn = new LambdaFunction(
       { name, modulePath: modulePath(name, options), environment },
       {
         functionNamePrefix: `${this.services.environment}-websocket`,
         region: this.services.region,
         accountId: this.accountId,
-        ...(options.functionTimeoutMs === undefined ? {} : { timeoutMs: options.functionTimeoutMs }),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(options.maxSandboxesPerFunction === undefined ? {} : { maxSandboxes: options.maxSandboxesPerFunction }),
         ...(options.onLog ? { onLog: options.onLog } : {}),
       },
@@ -138,5 +207,5 @@ class FunctionHost {
   }
 }
 
-export type { FunctionCodeOptions, FunctionHostOptions, FunctionRuntimeOptions, InvocationRecord, ServiceEndpoints };
+export type { FunctionCodeOptions, FunctionHostOptions, FunctionRuntimeOptions, InvocationRecord, InvocationSource, ServiceEndpoints };
 export { FunctionHost };

@@ -2,11 +2,13 @@ import type { LocalTableNames } from '../create-tables.ts';
 import { LOCAL_DEFAULTS } from '../dev-config.ts';
 import type { FakeBedrock, FakeBedrockOptions } from '../fake-bedrock/fake-bedrock.ts';
 import { type LocalAssistant, startLocalAssistant } from '../local-assistant.ts';
+import { type AsyncFailureRecord, checkAsyncSettings, DEFAULT_ASYNC_SETTINGS } from './async-invocations.ts';
 import { ConnectionRegistry } from './connections.ts';
 import type { ApiDescription } from './events.ts';
 import { type FunctionCodeOptions, FunctionHost, type FunctionRuntimeOptions, type InvocationRecord } from './function-host.ts';
 import { type HttpFrontOptions, listen, serveHttp } from './http-front.ts';
 import { apiIdFor } from './ids.ts';
+import { serveInvokeApi } from './lambda-invoke-api.ts';
 import { InFlightWork, stopOnce } from './shutdown.ts';
 import { type AwsIdentity, type GatewayStorage, prepareStorage, type StorageOptions } from './storage.ts';
 import { type FrameLimits, WebSocketFrontDoor } from './websocket-server.ts';
@@ -21,6 +23,11 @@ interface ConnectionOptions {
   frameLimitBytes?: number;
   /** @default 128 KB */
   messageLimitBytes?: number;
+  /**
+   * API Gateway's integration timeout: a frame's route function running longer makes the gateway
+   * send AWS's `Endpoint request timed out` frame (the function runs on). @default 29000
+   */
+  integrationTimeoutMs?: number;
 }
 
 /** The model behind the `bedrock` responder. */
@@ -55,6 +62,16 @@ interface LocalGateway {
   staleConnectionRowsCleared: number;
   /** The fake Bedrock the `bedrock` responder talks to (its requests, for tests), when `fakeBedrock` started one. */
   fakeBedrock: FakeBedrock | undefined;
+  /** Lambda's Invoke API for the functions, on loopback (the functions' AWS_ENDPOINT_URL_LAMBDA), e.g. `http://127.0.0.1:40123`. */
+  lambdaEndpoint: string;
+  /** Async events Lambda gave up on (retries exhausted, or too old), as its on-failure destination would receive them. */
+  asyncFailures: readonly AsyncFailureRecord[];
+  /**
+   * Test only: kills the sandboxes of a function (short name, e.g. `respond`) that are running an
+   * invocation now, as a crash of the runtime would (the invocation fails with Runtime.ExitError; an
+   * async event is then retried). @returns how many were killed
+   */
+  crashSandboxes(functionName: string): number;
   /** Closes every connection (running `$disconnect`), stops the functions, the server and an owned DynamoDB Local. */
   stop(): Promise<void>;
 }
@@ -68,6 +85,13 @@ const awsIdentity = (): AwsIdentity => ({
   accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? LOCAL_DEFAULTS.accessKeyId,
   secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? LOCAL_DEFAULTS.secretAccessKey,
 });
+
+/** The options' values Lambda or API Gateway would refuse, refused before anything starts. */
+const checkEmulationOptions = (options: LocalGatewayOptions): void => {
+  checkAsyncSettings({ ...DEFAULT_ASYNC_SETTINGS, ...options.asyncInvocation });
+  const timeout = options.integrationTimeoutMs;
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new Error(`integrationTimeoutMs must be a positive number of milliseconds, got ${timeout}`);
+};
 
 const frameLimits = (options: ConnectionOptions): FrameLimits => ({
   frameLimitBytes: options.frameLimitBytes ?? LOCAL_DEFAULTS.frameLimitBytes,
@@ -85,6 +109,10 @@ const assemble = async (options: LocalGatewayOptions, storage: GatewayStorage, i
   const stage = options.stage ?? LOCAL_DEFAULTS.stage;
   const environment = options.environment ?? LOCAL_DEFAULTS.environment;
   const { server, port, urlHost } = await listen(options.port ?? LOCAL_DEFAULTS.port, options.host ?? LOCAL_DEFAULTS.host);
+  const lambdaListener = await listen(0, '127.0.0.1').catch((error: unknown) => {
+    server.close();
+    throw error;
+  });
   const managementEndpoint = `http://${urlHost}:${port}/${stage}`;
   const api: ApiDescription = { apiId: apiIdFor(), stage, region: identity.region, accountId: LOCAL_DEFAULTS.accountId };
   const services = {
@@ -94,13 +122,27 @@ const assemble = async (options: LocalGatewayOptions, storage: GatewayStorage, i
     messagesTable: storage.tables.messages,
     managementEndpoint,
     dynamoDbEndpoint: storage.endpoint,
+    lambdaEndpoint: `http://127.0.0.1:${lambdaListener.port}`,
   };
-  const functions = new FunctionHost({ ...options, functionEnvironment: { ...options.functionEnvironment, ...assistant.environment } }, services, api.accountId);
+  const inFlight = new InFlightWork();
+  const functions = new FunctionHost({ ...options, functionEnvironment: { ...options.functionEnvironment, ...assistant.environment } }, services, api.accountId, inFlight.track);
+  const invokeApi = serveInvokeApi(
+    lambdaListener,
+    {
+      functionNamePrefix: `${environment}-websocket`,
+      region: identity.region,
+      accountId: api.accountId,
+      functionNames: functions.functionNames,
+      invokeFunction: (name, event, source) => functions.invokeFunction(name, event, source),
+      enqueueEvent: (name, event) => functions.asyncEvents.enqueue(name, event),
+    },
+    inFlight.track,
+  );
   const registry = connectionRegistry(options);
   const limits = frameLimits(options);
-  const inFlight = new InFlightWork();
   const { integrations } = functions;
-  const frontDoor = new WebSocketFrontDoor({ api, registry, integrations, limits, fallbackDomainName: () => `localhost:${port}`, track: inFlight.track });
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? LOCAL_DEFAULTS.integrationTimeoutMs;
+  const frontDoor = new WebSocketFrontDoor({ api, registry, integrations, limits, integrationTimeoutMs, fallbackDomainName: () => `localhost:${port}`, track: inFlight.track });
   serveHttp(server, { frontDoor, management: { stage, registry, limits }, onHttpRequest: options.onHttpRequest, track: inFlight.track });
   return {
     url: `ws://${urlHost}:${port}/${stage}`,
@@ -112,7 +154,10 @@ const assemble = async (options: LocalGatewayOptions, storage: GatewayStorage, i
     dynamoDb: { endpoint: storage.endpoint, ...(storage.pid === undefined ? {} : { pid: storage.pid }) },
     staleConnectionRowsCleared: storage.staleConnectionRowsCleared,
     fakeBedrock: assistant.fake,
-    stop: stopOnce({ server, registry, inFlight, frontDoor, functions, assistant, storage }),
+    lambdaEndpoint: invokeApi.endpoint,
+    asyncFailures: functions.asyncFailures,
+    crashSandboxes: (functionName) => functions.crashSandboxes(functionName),
+    stop: stopOnce({ server, registry, inFlight, frontDoor, functions, invokeApi, assistant, storage }),
   };
 };
 
@@ -125,6 +170,7 @@ const assemble = async (options: LocalGatewayOptions, storage: GatewayStorage, i
  * await gateway.stop();
  */
 const startLocalGateway = async (options: LocalGatewayOptions = {}): Promise<LocalGateway> => {
+  checkEmulationOptions(options);
   const identity = awsIdentity();
   const storage = await prepareStorage(options, options.environment ?? LOCAL_DEFAULTS.environment, identity);
   let assistant: LocalAssistant | undefined;
@@ -138,5 +184,5 @@ const startLocalGateway = async (options: LocalGatewayOptions = {}): Promise<Loc
   }
 };
 
-export type { InvocationRecord, LocalGateway, LocalGatewayOptions };
+export type { AsyncFailureRecord, InvocationRecord, LocalGateway, LocalGatewayOptions };
 export { startLocalGateway };

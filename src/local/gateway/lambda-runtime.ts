@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
+import { logStreamName, sandboxObserver } from './sandbox-setup.ts';
 
 /** One Lambda function: its module (`handler` export), environment and limits. */
 interface FunctionDefinition {
@@ -47,25 +48,6 @@ type WorkerMessage =
   | { type: 'result'; id: number; ok: false; error: SerializedError; durationMs: number };
 
 const SANDBOX_WORKER = new URL('./sandbox-worker.ts', import.meta.url);
-
-/**
- * The tests record the AWS calls each function makes (test/iam-observed): when SDK_CALL_OBSERVER
- * names a module, every sandbox imports it before the function's module (as NODE_OPTIONS=--import
- * does on Lambda) and gets the SDK_CALL_* variables. Unset, as outside the tests, nothing changes.
- */
-const sandboxObserver = (): { execArgv?: string[]; env: Record<string, string> } => {
-  const observer = process.env.SDK_CALL_OBSERVER;
-  if (!observer) return { env: {} };
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (name.startsWith('SDK_CALL_') && value !== undefined) env[name] = value;
-  return { execArgv: [...process.execArgv, '--import', observer], env };
-};
-
-const logStreamName = (): string => {
-  const now = new Date();
-  const day = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}`;
-  return `${day}/[$LATEST]${randomUUID().replaceAll('-', '')}`;
-};
 
 type SandboxOptions = Required<Omit<RuntimeOptions, 'onLog'>> & Pick<RuntimeOptions, 'onLog'>;
 
@@ -126,7 +108,7 @@ class Sandbox {
     return !this.exited;
   }
 
-  public run(event: unknown): Promise<InvokeOutcome> {
+  public run(event: unknown, requestId: string): Promise<InvokeOutcome> {
     const id = ++this.nextId;
     return new Promise<InvokeOutcome>((resolve) => {
       const timer = setTimeout(() => {
@@ -145,7 +127,7 @@ class Sandbox {
           resolve(outcome);
         },
       };
-      this.worker.postMessage({ id, event });
+      this.worker.postMessage({ id, event, requestId });
     });
   }
 
@@ -153,6 +135,14 @@ class Sandbox {
     if (this.exited) return;
     this.exited = true;
     await this.worker.terminate();
+  }
+
+  /** Kills the worker if it runs an invocation, as an out-of-memory kill would: that invocation fails as Lambda reports a dead runtime. */
+  public crashIfBusy(): boolean {
+    if (!this.pending) return false;
+    this.settleWithError({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited with error: signal: killed', stack: [] });
+    void this.stop();
+    return true;
   }
 
   /** Resolves once the function's module is loaded; settles the pending invocation on a result, an error or an exit. */
@@ -213,7 +203,8 @@ class LambdaFunction {
     return this.all.size;
   }
 
-  public async invoke(event: unknown): Promise<InvokeOutcome> {
+  /** `requestId`: the context's awsRequestId (an async event's retries keep the first attempt's). */
+  public async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
     const invokedAt = performance.now();
     const sandbox = await this.acquire();
     if (!sandbox) return { ok: false, error: { errorType: 'Runtime.Stopped', errorMessage: 'The gateway is stopping', stack: [] } };
@@ -228,9 +219,14 @@ class LambdaFunction {
       };
     }
     const waitMs = performance.now() - invokedAt;
-    const outcome = await sandbox.run(event);
+    const outcome = await sandbox.run(event, requestId);
     this.release(sandbox);
     return { ...outcome, waitMs };
+  }
+
+  /** Test hook: kills the sandboxes running an invocation now (their invocations fail with Runtime.ExitError). @returns how many */
+  public crashBusySandboxes(): number {
+    return [...this.all].filter((sandbox) => sandbox.crashIfBusy()).length;
   }
 
   public async stop(): Promise<void> {

@@ -3,7 +3,6 @@
  * imports the function's module once (the cold start) and then runs one invocation at a time with a
  * fresh Lambda context, as a warm sandbox does. Node runs this file directly (erasable TypeScript only).
  */
-import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -21,6 +20,8 @@ interface SandboxData {
 interface InvokeRequest {
   id: number;
   event: unknown;
+  /** The invocation's awsRequestId: an async event's retries keep the first attempt's, as on Lambda. */
+  requestId: string;
 }
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -35,7 +36,7 @@ const serializeError = (error: unknown) =>
     : { errorType: 'Error', errorMessage: String(error), stack: [] };
 
 /** A Lambda context like the Node.js runtime's (the deprecated done/succeed/fail included). */
-const lambdaContext = (startedAt: number) => {
+const lambdaContext = (startedAt: number, requestId: string) => {
   const unsupported = (name: string) => () => {
     throw new Error(`context.${name}() is not supported by async handlers`);
   };
@@ -45,7 +46,7 @@ const lambdaContext = (startedAt: number) => {
     functionVersion: '$LATEST',
     invokedFunctionArn: data.functionArn,
     memoryLimitInMB: String(data.memoryMb),
-    awsRequestId: randomUUID(),
+    awsRequestId: requestId,
     logGroupName: data.logGroupName,
     logStreamName: data.logStreamName,
     getRemainingTimeInMillis: () => Math.max(0, startedAt + data.timeoutMs - Date.now()),
@@ -72,7 +73,7 @@ try {
 
 port.on('message', async (request: InvokeRequest) => {
   if (!handler) return;
-  const context = lambdaContext(Date.now());
+  const context = lambdaContext(Date.now(), request.requestId);
   // The handler's own time, as Lambda's Duration reports it (queueing for a sandbox excluded).
   const started = performance.now();
   try {

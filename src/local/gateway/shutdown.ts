@@ -8,7 +8,7 @@ const INTEGRATION_TIMEOUT_MS = 29_000;
 /** How long the clients get to answer the close frame before their sockets are cut. */
 const CLOSE_HANDSHAKE_MS = 2_000;
 
-/** Background work the gateway owes an answer for: handshakes, frame invocations, `$disconnect`, HTTP requests. */
+/** Background work the gateway owes an answer for: handshakes, frame invocations, `$disconnect`, HTTP requests, async events' attempts. */
 class InFlightWork {
   private readonly pending = new Set<Promise<unknown>>();
 
@@ -22,7 +22,7 @@ class InFlightWork {
   }
 }
 
-/** What stop() stops, in this order: the listener, the connections and their work, the functions, the fake Bedrock, storage. */
+/** What stop() stops, in this order: the listener, the connections and their work, the functions, the Invoke API, the fake Bedrock, storage. */
 interface StoppableGateway {
   server: Server;
   registry: ConnectionRegistry;
@@ -30,6 +30,8 @@ interface StoppableGateway {
   /** The WebSocket server behind the upgrades. */
   frontDoor: { close(): void };
   functions: { stop(): Promise<void> };
+  /** Lambda's Invoke API: after the functions, which may invoke one another until they stop. */
+  invokeApi: { stop(): Promise<void> };
   /** The fake Bedrock: after the functions, so a reply still streaming when stop() began is not cut. */
   assistant: { stop(): Promise<void> };
   storage: { stop(): Promise<void> };
@@ -62,6 +64,7 @@ const stopInOrder = async (gateway: StoppableGateway): Promise<void> => {
   gateway.frontDoor.close();
   server.closeAllConnections();
   await gateway.functions.stop();
+  await gateway.invokeApi.stop();
   await gateway.assistant.stop();
   await gateway.storage.stop();
 };

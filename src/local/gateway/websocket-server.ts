@@ -6,6 +6,7 @@ import type { CloseInfo, LiveConnection } from './connections.ts';
 import { disconnectEvent, messageEvent } from './events.ts';
 import { enforceFrameLimit } from './frame-limit.ts';
 import { awsStyleId } from './ids.ts';
+import type { InvokeOutcome } from './lambda-runtime.ts';
 import { INTERNAL_ERROR_BODY, refuse } from './refusal.ts';
 import { selectRoute } from './routes.ts';
 
@@ -18,9 +19,24 @@ interface FrameLimits {
 
 interface WebSocketFrontDoorOptions extends AdmissionDeps {
   limits: FrameLimits;
+  /** API Gateway's integration timeout for a frame's route (29 s): past it the client gets the timeout frame. */
+  integrationTimeoutMs: number;
   /** Track background work (frame invocations, `$disconnect`) so stop() can wait for it. */
   track: (work: Promise<unknown>) => void;
 }
+
+/** Resolves with the invocation's outcome, or `timed-out` once `timeoutMs` passed first (the invocation goes on). */
+const withinTimeout = async (invocation: Promise<InvokeOutcome>, timeoutMs: number): Promise<InvokeOutcome | 'timed-out'> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timed-out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed-out'), timeoutMs);
+  });
+  try {
+    return await Promise.race([invocation, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 /** API Gateway's own frames, byte for byte in layout. */
 const gatewayFrame = (message: string, connectionId: string, requestId: string): string =>
@@ -139,7 +155,15 @@ class WebSocketFrontDoor {
       messageId: awsStyleId(),
       nowMs: Date.now(),
     });
-    const outcome = await integrations.invoke(routeKey, event);
+    const invocation = integrations.invoke(routeKey, event);
+    const outcome = await withinTimeout(invocation, this.options.integrationTimeoutMs);
+    if (outcome === 'timed-out') {
+      // API Gateway stops waiting and tells the client; the function runs on to its end (its own
+      // timeout applies), and its later result, success or failure, reaches nobody.
+      this.sendGatewayFrame(connection, gatewayFrame('Endpoint request timed out', connection.facts.connectionId, requestId));
+      await invocation;
+      return;
+    }
     if (!outcome.ok) this.sendGatewayFrame(connection, gatewayFrame('Internal server error', connection.facts.connectionId, requestId));
   }
 
