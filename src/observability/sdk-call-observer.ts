@@ -7,7 +7,7 @@
  */
 
 /** The IAM service prefix of a client's calls. */
-type AwsService = 'dynamodb' | 'execute-api' | 'ssm' | 'bedrock';
+type AwsService = 'dynamodb' | 'execute-api' | 'ssm' | 'bedrock' | 'lambda';
 
 /** What every SDK v3 client has: a middleware stack (a DocumentClient shares its client's). */
 interface InstrumentableClient {

@@ -37,9 +37,7 @@ const chartedOn = (stack: Stack, dimensionValue: string): string[] => {
   const body = String(single(stack, 'module.monitoring.aws_cloudwatch_dashboard.this').attributes.dashboard_body);
   const widgets = (JSON.parse(body) as { widgets: Array<Widget & { properties: { stat?: string } }> }).widgets;
   return widgets.flatMap((w) =>
-    w.properties.metrics
-      .filter((row) => row.includes(dimensionValue))
-      .map((row) => `${String(row[1])} ${(row.at(-1) as { stat?: string }).stat ?? w.properties.stat}`),
+    w.properties.metrics.filter((row) => row.includes(dimensionValue)).map((row) => `${String(row[1])} ${(row.at(-1) as { stat?: string }).stat ?? w.properties.stat}`),
   );
 };
 
@@ -76,7 +74,9 @@ describe('Terraform monitoring of the asynchronous hand-off', () => {
     const stack = await exampleStack({ lambda_timeout_seconds: 20 });
 
     // Assess
-    expect(alarmOn(stack, 'AWS/Lambda', 'Duration', { FunctionName: functionName('message') })).toEqual(expect.objectContaining({ statistic: 'p99', threshold: 16_000, evaluation_periods: 3 }));
+    expect(alarmOn(stack, 'AWS/Lambda', 'Duration', { FunctionName: functionName('message') })).toEqual(
+      expect.objectContaining({ statistic: 'p99', threshold: 16_000, evaluation_periods: 3 }),
+    );
   });
 
   it("charts respond's invocations, errors, duration p95 and max, async events received and dropped and their age, and its dead-letter queue", async () => {
@@ -89,15 +89,7 @@ describe('Terraform monitoring of the asynchronous hand-off', () => {
 
     // Assess
     expect(respond).toEqual(
-      expect.arrayContaining([
-        'Invocations Sum',
-        'Errors Sum',
-        'Duration p95',
-        'Duration Maximum',
-        'AsyncEventsReceived Sum',
-        'AsyncEventsDropped Sum',
-        'AsyncEventAge Maximum',
-      ]),
+      expect.arrayContaining(['Invocations Sum', 'Errors Sum', 'Duration p95', 'Duration Maximum', 'AsyncEventsReceived Sum', 'AsyncEventsDropped Sum', 'AsyncEventAge Maximum']),
     );
     expect(queue).toEqual(['ApproximateNumberOfMessagesVisible Maximum', 'ApproximateAgeOfOldestMessage Maximum']);
   });
@@ -118,7 +110,10 @@ describe('Terraform monitoring of the asynchronous hand-off', () => {
 
   it('alarms on failed hand-offs in the project namespace', async () => {
     // Act
-    const alarm = alarmOn(await exampleStack({ alarm_hand_off_failed_threshold: 3 }), DEFAULT_METRIC_NAMESPACE, MetricName.HandOffFailed, { environment: 'prod', service: DEFAULT_SERVICE_NAME });
+    const alarm = alarmOn(await exampleStack({ alarm_hand_off_failed_threshold: 3 }), DEFAULT_METRIC_NAMESPACE, MetricName.HandOffFailed, {
+      environment: 'prod',
+      service: DEFAULT_SERVICE_NAME,
+    });
 
     // Assess
     expect(alarm).toEqual(expect.objectContaining({ statistic: 'Sum', threshold: 3, comparison_operator: 'GreaterThanOrEqualToThreshold' }));
