@@ -20,6 +20,19 @@ locals {
       connections_user_index = ["dynamodb:Query"]
       messages               = ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
     }
+    respond = {
+      # UpdateItem: settles the day's token budget; DeleteItem: stale rows found while streaming.
+      connections            = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      connections_user_index = ["dynamodb:Query"]
+      # GetItem: the question and cancel requests; Query: the conversation; UpdateItem: the reply's
+      # attempts, text and end, and the session's turn.
+      messages = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+    }
+    cancel = {
+      connections = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      # Marks the streaming reply cancelled (respond sees it and stops).
+      messages = ["dynamodb:UpdateItem"]
+    }
     ping = {
       connections = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     }
@@ -57,7 +70,19 @@ locals {
   # Bedrock actions per function, as `bedrock` in src/config/function-manifest.ts, granted on the
   # configured model only (bedrock_model_arns) and only when the responder is bedrock.
   bedrock_access = {
-    message = ["bedrock:InvokeModelWithResponseStream"]
+    respond = ["bedrock:InvokeModelWithResponseStream"]
+  }
+
+  # Functions each function invokes asynchronously, as `invokes` in src/config/function-manifest.ts:
+  # lambda:InvokeFunction on exactly those functions' unqualified ARNs. The caller names the function
+  # without a qualifier (RESPOND_FUNCTION_NAME), which IAM checks against the unqualified ARN; the stack
+  # publishes no versions or aliases, so a qualified ARN (name:qualifier) is left out on purpose.
+  lambda_invokes = {
+    message = ["respond"]
+  }
+
+  function_arns = {
+    for name, fn in local.functions : name => "arn:${data.aws_partition.current.partition}:lambda:${var.aws_region}:${data.aws_caller_identity.current.account_id}:function:${local.function_names[name]}"
   }
 
   # Geo prefixes of the system-defined cross-Region inference profile ids (us.anthropic.claude-...).
@@ -130,6 +155,20 @@ locals {
         sid        = "InvokeConfiguredModel"
         actions    = local.bedrock_access[name]
         resources  = local.bedrock_model_arns
+        conditions = []
+      }] : [],
+      length(lookup(local.lambda_invokes, name, [])) > 0 ? [{
+        sid        = "InvokeAsyncFunctions"
+        actions    = ["lambda:InvokeFunction"]
+        resources  = [for target in local.lambda_invokes[name] : local.function_arns[target]]
+        conditions = []
+      }] : [],
+      # Lambda sends an event that failed every attempt (or aged out) to the on-failure destination
+      # with the function's own execution role.
+      name == "respond" ? [{
+        sid        = "SendFailedEventsToDeadLetterQueue"
+        actions    = ["sqs:SendMessage"]
+        resources  = [aws_sqs_queue.respond_dead_letter.arn]
         conditions = []
       }] : [],
     )

@@ -9,18 +9,31 @@ locals {
   })
 
   # Mirrors src/config/function-manifest.ts (a test keeps the two equal). route_key is the API
-  # Gateway route each function serves; the authorizer serves none.
+  # Gateway route each function serves; the authorizer serves none, and neither does an async
+  # function (route 'async' in the manifest): other functions invoke it with InvocationType Event.
   functions = {
-    authorizer = { route_key = null, manages_connections = false }
-    connect    = { route_key = "$connect", manages_connections = false }
-    disconnect = { route_key = "$disconnect", manages_connections = false }
-    message    = { route_key = "chat_message", manages_connections = true }
-    ping       = { route_key = "ping", manages_connections = true }
-    history    = { route_key = "history", manages_connections = true }
-    default    = { route_key = "$default", manages_connections = true }
+    authorizer = { route_key = null, async = false, manages_connections = false }
+    connect    = { route_key = "$connect", async = false, manages_connections = false }
+    disconnect = { route_key = "$disconnect", async = false, manages_connections = false }
+    message    = { route_key = "chat_message", async = false, manages_connections = true }
+    respond    = { route_key = null, async = true, manages_connections = true }
+    cancel     = { route_key = "cancel", async = false, manages_connections = true }
+    ping       = { route_key = "ping", async = false, manages_connections = true }
+    history    = { route_key = "history", async = false, manages_connections = true }
+    default    = { route_key = "$default", async = false, manages_connections = true }
   }
 
   route_functions = { for name, fn in local.functions : fn.route_key => name if fn.route_key != null }
+
+  # Names built from the prefix, not read from module.functions: a function's settings (the message
+  # function's RESPOND_FUNCTION_NAME, its invoke grant) cannot refer to another instance of the
+  # same module call without a cycle.
+  function_names = { for name, fn in local.functions : name => "${local.name_prefix}-${name}" }
+
+  # respond answers for minutes (the model's whole reply); the route functions live under API
+  # Gateway's 29 s integration limit.
+  function_timeouts = { for name, fn in local.functions : name => fn.async ? var.respond_timeout_seconds : var.lambda_timeout_seconds }
+  function_memory   = { for name, fn in local.functions : name => fn.async ? var.respond_memory_size : var.lambda_memory_size }
 
   # Built from the API id, Region and stage name rather than the stage resource: the stage depends on
   # the functions (through the integrations), so the functions must not depend on the stage.
@@ -59,11 +72,22 @@ locals {
     } : key => value if value != ""
   }
 
-  # The assistant's settings (src/config/assistant-config.ts), for the message function only: RESPONDER
-  # always; the model's settings only when it is bedrock. An unset temperature or an empty prompt is
-  # left out, so the model's default applies.
-  assistant_environment = merge(
+  # What the message function needs to reserve a question's tokens before the hand-off
+  # (src/config/assistant-config.ts): the responder, and for bedrock the reply's maximum and the
+  # daily budget. The model itself is respond's.
+  budget_environment = merge(
     { RESPONDER = var.responder },
+    var.responder != "bedrock" ? {} : {
+      BEDROCK_MAX_TOKENS           = tostring(var.bedrock_max_tokens)
+      DAILY_OUTPUT_TOKENS_PER_USER = tostring(var.daily_output_tokens_per_user)
+    },
+  )
+
+  # The assistant's settings (src/config/assistant-config.ts), for the respond function, which calls
+  # the model and settles the budget: RESPONDER always; the model's settings only when it is bedrock.
+  # An unset temperature or an empty prompt is left out, so the model's default applies.
+  assistant_environment = merge(
+    { RESPONDER = var.responder, REPLY_PERSIST_CHARS = tostring(var.reply_persist_chars) },
     var.responder != "bedrock" ? {} : {
       for key, value in {
         BEDROCK_MODEL_ID             = var.bedrock_model_id
@@ -84,13 +108,22 @@ locals {
     for name, fn in local.functions : name => tomap(merge(
       local.common_environment,
       name == "authorizer" ? local.authorizer_environment : {},
-      name == "message" ? local.assistant_environment : {},
+      name == "message" ? merge(local.budget_environment, { RESPOND_FUNCTION_NAME = local.function_names["respond"] }) : {},
+      name == "respond" ? local.assistant_environment : {},
     ))
   }
 
-  # Routes may be invoked by any route of this API; the authorizer only as this API's authorizer.
+  # Routes may be invoked by any route of this API; the authorizer only as this API's authorizer; an
+  # async function by no API at all (null: no API Gateway permission).
   invoke_source_arns = {
-    for name, fn in local.functions : name => fn.route_key == null ? "${module.api.execution_arn}/authorizers/${module.api.authorizer_id}" : "${module.api.execution_arn}/*"
+    for name, fn in local.functions : name => fn.async ? null : fn.route_key == null ? "${module.api.execution_arn}/authorizers/${module.api.authorizer_id}" : "${module.api.execution_arn}/*"
+  }
+
+  function_descriptions = {
+    for name, fn in local.functions : name => (
+      fn.async ? "Chatbot WebSocket ${name}, invoked asynchronously (${var.environment})" :
+      "Chatbot WebSocket ${fn.route_key == null ? "JWT authorizer" : "route ${fn.route_key}"} (${var.environment})"
+    )
   }
 }
 
@@ -107,17 +140,18 @@ module "functions" {
   source   = "./modules/lambda_function"
   for_each = local.functions
 
-  function_name      = "${local.name_prefix}-${each.key}"
-  description        = "Chatbot WebSocket ${each.value.route_key == null ? "JWT authorizer" : "route ${each.value.route_key}"} (${var.environment})"
-  filename           = "${local.artifacts_dir}/${each.key}.zip"
-  memory_size        = var.lambda_memory_size
-  timeout_seconds    = var.lambda_timeout_seconds
-  architecture       = var.lambda_architecture
-  environment        = local.function_environment[each.key]
-  log_retention_days = var.log_retention_days
-  policy_statements  = local.function_policy_statements[each.key]
-  invoke_source_arn  = local.invoke_source_arns[each.key]
-  tags               = local.tags
+  function_name          = local.function_names[each.key]
+  description            = local.function_descriptions[each.key]
+  filename               = "${local.artifacts_dir}/${each.key}.zip"
+  memory_size            = local.function_memory[each.key]
+  timeout_seconds        = local.function_timeouts[each.key]
+  architecture           = var.lambda_architecture
+  environment            = local.function_environment[each.key]
+  log_retention_days     = var.log_retention_days
+  policy_statements      = local.function_policy_statements[each.key]
+  invoked_by_api_gateway = !each.value.async
+  invoke_source_arn      = local.invoke_source_arns[each.key]
+  tags                   = local.tags
 }
 
 module "api" {
@@ -148,9 +182,19 @@ module "monitoring" {
   functions = {
     for name, fn in local.functions : name => {
       function_name   = module.functions[name].function_name
-      timeout_seconds = var.lambda_timeout_seconds
+      timeout_seconds = local.function_timeouts[name]
       # The authorizer refuses a token by throwing Unauthorized: its Lambda Errors count refusals.
-      errors_alarm = fn.route_key != null
+      errors_alarm = name != "authorizer"
+      async        = fn.async
+      # A route function: p99 above 80% of its timeout for 15 minutes. respond: any invocation above
+      # 90% of its timeout (an answer cut at the deadline, or a hang), as it happens.
+      duration_alarm = fn.async ? { statistic = "Maximum", percent = 90, periods = 1 } : { statistic = "p99", percent = 80, periods = 3 }
+    }
+  }
+  dead_letter_queues = {
+    respond = {
+      queue_name    = aws_sqs_queue.respond_dead_letter.name
+      function_name = module.functions["respond"].function_name
     }
   }
   api_id     = module.api.api_id
@@ -173,6 +217,7 @@ module "monitoring" {
   closed_for_refusals_threshold = var.alarm_closed_for_refusals_threshold
   api_error_threshold           = var.alarm_api_error_threshold
   model_error_threshold         = var.alarm_model_error_threshold
+  hand_off_failed_threshold     = var.alarm_hand_off_failed_threshold
   time_to_first_token_p95_ms    = var.alarm_time_to_first_token_p95_ms
   tags                          = local.tags
 }

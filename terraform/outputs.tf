@@ -50,3 +50,13 @@ output "alarm_topic_arn" {
   description = "ARN of the SNS topic every alarm notifies; subscribe on-call tooling here."
   value       = module.monitoring.alarm_topic_arn
 }
+
+output "respond_dead_letter_queue_url" {
+  description = "URL of the queue where Lambda sends the respond events it gave up on (README: \"When the dead-letter queue alarm fires\")."
+  value       = aws_sqs_queue.respond_dead_letter.url
+}
+
+output "respond_dead_letter_queue_arn" {
+  description = "ARN of the respond dead-letter queue."
+  value       = aws_sqs_queue.respond_dead_letter.arn
+}

@@ -74,7 +74,7 @@ variable "artifacts_dir" {
 }
 
 variable "lambda_memory_size" {
-  description = "Memory of every function, in MB."
+  description = "Memory of every function but respond (respond_memory_size), in MB."
   type        = number
   default     = 256
 
@@ -85,13 +85,68 @@ variable "lambda_memory_size" {
 }
 
 variable "lambda_timeout_seconds" {
-  description = "Timeout of every function, in seconds. API Gateway gives an integration at most 29 seconds."
+  description = "Timeout of every function but respond (respond_timeout_seconds), in seconds. API Gateway gives an integration at most 29 seconds."
   type        = number
   default     = 15
 
   validation {
     condition     = var.lambda_timeout_seconds >= 3 && var.lambda_timeout_seconds <= 29
     error_message = "lambda_timeout_seconds must be between 3 and 29."
+  }
+}
+
+variable "respond_timeout_seconds" {
+  description = "Timeout of the respond function, in seconds: the longest answer it generates (it stops a little before, at BEDROCK_DEADLINE_MARGIN_MS, and stores the reply as truncated). No API Gateway limit applies: respond is invoked asynchronously."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.respond_timeout_seconds >= 10 && var.respond_timeout_seconds <= 900 && floor(var.respond_timeout_seconds) == var.respond_timeout_seconds
+    error_message = "respond_timeout_seconds must be an integer between 10 and 900 (Lambda's maximum)."
+  }
+}
+
+variable "respond_memory_size" {
+  description = "Memory of the respond function, in MB."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.respond_memory_size >= 256 && var.respond_memory_size <= 512
+    error_message = "respond_memory_size must be between 256 and 512 MB."
+  }
+}
+
+variable "respond_max_retry_attempts" {
+  description = "Times Lambda retries a respond event whose attempt failed (a crash, a timeout) before sending it to the dead-letter queue. A retry finds the reply the failed attempt left and ends it (never a second reply)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.respond_max_retry_attempts >= 0 && var.respond_max_retry_attempts <= 2 && floor(var.respond_max_retry_attempts) == var.respond_max_retry_attempts
+    error_message = "respond_max_retry_attempts must be 0, 1 or 2 (Lambda's range for asynchronous invocations)."
+  }
+}
+
+variable "respond_max_event_age_seconds" {
+  description = "Age after which Lambda stops trying a queued respond event (throttled or retried) and sends it to the dead-letter queue."
+  type        = number
+  default     = 21600
+
+  validation {
+    condition     = var.respond_max_event_age_seconds >= 60 && var.respond_max_event_age_seconds <= 21600 && floor(var.respond_max_event_age_seconds) == var.respond_max_event_age_seconds
+    error_message = "respond_max_event_age_seconds must be an integer between 60 and 21600 (Lambda's range)."
+  }
+}
+
+variable "respond_dead_letter_retention_days" {
+  description = "Days the dead-letter queue keeps the respond events Lambda gave up on (time to read and replay them)."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = var.respond_dead_letter_retention_days >= 1 && var.respond_dead_letter_retention_days <= 14 && floor(var.respond_dead_letter_retention_days) == var.respond_dead_letter_retention_days
+    error_message = "respond_dead_letter_retention_days must be an integer between 1 and 14 (SQS's maximum retention)."
   }
 }
 
@@ -253,8 +308,19 @@ variable "stream_chunk_max_chars" {
   }
 }
 
+variable "reply_persist_chars" {
+  description = "respond stores an answer's text so far at least every second, and after this many new characters (REPLY_PERSIST_CHARS): what history returns for an answer in progress."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.reply_persist_chars >= 1 && var.reply_persist_chars <= 100000 && floor(var.reply_persist_chars) == var.reply_persist_chars
+    error_message = "reply_persist_chars must be an integer between 1 and 100000."
+  }
+}
+
 # ---------------------------------------------------------------------------------------------------
-# The assistant (src/config/assistant-config.ts): the message function's responder and its Bedrock model
+# The assistant (src/config/assistant-config.ts): the responder respond runs and its Bedrock model
 # ---------------------------------------------------------------------------------------------------
 
 variable "responder" {
@@ -269,7 +335,7 @@ variable "responder" {
 }
 
 variable "bedrock_model_id" {
-  description = "The model the assistant calls (BEDROCK_MODEL_ID): a foundation model id (anthropic.claude-3-haiku-20240307-v1:0), a system-defined cross-Region inference profile id (us.anthropic.claude-3-5-haiku-20241022-v1:0, eu., apac., global. ...), or an inference profile / application inference profile ARN (then list its models in bedrock_inference_profile_model_arns). The message function may invoke this model only. Enable access to the model in the Bedrock console first."
+  description = "The model the assistant calls (BEDROCK_MODEL_ID): a foundation model id (anthropic.claude-3-haiku-20240307-v1:0), a system-defined cross-Region inference profile id (us.anthropic.claude-3-5-haiku-20241022-v1:0, eu., apac., global. ...), or an inference profile / application inference profile ARN (then list its models in bedrock_inference_profile_model_arns). The respond function may invoke this model only. Enable access to the model in the Bedrock console first."
   type        = string
   default     = "anthropic.claude-3-haiku-20240307-v1:0"
 
@@ -374,7 +440,7 @@ variable "bedrock_stall_gap_ms" {
 }
 
 variable "bedrock_deadline_margin_ms" {
-  description = "Milliseconds kept free before the message function's timeout: a generation still running then is stopped and stored as truncated (BEDROCK_DEADLINE_MARGIN_MS)."
+  description = "Milliseconds kept free before the respond function's timeout: a generation still running then is stopped and stored as truncated (BEDROCK_DEADLINE_MARGIN_MS)."
   type        = number
   default     = 3000
 
@@ -384,8 +450,8 @@ variable "bedrock_deadline_margin_ms" {
   }
 
   validation {
-    condition     = var.bedrock_deadline_margin_ms < var.lambda_timeout_seconds * 1000
-    error_message = "bedrock_deadline_margin_ms must be less than lambda_timeout_seconds * 1000: a margin as long as the timeout would truncate every reply before it starts."
+    condition     = var.bedrock_deadline_margin_ms < var.respond_timeout_seconds * 1000
+    error_message = "bedrock_deadline_margin_ms must be less than respond_timeout_seconds * 1000: a margin as long as the timeout would truncate every reply before it starts."
   }
 }
 
@@ -605,4 +671,10 @@ variable "alarm_time_to_first_token_p95_ms" {
     condition     = var.alarm_time_to_first_token_p95_ms > 0
     error_message = "alarm_time_to_first_token_p95_ms must be a positive number of milliseconds."
   }
+}
+
+variable "alarm_hand_off_failed_threshold" {
+  description = "HandOffFailed count in 5 minutes (questions whose answer the message function could not hand to respond: the user got an error) that raises the hand-off failures alarm."
+  type        = number
+  default     = 1
 }

@@ -1,5 +1,6 @@
-# The assistant (responder bedrock, the default): the message function's Bedrock permission for each
-# shape of bedrock_model_id, its environment, and the model alarms.
+# The assistant (responder bedrock, the default): the respond function's Bedrock permission for each
+# shape of bedrock_model_id, its environment (and the budget settings the message function keeps), and
+# the model alarms.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -17,14 +18,14 @@ run "foundation_model_id" {
 
   assert {
     condition = [
-      for statement in jsondecode(module.functions["message"].policy).Statement : statement if statement.Sid == "InvokeConfiguredModel"
+      for statement in jsondecode(module.functions["respond"].policy).Statement : statement if statement.Sid == "InvokeConfiguredModel"
       ] == [{
         Sid      = "InvokeConfiguredModel"
         Effect   = "Allow"
         Action   = ["bedrock:InvokeModelWithResponseStream"]
         Resource = ["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"]
     }]
-    error_message = "With a foundation model id the message function may stream from that model, in this Region, and nothing else."
+    error_message = "With a foundation model id the respond function may stream from that model, in this Region, and nothing else."
   }
 
   assert {
@@ -33,14 +34,15 @@ run "foundation_model_id" {
         for statement in jsondecode(module.functions[name].policy).Statement : [
           for action in statement.Action : !startswith(action, "bedrock:")
         ]
-      ] if name != "message"
+      ] if name != "respond"
     ]))
-    error_message = "Only the message function may call Bedrock."
+    error_message = "Only the respond function may call Bedrock (the message function hands the answer to it)."
   }
 
   assert {
-    condition = tomap(merge(local.function_environment["message"], {
+    condition = tomap(merge(local.function_environment["respond"], {
       RESPONDER                    = "bedrock"
+      REPLY_PERSIST_CHARS          = "2000"
       BEDROCK_MODEL_ID             = "anthropic.claude-3-haiku-20240307-v1:0"
       BEDROCK_MAX_TOKENS           = "1024"
       CONTEXT_MAX_MESSAGES         = "20"
@@ -48,16 +50,27 @@ run "foundation_model_id" {
       BEDROCK_STALL_GAP_MS         = "10000"
       BEDROCK_DEADLINE_MARGIN_MS   = "3000"
       DAILY_OUTPUT_TOKENS_PER_USER = "100000"
-    })) == local.function_environment["message"]
-    error_message = "The message function must get the assistant's settings (src/config/assistant-config.ts) from the variables."
+    })) == local.function_environment["respond"]
+    error_message = "The respond function must get the assistant's settings (src/config/assistant-config.ts) from the variables."
   }
 
   assert {
     condition = (
-      length(setintersection(keys(local.function_environment["message"]), ["BEDROCK_TEMPERATURE", "BEDROCK_SYSTEM_PROMPT", "BEDROCK_REGION", "BEDROCK_ENDPOINT"])) == 0 &&
-      alltrue([for name, fn in local.functions : !contains(keys(local.function_environment[name]), "RESPONDER") if name != "message"])
+      local.function_environment["message"]["RESPONDER"] == "bedrock" &&
+      local.function_environment["message"]["BEDROCK_MAX_TOKENS"] == "1024" &&
+      local.function_environment["message"]["DAILY_OUTPUT_TOKENS_PER_USER"] == "100000" &&
+      length([for key in keys(local.function_environment["message"]) : key if startswith(key, "BEDROCK_") && key != "BEDROCK_MAX_TOKENS"]) == 0 &&
+      !contains(keys(local.function_environment["message"]), "CONTEXT_MAX_CHARS")
     )
-    error_message = "Unset settings (temperature, prompt, Region) are left out so the model's defaults apply; BEDROCK_ENDPOINT is for the local fake only; only the message function gets the assistant's settings."
+    error_message = "The message function keeps only what reserving a question's tokens needs (RESPONDER, BEDROCK_MAX_TOKENS, DAILY_OUTPUT_TOKENS_PER_USER); the model's settings are respond's."
+  }
+
+  assert {
+    condition = (
+      length(setintersection(keys(local.function_environment["respond"]), ["BEDROCK_TEMPERATURE", "BEDROCK_SYSTEM_PROMPT", "BEDROCK_REGION", "BEDROCK_ENDPOINT"])) == 0 &&
+      alltrue([for name, fn in local.functions : !contains(keys(local.function_environment[name]), "RESPONDER") if !contains(["message", "respond"], name)])
+    )
+    error_message = "Unset settings (temperature, prompt, Region) are left out so the model's defaults apply; BEDROCK_ENDPOINT is for the local fake only; only the respond function (and the message function's budget) get the assistant's settings."
   }
 
   assert {
@@ -78,7 +91,7 @@ run "cross_region_inference_profile_id" {
 
   assert {
     condition = [
-      for statement in jsondecode(module.functions["message"].policy).Statement : statement.Resource if statement.Sid == "InvokeConfiguredModel"
+      for statement in jsondecode(module.functions["respond"].policy).Statement : statement.Resource if statement.Sid == "InvokeConfiguredModel"
       ] == [[
         "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-3-7-sonnet-20250219-v1:0",
         "arn:aws:bedrock:*::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0",
@@ -87,7 +100,7 @@ run "cross_region_inference_profile_id" {
   }
 
   assert {
-    condition     = local.function_environment["message"]["BEDROCK_MODEL_ID"] == "eu.anthropic.claude-3-7-sonnet-20250219-v1:0"
+    condition     = local.function_environment["respond"]["BEDROCK_MODEL_ID"] == "eu.anthropic.claude-3-7-sonnet-20250219-v1:0"
     error_message = "The function must call the profile id as given."
   }
 }
@@ -102,7 +115,7 @@ run "global_profile_id_in_another_region" {
 
   assert {
     condition = [
-      for statement in jsondecode(module.functions["message"].policy).Statement : statement.Resource if statement.Sid == "InvokeConfiguredModel"
+      for statement in jsondecode(module.functions["respond"].policy).Statement : statement.Resource if statement.Sid == "InvokeConfiguredModel"
       ] == [[
         "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-4-20250514-v1:0",
         "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0",
@@ -111,7 +124,7 @@ run "global_profile_id_in_another_region" {
   }
 
   assert {
-    condition     = local.function_environment["message"]["BEDROCK_REGION"] == "us-east-1"
+    condition     = local.function_environment["respond"]["BEDROCK_REGION"] == "us-east-1"
     error_message = "bedrock_region must reach the function as BEDROCK_REGION."
   }
 }
@@ -126,7 +139,7 @@ run "us_gov_profile_id" {
 
   assert {
     condition = [
-      for statement in jsondecode(module.functions["message"].policy).Statement : statement.Resource if statement.Sid == "InvokeConfiguredModel"
+      for statement in jsondecode(module.functions["respond"].policy).Statement : statement.Resource if statement.Sid == "InvokeConfiguredModel"
       ] == [[
         "arn:aws:bedrock:us-gov-west-1:123456789012:inference-profile/us-gov.anthropic.claude-3-5-sonnet-20240620-v1:0",
         "arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",
@@ -148,7 +161,7 @@ run "application_inference_profile_arn" {
 
   assert {
     condition = [
-      for statement in jsondecode(module.functions["message"].policy).Statement : statement.Resource if statement.Sid == "InvokeConfiguredModel"
+      for statement in jsondecode(module.functions["respond"].policy).Statement : statement.Resource if statement.Sid == "InvokeConfiguredModel"
       ] == [[
         "arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/a1b2c3d4e5f6",
         "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
@@ -170,8 +183,10 @@ run "tuned_settings" {
 
   assert {
     condition = (
-      local.function_environment["message"]["BEDROCK_SYSTEM_PROMPT"] == "You are a concise assistant." &&
-      local.function_environment["message"]["BEDROCK_TEMPERATURE"] == "0.3" &&
+      local.function_environment["respond"]["BEDROCK_SYSTEM_PROMPT"] == "You are a concise assistant." &&
+      local.function_environment["respond"]["BEDROCK_TEMPERATURE"] == "0.3" &&
+      local.function_environment["respond"]["BEDROCK_MAX_TOKENS"] == "512" &&
+      local.function_environment["respond"]["DAILY_OUTPUT_TOKENS_PER_USER"] == "512" &&
       local.function_environment["message"]["BEDROCK_MAX_TOKENS"] == "512" &&
       local.function_environment["message"]["DAILY_OUTPUT_TOKENS_PER_USER"] == "512"
     )
@@ -198,7 +213,10 @@ run "echo_responder" {
   }
 
   assert {
-    condition     = local.function_environment["message"]["RESPONDER"] == "echo" && length([for key in keys(local.function_environment["message"]) : key if startswith(key, "BEDROCK_")]) == 0
-    error_message = "The echo responder needs no model settings."
+    condition = alltrue([
+      for name in ["message", "respond"] :
+      local.function_environment[name]["RESPONDER"] == "echo" && length([for key in keys(local.function_environment[name]) : key if startswith(key, "BEDROCK_") || key == "DAILY_OUTPUT_TOKENS_PER_USER"]) == 0
+    ])
+    error_message = "The echo responder needs no model settings and no budget, in the message function or in respond."
   }
 }

@@ -22,8 +22,8 @@ run "secret_configuration" {
   # --- API Gateway: routes, integrations, authorizer -------------------------------------------
 
   assert {
-    condition     = toset(keys(module.api.routes)) == toset(["$connect", "$disconnect", "$default", "chat_message", "ping", "history"])
-    error_message = "The API must have exactly the routes $connect, $disconnect, $default, chat_message, ping and history; it has ${jsonencode(keys(module.api.routes))}."
+    condition     = toset(keys(module.api.routes)) == toset(["$connect", "$disconnect", "$default", "chat_message", "cancel", "ping", "history"])
+    error_message = "The API must have exactly the routes $connect, $disconnect, $default, chat_message, cancel, ping and history; it has ${jsonencode(keys(module.api.routes))}."
   }
 
   assert {
@@ -61,10 +61,11 @@ run "secret_configuration" {
   assert {
     condition = alltrue([
       for name, fn in local.functions : module.functions[name].invoke_source_arn == (
+        name == "respond" ? null :
         name == "authorizer" ? "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/authorizers/auth01" : "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/*"
       )
     ])
-    error_message = "API Gateway may invoke the route functions from this API only, and the authorizer only as this API's authorizer."
+    error_message = "API Gateway may invoke the route functions from this API only, the authorizer only as this API's authorizer, and respond not at all."
   }
 
   assert {
@@ -145,7 +146,7 @@ run "secret_configuration" {
         for statement in jsondecode(module.functions[name].policy).Statement : contains(statement.Action, "execute-api:ManageConnections")
       ]) == fn.manages_connections
     ])
-    error_message = "Exactly the functions that post to clients (message, ping, history, default) may manage connections."
+    error_message = "Exactly the functions that post to clients (message, respond, cancel, ping, history, default) may manage connections."
   }
 
   assert {
@@ -216,7 +217,7 @@ run "secret_configuration" {
       for name, fn in local.functions :
       module.monitoring.alarm_metrics["prod-websocket-lambda-errors-${name}"][0].dimensions == tomap({ FunctionName = "prod-websocket-${name}" }) if name != "authorizer"
     ])
-    error_message = "Every route function must have a Lambda Errors alarm on its own FunctionName."
+    error_message = "Every function but the authorizer (route functions and respond) must have a Lambda Errors alarm on its own FunctionName."
   }
 
   assert {

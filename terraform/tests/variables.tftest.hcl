@@ -171,7 +171,7 @@ run "refuses_a_deadline_margin_as_long_as_the_timeout" {
   command = plan
 
   variables {
-    lambda_timeout_seconds     = 15
+    respond_timeout_seconds    = 15
     bedrock_deadline_margin_ms = 15000
   }
 
@@ -186,4 +186,84 @@ run "refuses_a_system_prompt_too_long_for_lambda" {
   }
 
   expect_failures = [var.bedrock_system_prompt]
+}
+
+run "refuses_a_respond_timeout_above_lambdas_limit" {
+  command = plan
+
+  variables {
+    respond_timeout_seconds = 901
+  }
+
+  expect_failures = [var.respond_timeout_seconds]
+}
+
+run "refuses_a_route_timeout_above_the_integration_limit" {
+  command = plan
+
+  variables {
+    lambda_timeout_seconds = 30
+  }
+
+  expect_failures = [var.lambda_timeout_seconds]
+}
+
+run "refuses_three_retries_of_an_async_event" {
+  command = plan
+
+  variables {
+    respond_max_retry_attempts = 3
+  }
+
+  expect_failures = [var.respond_max_retry_attempts]
+}
+
+run "refuses_an_event_age_under_a_minute" {
+  command = plan
+
+  variables {
+    respond_max_event_age_seconds = 59
+  }
+
+  expect_failures = [var.respond_max_event_age_seconds]
+}
+
+run "refuses_an_event_age_over_six_hours" {
+  command = plan
+
+  variables {
+    respond_max_event_age_seconds = 21601
+  }
+
+  expect_failures = [var.respond_max_event_age_seconds]
+}
+
+run "refuses_a_dead_letter_retention_over_14_days" {
+  command = plan
+
+  variables {
+    respond_dead_letter_retention_days = 15
+  }
+
+  expect_failures = [var.respond_dead_letter_retention_days]
+}
+
+run "refuses_respond_memory_outside_256_to_512_mb" {
+  command = plan
+
+  variables {
+    respond_memory_size = 1024
+  }
+
+  expect_failures = [var.respond_memory_size]
+}
+
+run "refuses_a_reply_persist_size_of_zero" {
+  command = plan
+
+  variables {
+    reply_persist_chars = 0
+  }
+
+  expect_failures = [var.reply_persist_chars]
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { CONNECTIONS_METHODS, FUNCTIONS, type FunctionSpec } from '../../src/config/function-manifest.ts';
 import { USER_ID_INDEX } from '../../src/data/table-definitions.ts';
-import { exampleStack, functionKey, resourcesOfType } from './support/fixture.ts';
+import { block, exampleStack, functionKey, resourcesOfType } from './support/fixture.ts';
 import { actionsOf, dynamodbAccess, resourcesOf, type Statement, statementsOf } from './support/iam-policy.ts';
 import type { Stack } from './support/stack.ts';
+import { isObject, type Value } from './support/values.ts';
 
 /**
  * Terraform against src/config/function-manifest.ts: the functions, their routes and their grants.
@@ -42,6 +43,17 @@ const bedrockAccess = (statements: Statement[]): Record<string, string[]> => {
 const expectedBedrock = (spec: FunctionSpec, modelArns: string[]): Record<string, string[]> =>
   Object.fromEntries(spec.bedrock ? modelArns.map((arn) => [arn, [...(spec.bedrock ?? [])].sort()]) : []);
 
+/** lambda:InvokeFunction grants, as the functions' unqualified ARNs. */
+const invokeAccess = (statements: Statement[]): string[] =>
+  statements
+    .filter((s) => actionsOf(s).includes('lambda:InvokeFunction'))
+    .flatMap(resourcesOf)
+    .sort();
+
+/** What the manifest says each function may invoke: each target's ARN, built from the stack's name prefix (prod-websocket). */
+const expectedInvokes = (spec: FunctionSpec): string[] =>
+  (spec.invokes ?? []).map((target) => `arn:${PARTITION}:lambda:eu-west-1:${ACCOUNT}:function:prod-websocket-${target}`).sort();
+
 const asRecord = (access: Map<string, Set<string>>): Record<string, string[]> => Object.fromEntries([...access].map(([resource, actions]) => [resource, [...actions].sort()]));
 
 describe('Terraform against the function manifest', () => {
@@ -57,7 +69,52 @@ describe('Terraform against the function manifest', () => {
 
     // Assess
     expect(functions.sort()).toEqual(FUNCTIONS.map((f) => f.name).sort());
-    expect(routes).toEqual(Object.fromEntries(FUNCTIONS.filter((f) => f.route !== 'authorizer').map((f) => [f.route, f.name])));
+    expect(routes).toEqual(Object.fromEntries(FUNCTIONS.filter((f) => f.route !== 'authorizer' && f.route !== 'async').map((f) => [f.route, f.name])));
+  });
+
+  it('lets API Gateway invoke every function but the async ones, which no API Gateway permission reaches', async () => {
+    // Prepare
+    const stack = await exampleStack();
+
+    // Act
+    const permitted = resourcesOfType(stack, 'aws_lambda_permission').map((p) => [functionKey(p), p.attributes.principal]);
+
+    // Assess
+    expect(permitted.sort()).toEqual(
+      FUNCTIONS.filter((f) => f.route !== 'async')
+        .map((f) => [f.name, 'apigateway.amazonaws.com'])
+        .sort(),
+    );
+    expect(FUNCTIONS.some((f) => f.route === 'async')).toBe(true);
+  });
+
+  it('grants lambda:InvokeFunction exactly on the functions each function invokes (manifest invokes), by their unqualified ARNs', async () => {
+    // Act
+    const all = policies(await exampleStack());
+
+    // Assess
+    const granted = FUNCTIONS.map((spec) => [spec.name, invokeAccess(all.get(spec.name) ?? [])]);
+    expect(granted).toEqual(FUNCTIONS.map((spec) => [spec.name, expectedInvokes(spec)]));
+    expect(FUNCTIONS.some((spec) => (spec.invokes ?? []).length > 0)).toBe(true);
+  });
+
+  it('gives each function it invokes the async invoke configuration, with an on-failure queue its own role may send to', async () => {
+    // Prepare
+    const stack = await exampleStack();
+    const all = policies(stack);
+    const invoked = [...new Set(FUNCTIONS.flatMap((spec) => spec.invokes ?? []))].sort();
+
+    // Act
+    const configured = resourcesOfType(stack, 'aws_lambda_function_event_invoke_config').map((config) => {
+      const name = /^«module\.functions\["([^"]+)"\]\./.exec(String(config.attributes.function_name))?.[1];
+      const onFailure = block(config, 'destination_config').on_failure;
+      const destination = String(Array.isArray(onFailure) && isObject(onFailure[0] ?? null) ? (onFailure[0] as Record<string, Value>).destination : undefined);
+      return { name, destination, sendGranted: (all.get(String(name)) ?? []).some((s) => actionsOf(s).includes('sqs:SendMessage') && resourcesOf(s).includes(destination)) };
+    });
+
+    // Assess
+    expect(configured.map((c) => c.name).sort()).toEqual(invoked);
+    for (const config of configured) expect(config).toEqual({ name: config.name, destination: expect.stringMatching(/^«aws_sqs_queue\.\w+\.arn»$/), sendGranted: true });
   });
 
   it.each(FUNCTIONS.map((spec) => [spec.name, spec] as const))('grants %s exactly the DynamoDB actions of the manifest, on its table and index ARNs', async (name, spec) => {

@@ -17,7 +17,7 @@ interface ObservedCall {
   service: AwsService;
   /** The IAM action, e.g. `dynamodb:PutItem`: one per item of a transaction, as IAM evaluates them. */
   action: string;
-  /** DynamoDB: the table name; SSM: the parameter name. */
+  /** DynamoDB: the table name; SSM: the parameter name; Lambda: the invoked function's name (or ARN) as called. */
   resource?: string;
   /** DynamoDB: the index a Query or Scan reads. */
   index?: string;
@@ -81,11 +81,12 @@ const callShapes = (service: AwsService, commandName: string, rawInput: unknown)
       return [{ action: 'execute-api:ManageConnections', method: CONNECTIONS_METHODS[operation] ?? `?${operation}` }];
     case 'ssm':
       return [{ action: `ssm:${operation}`, resource: stringOrUndefined(input.Name) }];
-    case 'lambda':
-      return [{ action: operation === 'Invoke' ? 'lambda:InvokeFunction' : `lambda:${operation}`, resource: stringOrUndefined(input.FunctionName) }];
     case 'bedrock':
       // IAM authorizes Converse as InvokeModel and ConverseStream as InvokeModelWithResponseStream.
       return [{ action: operation === 'ConverseStream' ? 'bedrock:InvokeModelWithResponseStream' : `bedrock:${operation}`, resource: stringOrUndefined(input.modelId) }];
+    case 'lambda':
+      // Invoke (any InvocationType) is authorized as lambda:InvokeFunction on the function named.
+      return [{ action: operation === 'Invoke' ? 'lambda:InvokeFunction' : `lambda:${operation}`, resource: stringOrUndefined(input.FunctionName) }];
   }
 };
 

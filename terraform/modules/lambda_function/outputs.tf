@@ -34,6 +34,16 @@ output "log_retention_days" {
 }
 
 output "invoke_source_arn" {
-  description = "source_arn of the permission that lets API Gateway invoke the function."
-  value       = aws_lambda_permission.this.source_arn
+  description = "source_arn of the permission that lets API Gateway invoke the function; null when API Gateway may not."
+  value       = var.invoked_by_api_gateway ? aws_lambda_permission.this[0].source_arn : null
+}
+
+output "timeout_seconds" {
+  description = "Timeout of the function, in seconds."
+  value       = aws_lambda_function.this.timeout
+}
+
+output "memory_size" {
+  description = "Memory of the function, in MB."
+  value       = aws_lambda_function.this.memory_size
 }

@@ -59,8 +59,8 @@ variable "timeout_seconds" {
   default     = 15
 
   validation {
-    condition     = var.timeout_seconds >= 1 && var.timeout_seconds <= 29
-    error_message = "timeout_seconds must be between 1 and 29 (API Gateway's integration limit)."
+    condition     = var.timeout_seconds >= 1 && var.timeout_seconds <= (var.invoked_by_api_gateway ? 29 : 900)
+    error_message = "timeout_seconds must be between 1 and 29 for a function API Gateway invokes (its integration limit), and at most 900 (Lambda's limit) for one it does not."
   }
 }
 
@@ -100,12 +100,19 @@ variable "policy_statements" {
   }
 }
 
+variable "invoked_by_api_gateway" {
+  description = "Whether API Gateway invokes the function (a route or an authorizer): then it gets the invoke permission for invoke_source_arn. False for a function only other functions invoke. A plain flag, known at plan, where invoke_source_arn is known only once the API exists."
+  type        = bool
+  default     = true
+}
+
 variable "invoke_source_arn" {
-  description = "source_arn of the API Gateway invoke permission: this API's execution ARN with /* for routes, or /authorizers/<id> for an authorizer."
+  description = "source_arn of the API Gateway invoke permission: this API's execution ARN with /* for routes, or /authorizers/<id> for an authorizer. Null when invoked_by_api_gateway is false."
   type        = string
+  default     = null
 
   validation {
-    condition     = startswith(var.invoke_source_arn, "arn:") && var.invoke_source_arn != "*"
+    condition     = var.invoke_source_arn == null ? true : startswith(var.invoke_source_arn, "arn:") && var.invoke_source_arn != "*"
     error_message = "invoke_source_arn must be an execute-api ARN scoped to one API."
   }
 }

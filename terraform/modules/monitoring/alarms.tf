@@ -31,7 +31,12 @@ locals {
     model-errors = {
       metric_name = "ModelError"
       threshold   = var.model_error_threshold
-      description = "Model calls refused or broken (users got ASSISTANT_UNAVAILABLE, or replies stored as failed). First: the message function's log for the ModelError reason (the AWS error name): AccessDeniedException (model access not enabled in the Bedrock console, or the role's InvokeConfiguredModel ARNs), ResourceNotFoundException (bedrock_model_id), ValidationException (max tokens, temperature for this model), ModelStreamErrorException / stalled (Bedrock side: check the AWS Health Dashboard)."
+      description = "Model calls refused or broken (users got ASSISTANT_UNAVAILABLE, or replies stored as failed). First: the respond function's log for the ModelError reason (the AWS error name): AccessDeniedException (model access not enabled in the Bedrock console, or the role's InvokeConfiguredModel ARNs), ResourceNotFoundException (bedrock_model_id), ValidationException (max tokens, temperature for this model), ModelStreamErrorException / stalled (Bedrock side: check the AWS Health Dashboard)."
+    }
+    hand-off-failures = {
+      metric_name = "HandOffFailed"
+      threshold   = var.hand_off_failed_threshold
+      description = "The message function could not hand questions to the respond function (Lambda Invoke failed: the user got an error, no answer started). First: the message function's log for HandOffFailed and the AWS error: AccessDeniedException (its InvokeAsyncFunctions statement, RESPOND_FUNCTION_NAME), ResourceNotFoundException (respond not deployed), TooManyRequestsException (account concurrency)."
     }
   }
 }
@@ -63,7 +68,7 @@ resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
   for_each = { for name, fn in var.functions : name => fn if fn.errors_alarm }
 
   alarm_name          = "${var.name_prefix}-lambda-errors-${each.key}"
-  alarm_description   = "Lambda ${each.value.function_name} failed invocations (crash, init failure or timeout; errors the middleware handles are HandlerError instead). First: its log group for 'Task timed out', 'Runtime.' or ConfigurationError at init; roll back the last deploy if it started then."
+  alarm_description   = "Lambda ${each.value.function_name} failed invocations (crash, init failure or timeout; errors the middleware handles are HandlerError instead).${each.value.async ? " Each failed attempt counts: Lambda retries the event, then sends it to the dead-letter queue (its own alarm)." : ""} First: its log group for 'Task timed out', 'Runtime.' or ConfigurationError at init; roll back the last deploy if it started then."
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
   dimensions          = { FunctionName = each.value.function_name }
@@ -99,18 +104,44 @@ resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
   tags = var.tags
 }
 
+# Route functions: p99 above 80% of the timeout for 15 minutes. respond: any invocation above 90% of its
+# timeout, at once: its answers run long by design, so only one that reaches the deadline (stored as
+# truncated) or hangs matters.
 resource "aws_cloudwatch_metric_alarm" "lambda_duration" {
   for_each = var.functions
 
   alarm_name          = "${var.name_prefix}-lambda-duration-${each.key}"
-  alarm_description   = "Lambda ${each.value.function_name} p99 duration above 80% of its ${each.value.timeout_seconds}s timeout for 15 minutes (timeouts are next). First: X-Ray traces of slow invocations (DynamoDB, @connections posts, the responder); check DynamoDB throttling."
+  alarm_description   = "Lambda ${each.value.function_name} ${each.value.duration_alarm.statistic} duration above ${each.value.duration_alarm.percent}% of its ${each.value.timeout_seconds}s timeout ${each.value.duration_alarm.periods > 1 ? "for ${each.value.duration_alarm.periods * 5} minutes" : "in 5 minutes"} (timeouts are next${each.value.async ? "; answers stopped at the deadline are stored as truncated" : ""}). First: X-Ray traces of slow invocations (DynamoDB, @connections posts, the model); check DynamoDB throttling${each.value.async ? "; if long answers are legitimate, raise respond_timeout_seconds or lower bedrock_max_tokens" : ""}."
   namespace           = "AWS/Lambda"
   metric_name         = "Duration"
   dimensions          = { FunctionName = each.value.function_name }
-  extended_statistic  = "p99"
+  statistic           = startswith(each.value.duration_alarm.statistic, "p") ? null : each.value.duration_alarm.statistic
+  extended_statistic  = startswith(each.value.duration_alarm.statistic, "p") ? each.value.duration_alarm.statistic : null
   period              = 300
-  evaluation_periods  = 3
-  threshold           = each.value.timeout_seconds * 1000 * 0.8
+  evaluation_periods  = each.value.duration_alarm.periods
+  threshold           = each.value.timeout_seconds * 10 * each.value.duration_alarm.percent
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+
+  tags = var.tags
+}
+
+# An asynchronous event Lambda gave up on (every attempt failed, or it aged out): an answer that never
+# ended on its own. One message is enough.
+resource "aws_cloudwatch_metric_alarm" "dead_letter_queue" {
+  for_each = var.dead_letter_queues
+
+  alarm_name          = "${var.name_prefix}-dead-letter-${each.key}"
+  alarm_description   = "Lambda gave up on ${each.value.function_name} events and sent them to ${each.value.queue_name} (every attempt failed, or the event aged out): those answers stayed streaming. First: the function's log (Lambda Errors alarm) for the cause; fix it, then replay each message's requestPayload as README 'When the dead-letter queue alarm fires' says (a replay ends the answer once; the alarm clears when the queue is empty)."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = each.value.queue_name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.this.arn]

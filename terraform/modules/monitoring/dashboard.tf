@@ -12,6 +12,7 @@ locals {
     { title = "Connection lifetime: stale removed (410), ended closed, frames refused after close", metrics = ["StaleConnectionRemoved", "EndedConnectionClosed", "FrameRefusedUnknownConnection"] },
     { title = "Assistant: input / output tokens", metrics = ["InputTokens", "OutputTokens"] },
     { title = "Assistant: model errors, questions over the daily budget", metrics = ["ModelError", "BudgetExceeded"] },
+    { title = "Answers: cancelled, recovered after a crashed attempt, refused while one streams, hand-offs failed", metrics = ["ReplyCancelled", "ReplyRecovered", "AnswerInProgress", "HandOffFailed"] },
   ]
 
   # Latency percentiles of the project's own metrics: one widget each, a line per statistic.
@@ -22,6 +23,69 @@ locals {
   ]
 
   function_keys = sort(keys(var.functions))
+  async_keys    = sort([for key, fn in var.functions : key if fn.async])
+
+  # Per asynchronously invoked function: its invocations and failures, its duration against its
+  # timeout, and Lambda's event queue in front of it (how old events get, how many it dropped).
+  async_widgets = flatten([
+    for key in local.async_keys : [
+      {
+        type = "metric"
+        properties = {
+          title   = "${key}: invocations, errors, throttles"
+          region  = local.region
+          view    = "timeSeries"
+          stat    = "Sum"
+          period  = 60
+          metrics = [for name in ["Invocations", "Errors", "Throttles"] : ["AWS/Lambda", name, "FunctionName", var.functions[key].function_name, { label = lower(name) }]]
+        }
+      },
+      {
+        type = "metric"
+        properties = {
+          title  = "${key}: duration p95 / max (ms), timeout ${var.functions[key].timeout_seconds} s"
+          region = local.region
+          view   = "timeSeries"
+          period = 60
+          metrics = [
+            for stat in ["p95", "Maximum"] : ["AWS/Lambda", "Duration", "FunctionName", var.functions[key].function_name, { stat = stat, label = stat }]
+          ]
+          annotations = { horizontal = [{ label = "timeout", value = var.functions[key].timeout_seconds * 1000 }] }
+        }
+      },
+      {
+        type = "metric"
+        properties = {
+          title  = "${key}: async events received, dropped; oldest event age (ms)"
+          region = local.region
+          view   = "timeSeries"
+          period = 60
+          metrics = [
+            ["AWS/Lambda", "AsyncEventsReceived", "FunctionName", var.functions[key].function_name, { stat = "Sum", label = "received" }],
+            ["AWS/Lambda", "AsyncEventsDropped", "FunctionName", var.functions[key].function_name, { stat = "Sum", label = "dropped" }],
+            ["AWS/Lambda", "AsyncEventAge", "FunctionName", var.functions[key].function_name, { stat = "Maximum", label = "age max (ms)", yAxis = "right" }],
+          ]
+        }
+      },
+    ]
+  ])
+
+  dead_letter_widgets = [
+    for key in sort(keys(var.dead_letter_queues)) : {
+      type = "metric"
+      properties = {
+        title  = "${key} dead-letter queue: messages, oldest (s)"
+        region = local.region
+        view   = "timeSeries"
+        stat   = "Maximum"
+        period = 60
+        metrics = [
+          ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.dead_letter_queues[key].queue_name, { label = "messages" }],
+          ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", var.dead_letter_queues[key].queue_name, { label = "oldest (s)", yAxis = "right" }],
+        ]
+      }
+    }
+  ]
 
   widgets = concat(
     [
@@ -117,6 +181,8 @@ locals {
         }
       },
     ],
+    local.async_widgets,
+    local.dead_letter_widgets,
   )
 }
 

@@ -17,6 +17,7 @@ output "alarm_metrics" {
         values(aws_cloudwatch_metric_alarm.lambda_errors),
         values(aws_cloudwatch_metric_alarm.lambda_throttles),
         values(aws_cloudwatch_metric_alarm.lambda_duration),
+        values(aws_cloudwatch_metric_alarm.dead_letter_queue),
         [aws_cloudwatch_metric_alarm.time_to_first_token, aws_cloudwatch_metric_alarm.api_integration_errors, aws_cloudwatch_metric_alarm.api_execution_errors],
       ) : alarm.alarm_name => [{ namespace = alarm.namespace, metric_name = alarm.metric_name, dimensions = alarm.dimensions }]
     },
@@ -36,8 +37,28 @@ output "alarm_actions" {
       values(aws_cloudwatch_metric_alarm.lambda_errors),
       values(aws_cloudwatch_metric_alarm.lambda_throttles),
       values(aws_cloudwatch_metric_alarm.lambda_duration),
+      values(aws_cloudwatch_metric_alarm.dead_letter_queue),
       [aws_cloudwatch_metric_alarm.time_to_first_token, aws_cloudwatch_metric_alarm.api_integration_errors, aws_cloudwatch_metric_alarm.api_execution_errors],
       values(aws_cloudwatch_metric_alarm.dynamodb_throttles),
     ) : alarm.alarm_name => { alarm = alarm.alarm_actions, ok = alarm.ok_actions }
+  }
+}
+
+output "alarm_statistics" {
+  description = "How each single-metric alarm reads its metric, by alarm name: statistic (or extended statistic), periods, threshold and comparison."
+  value = {
+    for alarm in concat(
+      values(aws_cloudwatch_metric_alarm.project),
+      values(aws_cloudwatch_metric_alarm.lambda_errors),
+      values(aws_cloudwatch_metric_alarm.lambda_throttles),
+      values(aws_cloudwatch_metric_alarm.lambda_duration),
+      values(aws_cloudwatch_metric_alarm.dead_letter_queue),
+      [aws_cloudwatch_metric_alarm.time_to_first_token, aws_cloudwatch_metric_alarm.api_integration_errors, aws_cloudwatch_metric_alarm.api_execution_errors],
+      ) : alarm.alarm_name => {
+      statistic           = alarm.statistic != null ? alarm.statistic : alarm.extended_statistic
+      evaluation_periods  = alarm.evaluation_periods
+      threshold           = alarm.threshold
+      comparison_operator = alarm.comparison_operator
+    }
   }
 }

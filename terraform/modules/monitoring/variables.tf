@@ -24,12 +24,32 @@ variable "metric_namespace" {
 }
 
 variable "functions" {
-  description = "The Lambda functions to watch, by handler name: function name, timeout, and whether Lambda's Errors metric means failures (false for the authorizer, which refuses a token by throwing Unauthorized)."
+  description = "The Lambda functions to watch, by handler name: function name, timeout, whether Lambda's Errors metric means failures (false for the authorizer, which refuses a token by throwing Unauthorized), whether other functions invoke it asynchronously (its own dashboard widgets: async event age and drops), and its duration alarm: the statistic (p99, Maximum...), the percentage of the timeout it must stay under, and the 5-minute periods in a row that raise it."
   type = map(object({
     function_name   = string
     timeout_seconds = number
     errors_alarm    = bool
+    async           = bool
+    duration_alarm = object({
+      statistic = string
+      percent   = number
+      periods   = number
+    })
   }))
+
+  validation {
+    condition     = alltrue([for fn in values(var.functions) : fn.duration_alarm.percent > 0 && fn.duration_alarm.percent <= 100 && fn.duration_alarm.periods >= 1])
+    error_message = "Each duration_alarm percent must be in (0, 100] and periods at least 1."
+  }
+}
+
+variable "dead_letter_queues" {
+  description = "SQS queues where Lambda sends the asynchronous events it gave up on, by short name: the queue and the function whose events it holds. Any message there raises an alarm."
+  type = map(object({
+    queue_name    = string
+    function_name = string
+  }))
+  default = {}
 }
 
 variable "api_id" {
@@ -102,6 +122,12 @@ variable "model_error_threshold" {
   description = "ModelError count in 5 minutes that raises the alarm."
   type        = number
   default     = 5
+}
+
+variable "hand_off_failed_threshold" {
+  description = "HandOffFailed count in 5 minutes that raises the alarm."
+  type        = number
+  default     = 1
 }
 
 variable "time_to_first_token_p95_ms" {

@@ -97,6 +97,14 @@ override_resource {
 }
 
 override_resource {
+  target          = module.api.aws_apigatewayv2_integration.this["cancel"]
+  override_during = plan
+  values = {
+    id = "int-cancel"
+  }
+}
+
+override_resource {
   target          = module.api.aws_apigatewayv2_integration.this["$default"]
   override_during = plan
   values = {
@@ -220,5 +228,50 @@ override_resource {
   override_during = plan
   values = {
     arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/default"
+  }
+}
+
+override_resource {
+  target          = module.functions["cancel"].aws_lambda_function.this
+  override_during = plan
+  values = {
+    arn        = "arn:aws:lambda:eu-west-1:123456789012:function:cancel"
+    invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:cancel/invocations"
+  }
+}
+
+override_resource {
+  target          = module.functions["cancel"].aws_cloudwatch_log_group.this
+  override_during = plan
+  values = {
+    arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/cancel"
+  }
+}
+
+# respond's ARN with its real name (prod-websocket-respond): the message function's invoke grant is
+# built from the name, and a test compares the two.
+override_resource {
+  target          = module.functions["respond"].aws_lambda_function.this
+  override_during = plan
+  values = {
+    arn        = "arn:aws:lambda:eu-west-1:123456789012:function:prod-websocket-respond"
+    invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:prod-websocket-respond/invocations"
+  }
+}
+
+override_resource {
+  target          = module.functions["respond"].aws_cloudwatch_log_group.this
+  override_during = plan
+  values = {
+    arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/respond"
+  }
+}
+
+override_resource {
+  target          = aws_sqs_queue.respond_dead_letter
+  override_during = plan
+  values = {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:prod-websocket-respond-dlq"
+    url = "https://sqs.eu-west-1.amazonaws.com/123456789012/prod-websocket-respond-dlq"
   }
 }

@@ -1,12 +1,12 @@
 /**
  * The manifest's grants and the recorded calls, both named the same way (`dynamodb:PutItem on
  * connections`, `execute-api:ManageConnections POST @connections`, `ssm:GetParameter on jwtSecret`,
- * `bedrock:InvokeModelWithResponseStream on the configured model`),
+ * `bedrock:InvokeModelWithResponseStream on the configured model`, `lambda:InvokeFunction on respond`),
  * and the findings that make them differ, each saying which grant to add, remove or explain.
  */
 
 import type { ObservedCall } from '#testkit/sdk-calls/call-recorder.ts';
-import { CONNECTIONS_METHODS, type FunctionSpec } from '../../../src/config/function-manifest.ts';
+import { CONNECTIONS_METHODS, FUNCTION_NAMES, type FunctionSpec } from '../../../src/config/function-manifest.ts';
 import { TABLE_DEFINITIONS, USER_ID_INDEX } from '../../../src/data/table-definitions.ts';
 
 type Grant = string;
@@ -24,7 +24,22 @@ const grantsOf = (spec: FunctionSpec): Set<Grant> =>
     ...(spec.managesConnections ? CONNECTIONS_METHODS.map((method) => `execute-api:ManageConnections ${method} @connections`) : []),
     ...(spec.ssm ?? []).map((action) => `${action} on jwtSecret`),
     ...(spec.bedrock ?? []).map((action) => `${action} on the configured model`),
+    ...(spec.invokes ?? []).map((target) => `lambda:InvokeFunction on ${target}`),
   ]);
+
+/**
+ * The manifest function an Invoke names, from its FunctionName (a name, `name:qualifier`, or a partial
+ * or full ARN; deployed `{env}-websocket-<name>`). A qualifier is kept in the grant's name: IAM checks a
+ * qualified call against the qualified ARN, which the unqualified grant does not cover.
+ */
+const lambdaTarget = (functionName: string | undefined): string => {
+  if (functionName === undefined) return 'a function the call does not name';
+  const afterArn = functionName.includes(':function:') ? functionName.slice(functionName.indexOf(':function:') + ':function:'.length) : functionName;
+  const [name = '', qualifier] = afterArn.split(':');
+  const target = FUNCTION_NAMES.find((manifestName) => name === manifestName || name.endsWith(`-websocket-${manifestName}`));
+  if (target === undefined) return `a function outside the manifest (${functionName})`;
+  return qualifier === undefined ? target : `${target}:${qualifier} (qualified)`;
+};
 
 /** The manifest target of a DynamoDB call, from the table's name suffix and the index it reads. */
 const dynamodbTarget = (table: string | undefined, index: string | undefined): string => {
@@ -47,7 +62,7 @@ const grantOf = (call: ObservedCall): Grant => {
     case 'bedrock':
       return `${call.action} on the configured model`;
     case 'lambda':
-      return `${call.action} on ${call.resource?.replace(/^.*-websocket-/, '') ?? 'an unnamed function'}`;
+      return `${call.action} on ${lambdaTarget(call.resource)}`;
   }
 };
 
@@ -62,6 +77,7 @@ const whereGranted = (functionName: string, grant: Grant): string => {
   }
   if (grant.startsWith('ssm:')) return `${functionName}.ssm in src/config/function-manifest.ts and authorizer_statements in terraform/iam.tf`;
   if (grant.startsWith('bedrock:')) return `${functionName}.bedrock in src/config/function-manifest.ts and bedrock_access.${functionName} in terraform/iam.tf`;
+  if (grant.startsWith('lambda:')) return `${functionName}.invokes in src/config/function-manifest.ts and lambda_invokes.${functionName} in terraform/iam.tf`;
   return 'src/config/function-manifest.ts';
 };
 
