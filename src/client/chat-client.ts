@@ -2,7 +2,7 @@ import { ChatSession } from './chat-session.ts';
 import { TypedEmitter } from './emitter.ts';
 import type { ChatClientEvents, Emit, PendingMessage, StatusChange } from './events.ts';
 import { type ChatClientOptions, resolveOptions } from './options.ts';
-import type { PongData } from './protocol.ts';
+import type { CancelResult, PongData } from './protocol.ts';
 import { ReconnectingTransport } from './transport.ts';
 
 /**
@@ -99,6 +99,19 @@ class ChatClient extends TypedEmitter<ChatClientEvents> {
   /** Stops resuming a session after reconnects; an `openSession` of it still waiting rejects. */
   public closeSession(sessionId: string): void {
     this.#session.closeSession(sessionId);
+  }
+
+  /**
+   * Asks the server to stop a streaming reply (`messageId` is the reply's, as its `chunk` events
+   * carry it). Resolves with the `cancel_result`: `cancelling` (its final `message`, status
+   * `cancelled`, follows on every connection), `finished` (it had ended) or `unknown`. Rejects with
+   * ConnectionClosedError when not connected, or when the connection closes before the answer.
+   * @throws {ClientValidationError} for an invalid sessionId or messageId
+   * @example
+   * client.on('chunk', (chunk) => showStop(() => client.cancel(chunk.sessionId, chunk.messageId)));
+   */
+  public cancel(sessionId: string, messageId: string): Promise<CancelResult> {
+    return this.#session.cancel(sessionId, messageId);
   }
 
   /**

@@ -1,16 +1,18 @@
+import { CancelRequests } from './cancel-requests.ts';
 import type { Connection } from './connection.ts';
 import { ConnectionClosedError } from './errors.ts';
+import { GapChecks } from './gap-checks.ts';
 import { type HistoryAnswer, HistoryRequests } from './history-requests.ts';
 import type { MessageLedger } from './message-ledger.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Outbox, OutgoingMessage } from './outbox.ts';
-import { type ChatChunk, type ChatMessage, errorOf, type PongData, parseIncoming, type ServerError } from './protocol.ts';
+import { type CancelResult, type ChatChunk, type ChatMessage, errorOf, type IntegrationTimeout, type PongData, parseIncoming, type ServerError } from './protocol.ts';
 import { RatePacer } from './rate-pacer.ts';
 import { ReplyChecks } from './reply-checks.ts';
 import type { ReplyTurn } from './reply-turn.ts';
 import type { SessionHandler } from './transport.ts';
 
-type ControlFrame = { kind: 'ping' } | { kind: 'history'; sessionId: string };
+type ControlFrame = { kind: 'ping' } | { kind: 'history'; sessionId: string } | { kind: 'cancel'; sessionId: string; messageId: string };
 
 /** What the chat session above does with what arrives on the link. */
 interface LinkHost {
@@ -22,6 +24,8 @@ interface LinkHost {
   serverError(error: ServerError): void;
   /** API Gateway's own error frame. */
   gatewayError(error: ServerError): void;
+  /** API Gateway's integration timeout frame (harmless: the function keeps running). */
+  integrationTimeout(timeout: IntegrationTimeout): void;
   /** A chat message got no acknowledgement within `requestTimeoutMs`. */
   ackTimedOut(entry: OutgoingMessage): void;
   /** The link is open: resume every session followed. */
@@ -46,6 +50,8 @@ class ChatLink implements SessionHandler {
   readonly #pacer: RatePacer;
   readonly #history: HistoryRequests;
   readonly replyChecks: ReplyChecks;
+  readonly gapChecks: GapChecks;
+  readonly #cancels = new CancelRequests();
   #control: ControlFrame[] = [];
   #pongWaiters: Array<{ resolve(pong: PongData): void; reject(error: Error): void }> = [];
   #ackTimer: ReturnType<typeof setTimeout> | undefined;
@@ -60,6 +66,7 @@ class ChatLink implements SessionHandler {
     this.#pacer = new RatePacer(options.rateLimit, Date.now());
     this.#history = new HistoryRequests(connection, options, (sessionId) => this.#enqueue({ kind: 'history', sessionId }));
     this.replyChecks = new ReplyChecks(connection, options, reconnected, (sessionId) => host.recheck(sessionId));
+    this.gapChecks = new GapChecks(connection, (sessionId) => host.recheck(sessionId));
   }
 
   /** The server's id of this connection, once a `pong` has told it. */
@@ -81,6 +88,13 @@ class ChatLink implements SessionHandler {
       this.#pongWaiters.push({ resolve, reject });
       this.#enqueue({ kind: 'ping' });
     });
+  }
+
+  /** Asks the server to stop a streaming reply; resolves with its `cancel_result`. */
+  public cancel(sessionId: string, messageId: string): Promise<CancelResult> {
+    const answer = this.#cancels.request(sessionId, messageId);
+    this.#enqueue({ kind: 'cancel', sessionId, messageId });
+    return answer;
   }
 
   public requestHistory(sessionId: string, after: string | undefined): Promise<HistoryAnswer> {
@@ -121,11 +135,17 @@ class ChatLink implements SessionHandler {
       case 'history':
         this.#history.answered(frame.data);
         break;
+      case 'cancel_result':
+        this.#cancels.answered(frame.data);
+        break;
       case 'error':
         this.#host.serverError(errorOf(frame));
         break;
       case 'gateway_error':
         this.#host.gatewayError(frame.error);
+        break;
+      case 'integration_timeout':
+        this.#host.integrationTimeout(frame.timeout);
         break;
     }
   }
@@ -159,13 +179,15 @@ class ChatLink implements SessionHandler {
   public dispose(): void {
     this.#control = [];
     this.#history.dispose();
+    this.#cancels.dispose();
     const closed = new ConnectionClosedError('The connection closed before the pong');
     for (const waiter of this.#pongWaiters.splice(0)) waiter.reject(closed);
     this.#host.disposed(this);
   }
 
   #enqueue(frame: ControlFrame): void {
-    if (frame.kind === 'ping' && this.#control.some((queued) => queued.kind === 'ping')) return;
+    // A ping or a cancel already queued answers the same waiters.
+    if (frame.kind !== 'history' && this.#control.some((queued) => JSON.stringify(queued) === JSON.stringify(frame))) return;
     this.#control.push(frame);
     this.pump();
   }
@@ -173,6 +195,10 @@ class ChatLink implements SessionHandler {
   #sendControl(frame: ControlFrame): void {
     if (frame.kind === 'ping') {
       this.#connection.ping();
+      return;
+    }
+    if (frame.kind === 'cancel') {
+      this.#connection.send(CancelRequests.frame(frame.sessionId, frame.messageId));
       return;
     }
     const request = this.#history.frame(frame.sessionId);
@@ -203,6 +229,7 @@ class ChatLink implements SessionHandler {
       }
     }
     if (this.#pongWaiters.length > 0) this.#enqueue({ kind: 'ping' });
+    for (const { sessionId, messageId } of this.#cancels.unanswered()) this.#enqueue({ kind: 'cancel', sessionId, messageId });
     this.pump();
   }
 }

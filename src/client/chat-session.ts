@@ -6,8 +6,19 @@ import type { Emit, PendingMessage, StatusChange } from './events.ts';
 import { MessageLedger } from './message-ledger.ts';
 import type { ResolvedOptions } from './options.ts';
 import { Outbox, type OutgoingMessage } from './outbox.ts';
-import { assertClientMessageId, assertMessageText, assertSessionId, type ChatChunk, type ChatMessage, type PongData, type ServerError } from './protocol.ts';
-import { ReplyStreams } from './reply-streams.ts';
+import {
+  assertClientMessageId,
+  assertMessageId,
+  assertMessageText,
+  assertSessionId,
+  type CancelResult,
+  type ChatChunk,
+  type ChatMessage,
+  type IntegrationTimeout,
+  type PongData,
+  type ServerError,
+} from './protocol.ts';
+import { type ReplyChunk, ReplyStreams } from './reply-streams.ts';
 import { ReplyTurn } from './reply-turn.ts';
 import { SessionResumes } from './session-resumes.ts';
 import type { SessionHandler, TransportClient } from './transport.ts';
@@ -52,6 +63,7 @@ class ChatSession implements TransportClient, LinkHost {
       resumeOverlapMs: options.resumeOverlapMs,
       link: () => this.#link,
       deliver: (messages) => this.#deliver(messages),
+      streamed: (sessionId, replies) => this.#streamed(sessionId, replies),
       historyFailed: (sessionId, error) => this.#emit('historyFailed', { sessionId, error }),
     });
   }
@@ -86,11 +98,18 @@ class ChatSession implements TransportClient, LinkHost {
 
   public closeSession(sessionId: string): void {
     this.#link?.replyChecks.cancel(sessionId);
+    this.#link?.gapChecks.cancel(sessionId);
     this.#resumes.close(sessionId);
   }
 
   public ping(): Promise<PongData> {
     return this.#link?.ping() ?? Promise.reject(new ConnectionClosedError('Not connected'));
+  }
+
+  public cancel(sessionId: string, messageId: string): Promise<CancelResult> {
+    assertSessionId(sessionId);
+    assertMessageId(messageId);
+    return this.#link?.cancel(sessionId, messageId) ?? Promise.reject(new ConnectionClosedError('Not connected'));
   }
 
   public connected(connection: Connection, reconnected: boolean): SessionHandler {
@@ -118,11 +137,15 @@ class ChatSession implements TransportClient, LinkHost {
   }
 
   public chatMessage(message: ChatMessage): void {
+    if (message.status === 'streaming') {
+      this.#streamed(message.sessionId, [message]);
+      return;
+    }
     const head = this.outbox.head();
     const entry = message.role === 'user' && message.clientMessageId !== undefined ? this.outbox.acknowledge(message.clientMessageId) : undefined;
     if (message.role === 'assistant') {
       this.#link?.replyChecks.cancel(message.sessionId);
-      this.#streams.finished(message.messageId);
+      this.#streams.finished(message.messageId, message.sessionId);
     }
     if (!entry) {
       this.#deliver(this.ledger.live(message));
@@ -139,8 +162,10 @@ class ChatSession implements TransportClient, LinkHost {
 
   public chunk(chunk: ChatChunk): void {
     this.turn.progressed(chunk.sessionId);
-    const fresh = this.#streams.accept(chunk);
-    if (fresh) this.#emit('chunk', fresh);
+    const { pieces, gap } = this.#streams.accept(chunk);
+    this.#emitPieces(pieces);
+    // Chunks were missed: history holds the text so far. A resume running now fetches it (and looks again when it ends).
+    if (gap && this.#resumes.follows(chunk.sessionId) && !this.ledger.isResuming(chunk.sessionId)) this.#link?.gapChecks.schedule(chunk.sessionId);
   }
 
   public serverError(error: ServerError): void {
@@ -160,8 +185,9 @@ class ChatSession implements TransportClient, LinkHost {
       }
     } else if (error.code === 'MESSAGE_TOO_LARGE') {
       link?.historyFailed('MESSAGE_TOO_LARGE');
-    } else if (error.code === 'BUDGET_EXCEEDED' || error.code === 'ASSISTANT_UNAVAILABLE') {
-      // Asking again does not help until the budget resets or an operator acts: nothing is resent.
+    } else if (error.code === 'BUDGET_EXCEEDED' || error.code === 'ASSISTANT_UNAVAILABLE' || error.code === 'ANSWER_IN_PROGRESS') {
+      // Asking again does not help until the budget resets, an operator acts, or the session's answer
+      // in progress ends (the application may cancel it or wait): nothing is resent.
       // The refused message goes first, or ending the turn would send the next one and give that up.
       this.#refused(error);
       this.turn.end();
@@ -175,6 +201,11 @@ class ChatSession implements TransportClient, LinkHost {
 
   public gatewayError(error: ServerError): void {
     this.#emit('error', error);
+  }
+
+  /** The route's function outlived API Gateway's integration timeout and keeps running: its answer still comes. */
+  public integrationTimeout(timeout: IntegrationTimeout): void {
+    this.#emit('debug', timeout);
   }
 
   public ackTimedOut(entry: OutgoingMessage): void {
@@ -231,9 +262,25 @@ class ChatSession implements TransportClient, LinkHost {
   /** Hands messages to the application, in the order given. */
   #deliver(messages: ChatMessage[]): void {
     for (const message of messages) {
+      // A final reply from history ends its stream too (its final frame may have gone to a dropped connection).
+      if (message.role === 'assistant') this.#streams.finished(message.messageId, message.sessionId);
       this.turn.delivered(message);
       this.#emit('message', message);
     }
+  }
+
+  /** Replies history returned still `streaming`: their text so far continues what was shown; a gap still open is looked at again soon. */
+  #streamed(sessionId: string, replies: ChatMessage[]): void {
+    for (const reply of replies) {
+      this.turn.progressed(sessionId);
+      this.#emitPieces(this.#streams.fill(reply).pieces);
+    }
+    if (this.#streams.gapped(sessionId)) this.#link?.gapChecks.schedule(sessionId);
+    else this.#link?.gapChecks.cancel(sessionId);
+  }
+
+  #emitPieces(pieces: ReplyChunk[]): void {
+    for (const piece of pieces) this.#emit('chunk', piece);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { HistoryFailedError } from './errors.ts';
-import type { ChatChunk, ChatMessage, ServerError } from './protocol.ts';
+import type { ChatMessage, IntegrationTimeout, ServerError } from './protocol.ts';
+import type { ReplyChunk } from './reply-streams.ts';
 
 type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -33,14 +34,21 @@ interface HistoryFailure {
 }
 
 interface ChatClientEvents {
-  /** Every chat message (the user's and the assistant's, from this or another device) once, in order per session. */
+  /**
+   * Every stored chat message (the user's and the assistant's, from this or another device) once, in
+   * order per session. An assistant reply comes once it has ended, with its final `status`
+   * (`complete`, `cancelled`, `failed`, `truncated`): its `message` is the whole stored text and
+   * replaces what its `chunk` events built. A reply still `streaming` never comes as a `message`.
+   */
   message: ChatMessage;
   /**
-   * A piece of an assistant reply while it streams; the complete reply follows as a `message`. Each
-   * piece continues the text exactly where the previous one ended (`offset`, in code points): a
-   * repeated piece is not emitted again, and after a lost one the rest of that stream is skipped.
+   * A piece of an assistant reply while it streams. Each piece continues the reply's text exactly
+   * where the previous one ended: `offset` (code points) is always the length handed out before, so
+   * `text += delta` never doubles or skips text, across drops, reconnects and a new client after a
+   * reload. Pieces come from live chunk frames (with their `seq`) and from `history` (the text so far
+   * of a reply still `streaming`, without `seq`); chunks missed during a drop are fetched from history.
    */
-  chunk: ChatChunk;
+  chunk: ReplyChunk;
   status: StatusChange;
   /**
    * An `error` frame from the server. The client also acts on some: RATE_LIMITED and MODEL_BUSY (it
@@ -52,6 +60,8 @@ interface ChatClientEvents {
   sendFailed: SendFailure;
   /** A session's history given up after `maxHistoryAttempts` failed requests for one page; held live messages were delivered. */
   historyFailed: HistoryFailure;
+  /** Harmless things worth a debug log: API Gateway's integration timeout frame (the function keeps running; nothing is resent). */
+  debug: IntegrationTimeout;
 }
 
 /** What `send` returns. `acknowledged` resolves with the stored message (its `messageId`) once the server has it. */

@@ -16,5 +16,6 @@ export type {
 } from './events.ts';
 export type { ChatClientOptions, KeepAliveOptions, ReconnectOptions, TokenProvider, TokenReason, TokenRequest, WebSocketLike } from './options.ts';
 export { OutboxFullError } from './outbox.ts';
-export type { ChatChunk, ChatMessage, PongData, ReplyStatus, ServerError, TokenUsage } from './protocol.ts';
+export type { CancelResult, ChatChunk, ChatMessage, IntegrationTimeout, PongData, ReplyStatus, ServerError, TokenUsage } from './protocol.ts';
 export { ClientValidationError } from './protocol.ts';
+export type { ReplyChunk } from './reply-streams.ts';

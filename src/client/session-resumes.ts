@@ -16,8 +16,13 @@ interface ResumeDependencies {
   link(): ChatLink | undefined;
   /** Hands messages to the application, in the order given. */
   deliver(messages: ChatMessage[]): void;
+  /** After the stored messages: the replies history returned still `streaming` (text so far), maybe none. */
+  streamed(sessionId: string, replies: ChatMessage[]): void;
   historyFailed(sessionId: string, error: HistoryFailedError): void;
 }
+
+/** A reply still being generated is not a stored message yet: it goes to the streams, not to the ledger (its final copy will). */
+const isStreaming = (message: ChatMessage): boolean => message.status === 'streaming';
 
 /**
  * The sessions the client follows, and their resumes: after every (re)connect each one fetches what it
@@ -56,6 +61,10 @@ class SessionResumes {
     });
     if (this.#deps.link() !== undefined) this.resumeIfIdle(sessionId);
     return caughtUp;
+  }
+
+  public follows(sessionId: string): boolean {
+    return this.#sessions.has(sessionId);
   }
 
   public close(sessionId: string): void {
@@ -108,7 +117,7 @@ class SessionResumes {
       if (newest !== undefined && (after === undefined || newest > after)) after = newest;
       if (!page.hasMore || newest === undefined) break;
     }
-    this.#deps.deliver(ledger.endResume(sessionId, fetched));
+    this.#handOut(sessionId, fetched);
     for (const waiter of this.#caughtUp.get(sessionId)?.splice(0) ?? []) waiter.resolve();
     this.#deps.link()?.replyChecks.schedule(sessionId, ledger.awaitsReply(sessionId));
     return true;
@@ -116,9 +125,20 @@ class SessionResumes {
 
   /** Stops holding the session back: what was fetched and what arrived live go out, and the failure is told. */
   #gaveUp(sessionId: string, fetched: ChatMessage[], error: HistoryFailedError): void {
-    this.#deps.deliver(this.#deps.ledger.endResume(sessionId, fetched));
+    this.#handOut(sessionId, fetched);
     for (const waiter of this.#caughtUp.get(sessionId)?.splice(0) ?? []) waiter.reject(error);
     this.#deps.historyFailed(sessionId, error);
+  }
+
+  /** Ends the resume: stored messages (with the live ones held) first, then the text so far of replies still streaming. */
+  #handOut(sessionId: string, fetched: ChatMessage[]): void {
+    this.#deps.deliver(
+      this.#deps.ledger.endResume(
+        sessionId,
+        fetched.filter((message) => !isStreaming(message)),
+      ),
+    );
+    this.#deps.streamed(sessionId, fetched.filter(isStreaming));
   }
 }
 

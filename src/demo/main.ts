@@ -1,6 +1,8 @@
 /**
  * The demo chat page: one ChatClient, sessions kept in localStorage, history loaded when a session
- * is opened, replies streamed when the responder streams, the connection's life shown as it happens.
+ * is opened, replies streamed when the responder streams (an answer in progress continues after a
+ * reload: the client hands out its text so far from history, then the live rest), a Stop button
+ * while an answer streams, the connection's life shown as it happens.
  * The token comes from the local gateway's dev endpoint (`/demo/token`), asked again on every (re)connect.
  */
 import { ChatClient, type ChatMessage, type ServerError, type StatusChange } from '../client/index.ts';
@@ -95,6 +97,19 @@ const renderMessages = (): void => {
   list.replaceChildren(...items);
   list.scrollTop = list.scrollHeight;
   element('queued').textContent = String(pending.length);
+  showStop();
+};
+
+/** The Stop button, while an answer of the current session streams: it names that reply. */
+const showStop = (): void => {
+  const stop = element<HTMLButtonElement>('stop');
+  const answering = [...streaming].findLast(([, partial]) => partial.sessionId === current)?.[0];
+  stop.hidden = answering === undefined;
+  if (answering === undefined) delete stop.dataset.messageId;
+  else if (stop.dataset.messageId !== answering) {
+    stop.dataset.messageId = answering;
+    stop.disabled = false;
+  }
 };
 
 const renderSessions = (): void => {
@@ -186,6 +201,7 @@ client.on('error', (error) => {
   logEvent(`error ${error.code}: ${error.message}`);
   showNotice(error);
 });
+client.on('debug', (event) => logEvent(`${event.kind} (harmless): ${event.message}`));
 client.on('sendFailed', (failure) => {
   logEvent(`not sent: ${failure.message}`);
   renderMessages();
@@ -203,6 +219,21 @@ element<HTMLFormElement>('composer').addEventListener('submit', (event) => {
     logEvent((error as Error).message);
   }
   renderMessages();
+});
+
+element<HTMLButtonElement>('stop').addEventListener('click', () => {
+  const stop = element<HTMLButtonElement>('stop');
+  const messageId = stop.dataset.messageId;
+  if (!messageId) return;
+  stop.disabled = true;
+  // `cancelling`: the reply ends with status cancelled on every device; `finished`/`unknown`: nothing to stop.
+  client.cancel(current, messageId).then(
+    (result) => logEvent(`stop: ${result.outcome}${result.status ? ` (${result.status})` : ''}`),
+    (error: Error) => {
+      stop.disabled = false;
+      logEvent(`stop not sent: ${error.message}`);
+    },
+  );
 });
 
 element<HTMLFormElement>('new-session-form').addEventListener('submit', (event) => {
