@@ -21,7 +21,6 @@ import { systemClock } from '../../src/domain/clock.ts';
 import type { FrameAdmission } from '../../src/domain/connection-store.ts';
 import { BadRequestError, ClientFrameError, ForbiddenError, FrameValidationError, RateLimitedError, TokenExpiredError, UnknownActionError } from '../../src/domain/errors.ts';
 import type { RateLimitPolicy } from '../../src/domain/policies.ts';
-import { EchoResponder } from '../../src/domain/responder.ts';
 import type { DeliveryOutcome } from '../../src/domain/sender.ts';
 import { authContext } from '../../src/middleware/auth-context.ts';
 import { deliveries } from '../../src/middleware/deliveries.ts';
