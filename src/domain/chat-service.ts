@@ -167,7 +167,8 @@ const handOff = async (
     const [, endedClosed] = await Promise.all([delivery.postToAll(audience, chatMessageFrame(publicView(question))), delivery.closeEnded(toClose), deps.replies.startReply(reply)]);
     // A connection that answered 410 to the question is gone: the reply is not sent to it.
     const replyAudience = audience.filter((connectionId) => !delivery.gone.has(connectionId));
-    await deps.invoker.handOff({ ...job, audience: replyAudience }).catch(async (error: unknown) => {
+    const gone = [...delivery.gone];
+    await deps.invoker.handOff({ ...job, audience: replyAudience, ...(gone.length > 0 ? { gone } : {}) }).catch(async (error: unknown) => {
       (deps.observer ?? silentObserver).handOffFailed(error);
       const failed = await deps.replies.finishReply(replyKey(job), { status: 'failed', message: '' }, deps.clock.nowMs());
       await giveBack(deps, question, job.replyMessageId, true, job.reservation);

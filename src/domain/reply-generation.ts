@@ -52,7 +52,8 @@ class ReplyAudience {
   /** A failed read keeps the audience it had: the stream must not stop for it. */
   public async refresh(): Promise<void> {
     const live = await this.#deps.connections.listLive(this.#job.userId, this.#deps.clock.nowMs()).catch(() => this.current);
-    this.current = [...new Set([...this.current, ...live])];
+    const gone = new Set(this.#job.gone ?? []);
+    this.current = [...new Set([...this.current, ...live])].filter((connectionId) => !gone.has(connectionId));
   }
 }
 

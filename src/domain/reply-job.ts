@@ -14,6 +14,8 @@ interface ReplyJob {
   connectionId: string;
   /** The connections the question was sent to: the reply's first audience (read again as it streams). */
   audience: string[];
+  /** Connections that answered 410 to the question: never posted to again, though their rows may linger a moment. */
+  gone?: string[];
   /** Absent for the echo responders. */
   reservation?: BudgetReservation;
   /** Where the question's API lives (its event's domain and stage): the @connections endpoint, unless configured. */
@@ -43,6 +45,7 @@ const parseReplyJob = (event: unknown): ReplyJob => {
     if (typeof event[field] !== 'string' || event[field] === '') throw new TypeError(`A reply job needs a non-empty string ${field}`);
   }
   if (!Array.isArray(event.audience) || !event.audience.every((id) => typeof id === 'string')) throw new TypeError('A reply job needs an audience of connection ids');
+  if (event.gone !== undefined && !(Array.isArray(event.gone) && event.gone.every((id) => typeof id === 'string'))) throw new TypeError('A reply job gone list must hold connection ids');
   if (event.reservation !== undefined && !isReservation(event.reservation)) throw new TypeError('A reply job reservation needs userId, day and reservedTokens');
   if (event.endpoint !== undefined && !isEndpoint(event.endpoint)) throw new TypeError('A reply job endpoint needs domainName and stage');
   return {
@@ -52,6 +55,7 @@ const parseReplyJob = (event: unknown): ReplyJob => {
     replyMessageId: String(event.replyMessageId),
     connectionId: String(event.connectionId),
     audience: event.audience.map(String),
+    ...(Array.isArray(event.gone) && event.gone.length > 0 ? { gone: event.gone.map(String) } : {}),
     ...(isReservation(event.reservation) ? { reservation: event.reservation } : {}),
     ...(isEndpoint(event.endpoint) ? { endpoint: { domainName: event.endpoint.domainName, stage: event.endpoint.stage } } : {}),
   };

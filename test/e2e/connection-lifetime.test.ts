@@ -24,12 +24,15 @@ const open = async (gateway: LocalGateway, user: string, token?: string): Promis
   clients.push(client);
   return client;
 };
-const chat = (message: string, clientMessageId?: string) => ({
+const chat = (message: string, clientMessageId?: string, sessionId = 'life') => ({
   action: 'chat_message',
-  data: { message, sessionId: 'life', ...(clientMessageId ? { clientMessageId } : {}) },
+  data: { message, sessionId, ...(clientMessageId ? { clientMessageId } : {}) },
 });
-/** The user's stored messages of the session `life`. */
-const storedMessages = (gateway: LocalGateway, user: string) => storedInSession(db, gateway.tables.messages, user, 'life');
+/** The user's stored messages of the session `life`, and of `life-0`... `life-<count - 1>`. */
+const storedMessages = async (gateway: LocalGateway, user: string, count = 0) => {
+  const sessions = ['life', ...Array.from({ length: count }, (_, index) => `life-${index}`)];
+  return (await Promise.all(sessions.map((sessionId) => storedInSession(db, gateway.tables.messages, user, sessionId)))).flat();
+};
 const roleOf = (frame: Frame) => `${frame.data.role}:${frame.data.message}`;
 const isChatFrame = (frame: Frame) => frame.type === 'chat_message';
 
@@ -96,8 +99,9 @@ describe("connections with the gateway's own idle timeout", () => {
     const phone = await open(gateway, user);
     const laptop = await open(gateway, user);
     const count = 50;
-    // Act: 50 frames, then close at once; most reach their function after $disconnect has run
-    for (let index = 0; index < count; index += 1) phone.send(chat(`m${index}`, `c${index}`));
+    // Act: 50 frames (a session each: a session answers one question at a time), then close at once;
+    // most reach their function after $disconnect has run
+    for (let index = 0; index < count; index += 1) phone.send(chat(`m${index}`, `c${index}`, `life-${index}`));
     await phone.close();
     // Assess
     const delivered = await laptop.collect(2 * count, isChatFrame, 'messages');
@@ -107,7 +111,7 @@ describe("connections with the gateway's own idle timeout", () => {
         .map((frame) => frame.data.message)
         .sort(),
     ).toEqual(Array.from({ length: count }, (_, index) => `m${index}`).sort());
-    const Items = await storedMessages(gateway, user);
+    const Items = await storedMessages(gateway, user, count);
     expect(Items.filter((item) => item.role === 'user')).toHaveLength(count);
     expect(Items.filter((item) => item.role === 'assistant')).toHaveLength(count);
   });
@@ -122,12 +126,12 @@ describe('a graceful stop of the gateway', () => {
     phone.send(chat('warming up'));
     await phone.next(isChat('assistant'), 'the warm-up reply');
     const count = 50;
-    // Act: 50 frames reach the gateway (loopback), then it stops as Ctrl-C stops `npm start`
-    for (let index = 0; index < count; index += 1) phone.send(chat(`m${index}`, `c${index}`));
+    // Act: 50 frames (a session each) reach the gateway (loopback), then it stops as Ctrl-C stops `npm start`
+    for (let index = 0; index < count; index += 1) phone.send(chat(`m${index}`, `c${index}`, `life-${index}`));
     await sleep(200);
     await gateway.stop();
     // Assess: the questions were stored although their connection closed while they waited
-    const Items = await storedMessages(gateway, user);
+    const Items = await storedMessages(gateway, user, count);
     expect(Items.filter((item) => item.role === 'user' && item.message !== 'warming up')).toHaveLength(count);
   }, 60_000);
 });

@@ -73,14 +73,16 @@ describe('a flood of simultaneous frames on one connection', () => {
     const { connectionId } = await harness.connect('chatflo');
     const responses = await Promise.all(
       Array.from({ length: 30 }, (_, index) =>
-        harness.send(connectionId, 'chatflo', { action: 'chat_message', data: { message: `m${index}`, sessionId: 'flood', clientMessageId: `c${index}` } }),
+        // A session each: a session answers one question at a time, and this test is about the rate limit.
+        harness.send(connectionId, 'chatflo', { action: 'chat_message', data: { message: `m${index}`, sessionId: `flood-${index}`, clientMessageId: `c${index}` } }),
       ),
     );
     expect(responses.filter((response) => response.statusCode !== 200)).toEqual([]);
     const frames = harness.management.framesTo(connectionId);
     expect(frames.filter((frame) => frame.type === 'error').map((frame) => frame.error.code)).toEqual(Array(30 - BURST).fill('RATE_LIMITED'));
     expect(frames.filter((frame) => frame.data?.role === 'assistant')).toHaveLength(BURST);
-    expect(await storedMessages(db, harness.tables.messages, 'chatflo', 'flood')).toHaveLength(2 * BURST);
+    const sessions = await Promise.all(Array.from({ length: 30 }, (_, index) => storedMessages(db, harness.tables.messages, 'chatflo', `flood-${index}`)));
+    expect(sessions.flat()).toHaveLength(2 * BURST);
   });
 });
 

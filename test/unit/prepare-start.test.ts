@@ -14,7 +14,7 @@ import type { SystemFacts } from '../../src/local/requirements.ts';
 
 const WITH_JAVA: SystemFacts = { node: '24.21.0', java: 'openjdk version "17.0.15" 2025-04-15' };
 const WITHOUT_JAVA: SystemFacts = { node: '24.21.0' };
-const VALIDATORS = ['chat-message.d.ts', 'chat-message.js', 'history.d.ts', 'history.js', 'ping.d.ts', 'ping.js'];
+const VALIDATORS = ['cancel.d.ts', 'cancel.js', 'chat-message.d.ts', 'chat-message.js', 'history.d.ts', 'history.js', 'ping.d.ts', 'ping.js'];
 
 const folders: string[] = [];
 const tempFolder = (): string => {

@@ -19,8 +19,12 @@ class FrameJudge {
   public readonly connectionId: string;
   /** Frames by expected outcome (`chat`, `duplicate`, `pong`, `history`, or the error code). */
   public readonly counts: Record<string, number> = {};
-  /** Items the messages table must hold for this user: 2 per new chat message, +1 marker with a clientMessageId. */
-  public expectedItems = 0;
+  /** Items the messages table must hold for this user: 2 per new chat message, +1 marker with a clientMessageId, +1 turn item per session answered. */
+  public get expectedItems(): number {
+    return this.#messageItems + this.#answeredSessions.size;
+  }
+  #messageItems = 0;
+  readonly #answeredSessions = new Set<string>();
   /** Frames that must have taken a rate-limit token (and so written the connection row). */
   public admitted = 0;
   private readonly originals = new Map<string, Original>();
@@ -49,7 +53,8 @@ class FrameJudge {
     const problems = this.problems(raw, expected, frames, result);
     if (expected.kind !== 'error') this.admitted += 1;
     if (expected.kind === 'chat' && !expected.original && problems.length === 0) {
-      this.expectedItems += expected.clientMessageId === undefined ? 2 : 3;
+      this.#messageItems += expected.clientMessageId === undefined ? 2 : 3;
+      this.#answeredSessions.add(expected.sessionId);
       if (expected.clientMessageId !== undefined) {
         this.originals.set(`${expected.sessionId}\u0000${expected.clientMessageId}`, {
           messageId: frames[0]?.data?.messageId as string,
