@@ -108,7 +108,8 @@ locals {
     for name, fn in local.functions : name => tomap(merge(
       local.common_environment,
       name == "authorizer" ? local.authorizer_environment : {},
-      name == "message" ? merge(local.budget_environment, { RESPOND_FUNCTION_NAME = local.function_names["respond"] }) : {},
+      # RESPOND_TIMEOUT_SECONDS: how long the message function holds a session's turn for one answer.
+      name == "message" ? merge(local.budget_environment, { RESPOND_FUNCTION_NAME = local.function_names["respond"], RESPOND_TIMEOUT_SECONDS = tostring(var.respond_timeout_seconds) }) : {},
       name == "respond" ? local.assistant_environment : {},
     ))
   }

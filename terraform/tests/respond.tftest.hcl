@@ -121,6 +121,11 @@ run "defaults" {
   }
 
   assert {
+    condition     = local.function_environment["message"]["RESPOND_TIMEOUT_SECONDS"] == "300"
+    error_message = "The message function holds a session's turn for respond's timeout (and a minute): it must get RESPOND_TIMEOUT_SECONDS."
+  }
+
+  assert {
     condition = (
       local.function_environment["respond"]["WS_MANAGEMENT_ENDPOINT"] == "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod" &&
       local.function_environment["respond"]["CONNECTIONS_TABLE"] == "prod-chatbot-connections" &&
