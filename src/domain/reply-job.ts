@@ -29,6 +29,8 @@ interface ReplyInvoker {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const isIdList = (value: unknown): value is string[] => Array.isArray(value) && value.every((id) => typeof id === 'string');
+
 const isEndpoint = (value: unknown): value is { domainName: string; stage: string } => isRecord(value) && typeof value.domainName === 'string' && typeof value.stage === 'string';
 
 const isReservation = (value: unknown): value is BudgetReservation =>
@@ -44,8 +46,8 @@ const parseReplyJob = (event: unknown): ReplyJob => {
   for (const field of ['userId', 'sessionId', 'questionMessageId', 'replyMessageId', 'connectionId'] as const) {
     if (typeof event[field] !== 'string' || event[field] === '') throw new TypeError(`A reply job needs a non-empty string ${field}`);
   }
-  if (!Array.isArray(event.audience) || !event.audience.every((id) => typeof id === 'string')) throw new TypeError('A reply job needs an audience of connection ids');
-  if (event.gone !== undefined && !(Array.isArray(event.gone) && event.gone.every((id) => typeof id === 'string'))) throw new TypeError('A reply job gone list must hold connection ids');
+  if (!isIdList(event.audience)) throw new TypeError('A reply job needs an audience of connection ids');
+  if (event.gone !== undefined && !isIdList(event.gone)) throw new TypeError('A reply job gone list must hold connection ids');
   if (event.reservation !== undefined && !isReservation(event.reservation)) throw new TypeError('A reply job reservation needs userId, day and reservedTokens');
   if (event.endpoint !== undefined && !isEndpoint(event.endpoint)) throw new TypeError('A reply job endpoint needs domainName and stage');
   return {
@@ -54,8 +56,8 @@ const parseReplyJob = (event: unknown): ReplyJob => {
     questionMessageId: String(event.questionMessageId),
     replyMessageId: String(event.replyMessageId),
     connectionId: String(event.connectionId),
-    audience: event.audience.map(String),
-    ...(Array.isArray(event.gone) && event.gone.length > 0 ? { gone: event.gone.map(String) } : {}),
+    audience: [...event.audience],
+    ...(isIdList(event.gone) && event.gone.length > 0 ? { gone: [...event.gone] } : {}),
     ...(isReservation(event.reservation) ? { reservation: event.reservation } : {}),
     ...(isEndpoint(event.endpoint) ? { endpoint: { domainName: event.endpoint.domainName, stage: event.endpoint.stage } } : {}),
   };
