@@ -64,11 +64,13 @@ class ReplyAudience {
 const endReply = async (deps: GenerationDependencies, delivery: Delivery, job: ReplyJob, audience: ReplyAudience, end: ReplyEnd): Promise<StoredChatMessage | undefined> => {
   const key: ReplyKey = { userId: job.userId, sessionId: job.sessionId, messageId: job.replyMessageId };
   const ended = await deps.replies.finishReply(key, end, deps.clock.nowMs());
+  // The turn is free before anyone hears of the end: a client that asks its next question as soon as
+  // the reply arrives must not be told the answer is still in progress.
+  await deps.replies.releaseTurn(job.userId, job.sessionId, job.replyMessageId);
   if (ended) {
     await audience.refresh();
     await delivery.postToAll(audience.current, chatMessageFrame(publicView(ended)));
   }
-  await deps.replies.releaseTurn(job.userId, job.sessionId, job.replyMessageId);
   if (job.reservation && deps.budget) {
     const used = end.usage?.outputTokens ?? estimateOutputTokens(end.message, job.reservation.reservedTokens);
     await deps.budget.settle(job.reservation, ended ? used : 0).catch((error: unknown) => deps.observer.settleFailed(error));

@@ -204,4 +204,25 @@ describe('handleChatMessage', () => {
     const reply = outcome.reply;
     expect(reply && (await replies.getMessage({ userId: 'ann', sessionId: 's', messageId: reply.messageId }))?.status).toBe('streaming');
   });
+
+  it("frees the session's turn before the final reply is sent: a question asked on its arrival is answered, not refused", async () => {
+    // Prepare: a client that asks its next question the moment a reply arrives
+    const connections = new InMemoryConnectionStore();
+    await connections.register(live('laptop'));
+    const sender = new RecordingSender();
+    const { deps } = inMemoryChat({ connections, responder: okResponder, sender, clock });
+    const asked: Array<Promise<unknown>> = [];
+    const post = sender.post.bind(sender);
+    sender.post = async (connectionId, frame) => {
+      if (roleOf(frame) === 'assistant' && asked.length === 0) {
+        asked.push(handleChatMessage(deps, new Delivery(sender), { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'next' }));
+      }
+      return post(connectionId, frame);
+    };
+    // Act
+    await handleChatMessage(deps, new Delivery(sender), { userId: 'ann', connectionId: 'laptop', sessionId: 's', message: 'first' });
+    await Promise.all(asked);
+    // Assess
+    expect(sender.posts.map((entry) => (entry.frame.type === 'chat_message' ? entry.frame.data.message : entry.frame.type))).toEqual(['first', 'ok', 'next', 'ok']);
+  });
 });
