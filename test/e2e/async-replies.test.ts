@@ -111,7 +111,7 @@ describe('an answer handed off to respond', () => {
     expect(client.received.filter((frame) => isTimeoutFrame(frame) && frame.requestId === routeRequestId)).toEqual([]);
     const respond = recorder.records.filter((record) => record.functionName === 'respond' && (record.event as { replyMessageId?: string }).replyMessageId === replyId);
     expect(respond.map((record) => [record.invocationType, record.attempt, record.outcome.ok])).toEqual([['Event', 1, true]]);
-  });
+  }, 60_000);
 
   it('stops on a cancel: cancelling to the sender, then the text so far as cancelled on every connection, and finished when cancelled again', async () => {
     // Prepare: two devices of one user; the second one stops the answer.
@@ -146,7 +146,7 @@ describe('an answer handed off to respond', () => {
       expect(chunksAfterFinal(client, replyId)).toBe(0);
       expect(framesOf(client, isFinalOf(replyId))).toHaveLength(1);
     }
-  });
+  }, 60_000);
 
   it("answers unknown to a cancel of a user message, of an id never issued, or of another user's reply, and finished to a complete one", async () => {
     // Prepare: alice's reply is complete; bob uses the same session name.
@@ -171,7 +171,7 @@ describe('an answer handed off to respond', () => {
     expect(othersReply).toEqual({ sessionId: 'shared', messageId: replyId, outcome: 'unknown' });
     expect(framesOf(alice, (frame) => frame.type === 'error')).toEqual([]);
     expect(framesOf(bob, (frame) => frame.type === 'error')).toEqual([]);
-  });
+  }, 60_000);
 
   it('answers one question at a time per session: another one is refused with ANSWER_IN_PROGRESS, a resend of the first is acknowledged, another session is answered', async () => {
     // Prepare: the first answer streams.
@@ -203,5 +203,5 @@ describe('an answer handed off to respond', () => {
     ]);
     expect(framesOf(client, isFinalOf(replyId))).toHaveLength(1);
     expect(framesOf(client, (frame) => frame.type === 'error')).toEqual([refused]);
-  });
+  }, 60_000);
 });

@@ -28,8 +28,8 @@ import {
 
 /** 80 words at 50 ms: an answer of about 4 s, crashed early in it. */
 const CRASHED_QUESTION = questionOf(80, 'c');
-/** About 7.5 s: a second delivery (possibly on a cold sandbox) arrives while it streams. */
-const DUPLICATED_QUESTION = questionOf(150, 'd');
+/** About 5 s: a second delivery (on a warm sandbox) arrives while it streams. */
+const DUPLICATED_QUESTION = questionOf(100, 'd');
 
 let gateway: LocalGateway;
 let lambda: LambdaClient;
@@ -66,6 +66,12 @@ beforeAll(async () => {
     },
   });
   lambda = new LambdaClient({ endpoint: gateway.lambdaEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  // Three warm respond sandboxes (and history's): after the crash kills one, a second delivery still runs
+  // beside the first without a cold start.
+  const warm = await connections.open(uniqueUser('warm'));
+  const warmUps = await Promise.all(['warm-1', 'warm-2', 'warm-3'].map((sessionId) => askAndAwaitFirstChunk(warm, sessionId, 'hi')));
+  await Promise.all(warmUps.map(({ replyId }) => warm.next(isFinalOf(replyId), 'a warm-up reply')));
+  await historyOf(warm, 'warm-1');
 }, 120_000);
 
 afterEach(() => connections.closeAll());
@@ -129,7 +135,7 @@ describe('respond delivered more than once', () => {
       ['user', undefined, 'and now?'],
       ['assistant', 'complete', echoOf('and now?')],
     ]);
-  });
+  }, 60_000);
 
   it('a second delivery of the job while the first runs, or after it ended, does nothing: one reply, no doubled text', async () => {
     // Prepare
@@ -162,5 +168,5 @@ describe('respond delivered more than once', () => {
       ['user', undefined, DUPLICATED_QUESTION],
       ['assistant', 'complete', full],
     ]);
-  });
+  }, 60_000);
 });
