@@ -57,11 +57,14 @@ beforeAll(async () => {
       RATE_LIMIT_PER_SECOND: '100',
     },
   });
-  // Warm two sandboxes of message and respond, and history's: a cold start (seconds on a busy machine)
-  // must not count against the short integration timeout, nor outlast the answer a test runs beside.
+  // Warm two sandboxes of message and respond, and history's and cancel's: a cold start (seconds on a
+  // busy machine) must not count against the short integration timeout, nor outlast the answer a test
+  // runs beside.
   const warm = await connections.open(uniqueUser('warm'));
-  await Promise.all([askToTheEnd(warm, 'warm-up', 'hi'), askToTheEnd(warm, 'warm-up-2', 'hello')]);
+  const [{ replyId }] = await Promise.all([askToTheEnd(warm, 'warm-up', 'hi'), askToTheEnd(warm, 'warm-up-2', 'hello')]);
   await historyOf(warm, 'warm-up');
+  warm.send({ action: 'cancel', data: { sessionId: 'warm-up', messageId: replyId } });
+  await warm.next((frame) => frame.type === 'cancel_result', 'the warm-up cancel_result');
 }, 120_000);
 
 afterEach(() => connections.closeAll());
@@ -118,8 +121,8 @@ describe('an answer handed off to respond', () => {
     const user = uniqueUser('stopper');
     const asker = await connections.open(user);
     const other = await connections.open(user);
-    const full = echoOf(LONG_QUESTION);
-    const { replyId } = await askAndAwaitFirstChunk(asker, 'stop', LONG_QUESTION);
+    const full = echoOf(LONGER_QUESTION);
+    const { replyId } = await askAndAwaitFirstChunk(asker, 'stop', LONGER_QUESTION);
 
     // Act
     other.send({ action: 'cancel', data: { sessionId: 'stop', messageId: replyId } });
