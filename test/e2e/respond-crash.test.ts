@@ -97,7 +97,9 @@ describe('respond delivered more than once', () => {
 
     // Act: the respond sandbox dies (a runtime crash); Lambda retries the event.
     const crashed = gateway.crashSandboxes('respond');
-    const finals = await Promise.all([asker, other].map(async (client) => (await client.next(isFinalOf(replyId), 'the final reply')).data as Frame));
+    // A device that connects while the answer waits for Lambda's retry gets its end too.
+    const late = await connections.open(user);
+    const finals = await Promise.all([asker, other, late].map(async (client) => (await client.next(isFinalOf(replyId), 'the final reply')).data as Frame));
     const retried = await recorder.waitFor((record) => record.attempt === 2 && respondRecordsOf(replyId).includes(record), 'the retry');
     // The turn is free: the next question in the session is answered.
     const { replyId: nextId } = await askAndAwaitFirstChunk(asker, 'crash', 'and now?');
@@ -106,8 +108,10 @@ describe('respond delivered more than once', () => {
 
     // Assess
     expect(crashed).toBe(1);
-    const [final, otherFinal] = finals as [Frame, Frame];
+    const [final, otherFinal, lateFinal] = finals as [Frame, Frame, Frame];
     expect(otherFinal).toEqual(final);
+    expect(lateFinal).toEqual(final);
+    expect(framesOf(late, isFinalOf(replyId))).toHaveLength(1);
     expect(final).toMatchObject({ messageId: replyId, role: 'assistant', status: 'failed' });
     // The text persisted before the crash (at least what history saw), a prefix of the full answer.
     expect(final.message.startsWith(persisted)).toBe(true);

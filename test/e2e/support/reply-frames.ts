@@ -96,7 +96,10 @@ const connectionIdOf = async (client: TestClient): Promise<string> => {
  */
 const askAndAwaitFirstChunk = async (client: TestClient, sessionId: string, message: string, clientMessageId?: string): Promise<{ question: Frame; replyId: string }> => {
   client.send({ action: 'chat_message', data: { message, sessionId, ...(clientMessageId ? { clientMessageId } : {}) } });
-  const question = await client.next((frame) => frame.type === 'chat_message' && frame.data?.role === 'user' && frame.data?.message === message, 'the question');
+  const question = await client.next(
+    (frame) => frame.type === 'chat_message' && frame.data?.role === 'user' && frame.data?.sessionId === sessionId && frame.data?.message === message,
+    'the question',
+  );
   // The reply's id is issued right after the question's (ULIDs are monotonic): an earlier reply's chunks do not match.
   const questionId = question.data.messageId as string;
   const first = await client.next((frame) => isAnyChunk(frame) && frame.data?.sessionId === sessionId && frame.data.messageId > questionId, 'the first chunk');
