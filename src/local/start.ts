@@ -6,8 +6,9 @@
  * --data-dir (keep data on disk), DYNAMODB_ENDPOINT (use a running DynamoDB instead), HANDLERS=dist or
  * --dist (run the build's bundles), DEV_USER (alice: the banner's token), FAKE_BEDROCK_TOKENS_PER_SECOND
  * (the fake Bedrock's pace, 40), INTEGRATION_TIMEOUT_MS (29000), LAMBDA_ASYNC_RETRY_DELAYS_MS
- * (60000,120000), LAMBDA_MAX_EVENT_AGE_MS (6 h), and the functions' optional settings (RATE_LIMIT_BURST, RESPONDER,
- * BEDROCK_MAX_TOKENS, POWERTOOLS_LOG_LEVEL, ...). See docs/local-development.md.
+ * (60000,120000), LAMBDA_MAX_EVENT_AGE_MS (6 h), RESPOND_TIMEOUT_SECONDS (300: respond's timeout, also
+ * handed to the functions), and the functions' optional settings (RATE_LIMIT_BURST, RESPONDER,
+ * BEDROCK_MAX_TOKENS, ECHO_STREAM_DELAY_MS, REPLY_PERSIST_INTERVAL_MS, ...: src/local/function-settings.ts).
  *
  * The assistant is the `bedrock` responder, the real SDK path, against a fake Bedrock runtime on
  * loopback (src/local/fake-bedrock) unless RESPONDER says `echo` or `echo-stream`.
@@ -19,41 +20,10 @@ import { createDemoHandler } from './demo-assets.ts';
 import { LOCAL_DEFAULTS } from './dev-config.ts';
 import { mintDevToken } from './dev-token.ts';
 import { type EmulationOptions, emulationOptionsFromEnv } from './emulation-env.ts';
+import { authorizerSettingsFromEnv, functionSettingsFromEnv } from './function-settings.ts';
 import { type LocalGateway, startLocalGateway } from './gateway/gateway.ts';
 import { DEMO_FAULT_MARKERS, fakeTokensPerSecond, LOCAL_MODEL_ID } from './local-assistant.ts';
 import { prepareStart } from './prepare-start.ts';
-
-/** Optional settings handed to every function, as Terraform variables would. */
-const FUNCTION_SETTINGS = [
-  'MAX_CONNECTIONS_PER_USER',
-  'RATE_LIMIT_BURST',
-  'RATE_LIMIT_PER_SECOND',
-  'CONNECT_RATE_BURST',
-  'CONNECT_RATE_PER_SECOND',
-  'REFUSAL_LIMIT',
-  'REFUSAL_WINDOW_SECONDS',
-  'CONNECTION_IDLE_TIMEOUT_SECONDS',
-  'MESSAGE_RETENTION_DAYS',
-  'RESPONDER',
-  'BEDROCK_MODEL_ID',
-  'BEDROCK_SYSTEM_PROMPT',
-  'BEDROCK_MAX_TOKENS',
-  'BEDROCK_TEMPERATURE',
-  'BEDROCK_STALL_GAP_MS',
-  'BEDROCK_DEADLINE_MARGIN_MS',
-  'CONTEXT_MAX_MESSAGES',
-  'CONTEXT_MAX_CHARS',
-  'DAILY_OUTPUT_TOKENS_PER_USER',
-  'STREAM_CHUNK_INTERVAL_MS',
-  'STREAM_CHUNK_MAX_CHARS',
-  'POWERTOOLS_SERVICE_NAME',
-  'POWERTOOLS_METRICS_NAMESPACE',
-  'POWERTOOLS_LOG_LEVEL',
-  'POWERTOOLS_METRICS_DISABLED',
-];
-const AUTHORIZER_SETTINGS = ['JWT_ISSUER', 'JWT_AUDIENCE', 'ALLOWED_ORIGINS'];
-
-const pick = (names: string[]): Record<string, string> => Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
 
 const { values: flags } = parseArgs({
   options: {
@@ -125,7 +95,7 @@ const shutdown = (signal: string) => {
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 
-const functionEnvironment = pick(FUNCTION_SETTINGS);
+const functionEnvironment = functionSettingsFromEnv(process.env);
 gateway = await startLocalGateway({
   port,
   host: process.env.HOST || LOCAL_DEFAULTS.host,
@@ -136,7 +106,7 @@ gateway = await startLocalGateway({
   functionEnvironment,
   // The fake Bedrock for the `bedrock` responder (none when RESPONDER names an echo).
   fakeBedrock: tokensPerSecond === undefined ? {} : { tokensPerSecond },
-  authorizerEnvironment: pick(AUTHORIZER_SETTINGS),
+  authorizerEnvironment: authorizerSettingsFromEnv(process.env),
   // Its own DynamoDB Local unless DYNAMODB_ENDPOINT names one (AWS_ENDPOINT_URL_DYNAMODB is ignored here).
   dynamoDbEndpoint: externalDynamoDb,
   ...(dataDir ? { dynamoDbDataDir: dataDir } : {}),
