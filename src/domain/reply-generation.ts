@@ -161,7 +161,9 @@ const generateReply = async (deps: GenerationDependencies, delivery: Delivery, j
   const claim = await deps.replies.claimReply(key, deps.clock.nowMs(), (deps.pacing ?? DEFAULT_REPLY_PACING).staleMs);
   if (claim.outcome === 'busy' || claim.outcome === 'finished') return { outcome: claim.outcome };
   if (claim.outcome === 'recover') {
-    const ended = await endReply(deps, delivery, job, new ReplyAudience(deps, job), { status: 'failed', message: claim.reply.message });
+    // The user asked to stop it meanwhile: it ends as they were told it would (`cancelling`).
+    const status = (await deps.replies.isCancelRequested(key)) ? 'cancelled' : 'failed';
+    const ended = await endReply(deps, delivery, job, new ReplyAudience(deps, job), { status, message: claim.reply.message });
     deps.observer.replyRecovered();
     return ended ? { outcome: 'ended', reply: ended, recovered: true } : { outcome: 'finished' };
   }

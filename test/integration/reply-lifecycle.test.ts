@@ -152,6 +152,16 @@ describe('Lambda delivering a job again', () => {
     expect(harness.invoker.failures).toEqual([]);
   });
 
+  it('ends a crashed reply as cancelled when its user asked to stop it meanwhile', async () => {
+    const { connectionId } = await harness.connect('carl');
+    const { job, replies } = await crashedReply('carl', connectionId);
+    expect(await replies.requestCancel({ userId: 'carl', sessionId: 'crash', messageId: job.replyMessageId })).toEqual({ outcome: 'cancelling' });
+    await sleep(400);
+    await harness.invoker.handOff(job);
+    await harness.invoker.idle();
+    expect(repliesTo(connectionId).map((frame) => [frame.data.status, frame.data.message])).toEqual([['cancelled', 'You said: hel']]);
+  });
+
   it('does nothing for a second delivery while the first attempt still generates', async () => {
     const { connectionId } = await harness.connect('dora');
     await harness.send(connectionId, 'dora', chat(longQuestion(), 'twice'));
