@@ -39,6 +39,14 @@ interface StreamedPostsRow {
   chunkPostsPerSecondWhileStreaming: number;
   /** The most chunk posts one connection got within any 1 s (budget: 20, plus 1 per 1,000 characters). */
   peakChunkPostsIn1s: number;
+  /**
+   * The most flushes of the chunk batcher within any 1 s (a flush = a seq's first post): its own pacing.
+   * A connection's peak can exceed it: a fan-out posts to 8 connections at a time, so one connection's
+   * post can leave late in one flush and early in the next.
+   */
+  peakFlushesIn1s: number;
+  /** The shortest time between two flushes' first posts (the batcher's interval is 50 ms). */
+  minFlushGapMs: number;
 }
 
 const CONNECTIONS = 5;
@@ -69,25 +77,34 @@ interface StreamCase {
   batchedOnly?: boolean;
 }
 
-/**
- * Over every connection: the highest chunk-post rate between its first and last chunk, and the most
- * posts sent within any 1 s (posts 50 ms apart make at most 20 in a window shorter than 1 s).
- */
+/** The most of these (sorted) times within any 1 s: times 50 ms apart make at most 20 in a window shorter than 1 s. */
+const peakIn1s = (times: readonly number[]): number => {
+  let peak = 0;
+  let first = 0;
+  for (let last = 0; last < times.length; last += 1) {
+    while ((times[last] as number) - (times[first] as number) >= 1000) first += 1;
+    peak = Math.max(peak, last - first + 1);
+  }
+  return peak;
+};
+
+/** Over every connection: the highest chunk-post rate between its first and last chunk, and the most posts sent within any 1 s. */
 const chunkRates = (posts: readonly TimedPost[], ids: readonly string[]) => {
+  const chunks = posts.filter((post) => post.type === 'chat_message_chunk' && ids.includes(post.connectionId));
   let perSecond = 0;
   let peak = 0;
   for (const connectionId of ids) {
-    const times = posts.filter((post) => post.connectionId === connectionId && post.type === 'chat_message_chunk').map((post) => post.sentAt);
+    const times = chunks.filter((post) => post.connectionId === connectionId).map((post) => post.sentAt);
     const spanMs = (times.at(-1) ?? 0) - (times[0] ?? 0);
     // n posts make n - 1 intervals: the rate the connection saw while the answer streamed.
     if (spanMs > 0) perSecond = Math.max(perSecond, ((times.length - 1) * 1000) / spanMs);
-    let first = 0;
-    for (let last = 0; last < times.length; last += 1) {
-      while ((times[last] as number) - (times[first] as number) >= 1000) first += 1;
-      peak = Math.max(peak, last - first + 1);
-    }
+    peak = Math.max(peak, peakIn1s(times));
   }
-  return { chunkPostsPerSecondWhileStreaming: round(perSecond, 1), peakChunkPostsIn1s: peak };
+  const flushes = new Map<number | undefined, number>();
+  for (const post of chunks) flushes.set(post.seq, Math.min(flushes.get(post.seq) ?? Number.POSITIVE_INFINITY, post.sentAt));
+  const flushTimes = [...flushes.values()].sort((a, b) => a - b);
+  const minFlushGapMs = Math.min(...flushTimes.slice(1).map((time, i) => time - (flushTimes[i] as number)));
+  return { chunkPostsPerSecondWhileStreaming: round(perSecond, 1), peakChunkPostsIn1s: peak, peakFlushesIn1s: peakIn1s(flushTimes), minFlushGapMs: round(minFlushGapMs, 1) };
 };
 
 /** The text of the assistant's final chat_message among `posts`. */

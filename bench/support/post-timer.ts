@@ -7,6 +7,8 @@ interface TimedPost {
   type: string;
   /** The frame's `data.messageId` (a chunk's or a chat_message's), when it has one. */
   messageId: string | undefined;
+  /** A chunk's `data.seq`: one per flush of the chunk batcher, the same on every connection. */
+  seq: number | undefined;
   /** A chat_message's `data.status`. */
   status: string | undefined;
   /** performance.now() when the function sent the post (what the chunk batcher paces). */
@@ -23,9 +25,9 @@ interface PostStack {
   ): void;
 }
 
-const frameOf = (data: unknown): { type?: string; data?: { messageId?: string; status?: string } } => {
+const frameOf = (data: unknown): { type?: string; data?: { messageId?: string; status?: string; seq?: number } } => {
   const text = typeof data === 'string' ? data : data instanceof Uint8Array ? Buffer.from(data).toString('utf8') : '{}';
-  return JSON.parse(text) as { type?: string; data?: { messageId?: string; status?: string } };
+  return JSON.parse(text) as { type?: string; data?: { messageId?: string; status?: string; seq?: number } };
 };
 
 /** Records when each successful PostToConnection of a management client was sent and answered, and what it carried. */
@@ -44,6 +46,7 @@ class PostTimer {
             connectionId: input.ConnectionId ?? '',
             type: frame.type ?? '',
             messageId: frame.data?.messageId,
+            seq: frame.data?.seq,
             status: frame.data?.status,
             sentAt,
             at: performance.now(),
