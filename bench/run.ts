@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: cold starts, warm middleware overhead, round trips per chat message, posts per
- * streamed reply, time to the first chunk (Bedrock vs echo-stream) and end-to-end load through the local gateway. Prints a table per section and writes bench/results/latest.json.
- * Figures are ratios to a baseline measured in the same run (the machine is shared and noisy).
- * `npm run bench -- --only cold,warm,trips,stream,first,e2e` runs some sections; `--quick` runs fewer iterations.
+ * streamed reply, time to the first chunk (Bedrock vs echo-stream), the asynchronous hand-off (the chat_message invocation's
+ * duration, DynamoDB writes per answer, cancel latency) and end-to-end load through the local gateway. Prints a table per
+ * section and writes bench/results/latest.json. Figures are ratios to a baseline measured in the same run (the machine is
+ * shared and noisy). `npm run bench -- --only cold,warm,trips,stream,first,handoff,writes,cancel,e2e` runs some sections;
+ * `--quick` runs fewer iterations.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,15 +18,18 @@ import { createTables } from '../src/local/create-tables.ts';
 import { DEV_JWT_SECRET } from '../src/local/dev-config.ts';
 import { mintDevToken } from '../src/local/dev-token.ts';
 import { startDynamoDbLocal } from '../src/local/dynamodb-local.ts';
+import { benchCancelLatency } from './cancel-latency.ts';
 import { benchColdStarts } from './cold-start.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchFirstChunk } from './first-chunk.ts';
+import { benchHandOff } from './hand-off.ts';
 import { benchRoundTrips } from './round-trips.ts';
 import { benchStreamedPosts } from './streamed-posts.ts';
 import { benchWarmOverhead } from './warm-overhead.ts';
+import { benchWritesPerAnswer } from './writes-per-answer.ts';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string', default: 'cold,warm,trips,stream,first,e2e' }, quick: { type: 'boolean', default: false } },
+  options: { only: { type: 'string', default: 'cold,warm,trips,stream,first,handoff,writes,cancel,e2e' }, quick: { type: 'boolean', default: false } },
 });
 const only = new Set(values.only.split(','));
 const quick = values.quick;
@@ -156,6 +161,41 @@ try {
     };
     printTable('Time to the first chunk', (results.firstChunk as { method: string }).method, result.rows);
     console.log(`first-chunk latency, bedrock / echo-stream: p50 ${result.firstChunkRatioP50}, p95 ${result.firstChunkRatioP95}`);
+  }
+
+  if (only.has('handoff')) {
+    const result = await benchHandOff(management, quick ? 20 : 100);
+    results.handOff = {
+      method:
+        'the real message chain (buildMessage, every middleware) on DynamoDB Local and the loopback @connections API, one user with 3 connections, a 7-word echo-stream answer; hand-off = the invocation returns once the respond job is queued (respond then runs in process, waited for untimed); whole exchange = the same chain waiting for the reply to end; interleaved after 5 warm-up messages each',
+      budget: 'the route returns within a few hundred milliseconds',
+      ...result,
+    };
+    printTable('chat_message invocation with the hand-off', (results.handOff as { method: string }).method, result.rows);
+    console.log(`hand-off / whole exchange: p50 ${result.ratioP50}, p95 ${result.ratioP95}`);
+  }
+
+  if (only.has('writes')) {
+    const result = await benchWritesPerAnswer(management);
+    results.writesPerAnswer = {
+      method:
+        "the real message and respond chains in process on DynamoDB Local, one user with 3 connections, the daily token budget on; echo-stream answers; an SDK middleware logs every DynamoDB call under the function that made it and its purpose; streaming time = respond's first call to its last",
+      ...result,
+    };
+    printTable('DynamoDB calls per answer', (results.writesPerAnswer as { method: string }).method, result.summary);
+    console.table(result.detail);
+  }
+
+  if (only.has('cancel')) {
+    const result = await benchCancelLatency(management, quick ? 15 : 50);
+    results.cancelLatency = {
+      method:
+        'the real message chain on DynamoDB Local returning at the hand-off, respond in process streaming a 1,202-word echo-stream answer (10 ms a word) to 3 connections, the real cancel chain invoked after the first chunk at a varying phase of the 250 ms cancel poll; a new session per try; post times when the @connections API answered',
+      budget: 'p99 cancel frame → last chunk ≤ 1 s',
+      ...result,
+    };
+    printTable('Cancel latency', (results.cancelLatency as { method: string }).method, result.rows);
+    console.log(`replies not ended cancelled: ${result.notCancelled}; p99 to the last chunk within 1 s: ${result.lastChunkP99WithinBudget}`);
   }
 
   if (only.has('e2e')) {

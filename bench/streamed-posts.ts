@@ -14,12 +14,13 @@ import { DynamoMessageStore } from '../src/data/dynamo-message-store.ts';
 import { createManagementApiClient } from '../src/delivery/management-api-sender.ts';
 import type { ChunkBatchingOptions } from '../src/domain/chunk-batcher.ts';
 import type { HistorySource } from '../src/domain/model-reply.ts';
-import { type Responder, StreamingEchoResponder } from '../src/domain/responder.ts';
+import { echoResponder, type Responder, StreamingEchoResponder } from '../src/domain/responder.ts';
 import { createTables } from '../src/local/create-tables.ts';
 import { words } from '../src/local/fake-bedrock/converse-request.ts';
 import { startFakeBedrock } from '../src/local/fake-bedrock/fake-bedrock.ts';
 import { benchLambdaContext } from './support/lambda-context.ts';
 import { benchMessageChain } from './support/message-chain.ts';
+import { PostTimer, type TimedPost } from './support/post-timer.ts';
 import { round } from './support/stats.ts';
 
 interface StreamedPostsRow {
@@ -34,6 +35,18 @@ interface StreamedPostsRow {
   postsPerReplyAllConnections: number;
   invocationSeconds: number;
   chunkPostsPerSecondPerConnection: number;
+  /** The busiest connection's chunk posts a second between its first and last chunk (times the posts were sent). */
+  chunkPostsPerSecondWhileStreaming: number;
+  /** The most chunk posts one connection got within any 1 s (budget: 20, plus 1 per 1,000 characters). */
+  peakChunkPostsIn1s: number;
+  /**
+   * The most flushes of the chunk batcher within any 1 s (a flush = a seq's first post): its own pacing.
+   * A connection's peak can exceed it: a fan-out posts to 8 connections at a time, so one connection's
+   * post can leave late in one flush and early in the next.
+   */
+  peakFlushesIn1s: number;
+  /** The shortest time between two flushes' first posts (the batcher's interval is 50 ms). */
+  minFlushGapMs: number;
 }
 
 const CONNECTIONS = 5;
@@ -58,7 +71,41 @@ interface StreamCase {
   message: string;
   /** The deltas the reply comes in, known in advance or counted from the reply text. */
   pieces: number | ((reply: string) => number);
+  /** @default CONNECTIONS */
+  connections?: number;
+  /** Run with the functions' batching only (one post per piece would take minutes at N connections). */
+  batchedOnly?: boolean;
 }
+
+/** The most of these (sorted) times within any 1 s: times 50 ms apart make at most 20 in a window shorter than 1 s. */
+const peakIn1s = (times: readonly number[]): number => {
+  let peak = 0;
+  let first = 0;
+  for (let last = 0; last < times.length; last += 1) {
+    while ((times[last] as number) - (times[first] as number) >= 1000) first += 1;
+    peak = Math.max(peak, last - first + 1);
+  }
+  return peak;
+};
+
+/** Over every connection: the highest chunk-post rate between its first and last chunk, and the most posts sent within any 1 s. */
+const chunkRates = (posts: readonly TimedPost[], ids: readonly string[]) => {
+  const chunks = posts.filter((post) => post.type === 'chat_message_chunk' && ids.includes(post.connectionId));
+  let perSecond = 0;
+  let peak = 0;
+  for (const connectionId of ids) {
+    const times = chunks.filter((post) => post.connectionId === connectionId).map((post) => post.sentAt);
+    const spanMs = (times.at(-1) ?? 0) - (times[0] ?? 0);
+    // n posts make n - 1 intervals: the rate the connection saw while the answer streamed.
+    if (spanMs > 0) perSecond = Math.max(perSecond, ((times.length - 1) * 1000) / spanMs);
+    peak = Math.max(peak, peakIn1s(times));
+  }
+  const flushes = new Map<number | undefined, number>();
+  for (const post of chunks) flushes.set(post.seq, Math.min(flushes.get(post.seq) ?? Number.POSITIVE_INFINITY, post.sentAt));
+  const flushTimes = [...flushes.values()].sort((a, b) => a - b);
+  const minFlushGapMs = Math.min(...flushTimes.slice(1).map((time, i) => time - (flushTimes[i] as number)));
+  return { chunkPostsPerSecondWhileStreaming: round(perSecond, 1), peakChunkPostsIn1s: peak, peakFlushesIn1s: peakIn1s(flushTimes), minFlushGapMs: round(minFlushGapMs, 1) };
+};
 
 /** The text of the assistant's final chat_message among `posts`. */
 const replyText = (posts: ReadonlyArray<{ body: string }>): string => {
@@ -69,18 +116,25 @@ const replyText = (posts: ReadonlyArray<{ body: string }>): string => {
   return '';
 };
 
+const registerConnections = async (management: FakeManagementApi, connections: DynamoConnectionStore, ids: readonly string[]): Promise<void> => {
+  for (const connectionId of ids) {
+    management.connect(connectionId);
+    await connections.register({ connectionId, userId: 'bench-user', connectedAt: Date.now(), lastSeenAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+  }
+};
+
 const runCase = async (management: FakeManagementApi, streamCase: StreamCase, batching: ChunkBatchingOptions): Promise<StreamedPostsRow> => {
   const { label, message } = streamCase;
   const raw = new DynamoDBClient({});
   const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   const names = await createTables(raw, `benchstream${Date.now() % 1_000_000}`);
   const connections = new DynamoConnectionStore(client, names.connections, 600);
-  const ids = Array.from({ length: CONNECTIONS }, (_, i) => `stream-${label.length}-${Date.now()}-${i}`);
-  for (const connectionId of ids) {
-    management.connect(connectionId);
-    await connections.register({ connectionId, userId: 'bench-user', connectedAt: Date.now(), lastSeenAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 3600 });
-  }
+  const connectionCount = streamCase.connections ?? CONNECTIONS;
+  const ids = Array.from({ length: connectionCount }, (_, i) => `stream-${label.length}-${Date.now()}-${i}`);
+  await registerConnections(management, connections, ids);
   const managementClient = createManagementApiClient(management.endpoint);
+  const timer = new PostTimer();
+  timer.attach(managementClient);
   const clock = { nowMs: () => Date.now() };
   const chain = benchMessageChain({
     client,
@@ -92,6 +146,8 @@ const runCase = async (management: FakeManagementApi, streamCase: StreamCase, ba
     managementClient,
     chunkBatching: batching,
   });
+  // The reply streams in the respond function now: it gets the long deadline too.
+  chain.invoker.context = () => context;
   const before = management.calls.length;
   const started = performance.now();
   await chain(
@@ -117,11 +173,12 @@ const runCase = async (management: FakeManagementApi, streamCase: StreamCase, ba
     batching: batching.maxChars === 1 ? 'none (one post per piece, as before)' : `${batching.intervalMs} ms / ${batching.maxChars} chars`,
     pieces,
     piecesPerSecond: round(pieces / invocationSeconds, 1),
-    connections: CONNECTIONS,
+    connections: connectionCount,
     chunkPostsPerConnection: chunkPosts.length,
     postsPerReplyAllConnections: posts.length,
     invocationSeconds: round(invocationSeconds),
     chunkPostsPerSecondPerConnection: round(chunkPosts.length / invocationSeconds, 1),
+    ...chunkRates(timer.posts, ids),
   };
 };
 
@@ -131,7 +188,9 @@ const runCase = async (management: FakeManagementApi, streamCase: StreamCase, ba
  * 1,334 words (no delay between pieces); a model-like stream of 300 five-character tokens at 150 a
  * second; and the Bedrock responder (real SDK) on the fake Bedrock at 150 tokens a second, asked a
  * question that makes its answer 300 words (one delta each). Each with the functions' batching
- * (loadChunkBatching's defaults) and without (maxChars 1: one post per piece, as before).
+ * (loadChunkBatching's defaults) and without (maxChars 1: one post per piece, as before). Batched
+ * only: a long echo-stream answer, 600 words at 10 ms a word (about 6 s), to 5 and to 20 connections.
+ * Each post is timed when the API answered it, for the rate each connection sees while the answer streams.
  */
 const benchStreamedPosts = async (management: FakeManagementApi): Promise<StreamedPostsRow[]> => {
   const fake = await startFakeBedrock({ tokensPerSecond: 150 });
@@ -141,6 +200,8 @@ const benchStreamedPosts = async (management: FakeManagementApi): Promise<Stream
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
     const echoMessage = `${'ab '.repeat(1333)}x`;
+    // "You said: " and 598 words: a 600-piece answer.
+    const longEchoQuestion = Array.from({ length: 598 }, (_, i) => `word${i % 10}`).join(' ');
     const cases: StreamCase[] = [
       {
         label: 'echo-stream, 4,000 chars',
@@ -149,6 +210,21 @@ const benchStreamedPosts = async (management: FakeManagementApi): Promise<Stream
         pieces: `You said: ${echoMessage}`.match(/\S+\s*/g)?.length ?? 0,
       },
       { label: 'model-like, 150 tokens/s for 2 s', responderFor: () => pacedResponder(300, 150), message: 'hello', pieces: 300 },
+      {
+        label: 'echo-stream, 600 words at 10 ms a word (ECHO_STREAM_DELAY_MS)',
+        responderFor: () => echoResponder('echo-stream', 10),
+        message: longEchoQuestion,
+        pieces: 600,
+        batchedOnly: true,
+      },
+      {
+        label: 'echo-stream, 600 words at 10 ms a word, 20 connections',
+        responderFor: () => echoResponder('echo-stream', 10),
+        message: longEchoQuestion,
+        pieces: 600,
+        connections: 20,
+        batchedOnly: true,
+      },
       {
         label: 'bedrock (real SDK, fake at 150 tokens/s), 300-word reply',
         responderFor: (history) => new BedrockResponder({ client, history }, settings),
@@ -160,7 +236,7 @@ const benchStreamedPosts = async (management: FakeManagementApi): Promise<Stream
     const unbatched = { intervalMs: 0, maxChars: 1 };
     const rows: StreamedPostsRow[] = [];
     for (const batching of [unbatched, loadChunkBatching({})]) {
-      for (const streamCase of cases) rows.push(await runCase(management, streamCase, batching));
+      for (const streamCase of cases) if (batching !== unbatched || !streamCase.batchedOnly) rows.push(await runCase(management, streamCase, batching));
     }
     return rows;
   } finally {

@@ -8,6 +8,7 @@ import type { Clock } from '../../src/domain/clock.ts';
 import type { ConnectionStore } from '../../src/domain/connection-store.ts';
 import { DEFAULT_REPLY_PACING } from '../../src/domain/reply-progress.ts';
 import type { Responder } from '../../src/domain/responder.ts';
+import type { TokenBudget } from '../../src/domain/token-budget.ts';
 import { logger, metrics, tracer } from '../../src/observability/powertools.ts';
 import { buildRespond } from '../../src/runtime/respond-builder.ts';
 import { buildMessage } from '../../src/runtime/route-builders.ts';
@@ -25,6 +26,8 @@ interface BenchMessageChainOptions {
   chunkBatching?: ChunkBatchingOptions;
   /** @default true: an invocation returns when its reply has ended */
   waitForReply?: boolean;
+  /** The daily token budget both functions use (reserve at the question, settle at the reply's end). @default none */
+  budget?: TokenBudget;
 }
 
 /**
@@ -34,17 +37,18 @@ interface BenchMessageChainOptions {
  */
 const benchMessageChain = (options: BenchMessageChainOptions) => {
   const { client, connections, responder, clock, managementEndpoint, managementClient, chunkBatching } = options;
+  const budget = options.budget ? { budget: options.budget } : {};
   const tools = { logger, metrics, tracer };
   const messages = new DynamoMessageStore(client, options.messagesTable, 30);
   const replies = new DynamoReplyStore(client, options.messagesTable, 30);
   const senders = new SenderPool(managementEndpoint, () => new ManagementApiSender(managementClient));
   const respond = buildRespond(
-    { tools, clock, connections, messages, replies, senders, responder },
+    { tools, clock, connections, messages, replies, senders, responder, ...budget },
     { pacing: DEFAULT_REPLY_PACING, chunkBatching: chunkBatching ?? DEFAULT_CHUNK_BATCHING },
   );
   const invoker = new InProcessReplyInvoker(respond, { wait: options.waitForReply ?? true });
   const chain = buildMessage(
-    { tools, clock, connections, messages, replies, invoker, senders },
+    { tools, clock, connections, messages, replies, invoker, senders, ...budget },
     { rateLimit: { burst: 10, perSecond: 1 }, refusal: { maxRefusals: 20, windowSeconds: 60 }, turnHoldMs: 360_000 },
   );
   return Object.assign(chain, { invoker });
