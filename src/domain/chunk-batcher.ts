@@ -87,14 +87,14 @@ class ChunkBatcher {
     if (delta.length === 0) return Promise.resolve();
     this.#pending += delta;
     this.#pendingChars += codePoints(delta);
-    if (this.#pendingChars >= this.#options.maxChars) return this.#postNow();
+    if (this.#pendingChars >= this.#options.maxChars) return this.#postNow({ paced: false });
     this.#schedule();
     return Promise.resolve();
   }
 
   /** Posts what is pending and waits for every post; call it before the final `chat_message` frame. */
   public async finish(): Promise<void> {
-    const last = this.#postNow();
+    const last = this.#postNow({ paced: false });
     this.#stopped = true;
     await last;
   }
@@ -106,21 +106,30 @@ class ChunkBatcher {
     this.#cancelTimer = undefined;
   }
 
-  #postNow(): Promise<void> {
+  /**
+   * Queues a flush behind the post in flight. A paced flush (the timer's) that comes out of the queue
+   * before its slot (the post ahead of it outlasted the interval, and this one would follow it at once)
+   * waits for the slot instead; the size threshold and finish() post at once.
+   */
+  #postNow({ paced }: { paced: boolean }): Promise<void> {
     this.#cancelTimer?.();
     this.#cancelTimer = undefined;
-    this.#tail = this.#tail.then(() => this.#postPending());
+    this.#tail = this.#tail.then(() => (paced && this.#slotWaitMs() > 0 ? this.#schedule() : this.#postPending()));
     return this.#tail;
+  }
+
+  /** How long until the next paced post may go out. */
+  #slotWaitMs(): number {
+    return Math.max(0, this.#lastPostMs + this.#options.intervalMs - this.#clock.nowMs());
   }
 
   #schedule(): void {
     if (this.#cancelTimer || this.#stopped) return;
-    const waitMs = Math.max(0, this.#lastPostMs + this.#options.intervalMs - this.#clock.nowMs());
     this.#cancelTimer = this.#scheduler(() => {
       this.#cancelTimer = undefined;
       // A failed post is reported by finish(); here it must not become an unhandled rejection.
-      this.#postNow().catch(() => undefined);
-    }, waitMs);
+      this.#postNow({ paced: true }).catch(() => undefined);
+    }, this.#slotWaitMs());
   }
 
   async #postPending(): Promise<void> {

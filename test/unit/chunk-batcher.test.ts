@@ -72,6 +72,36 @@ const setup = (options = { intervalMs: 50, maxChars: 1000 }) => {
 };
 
 describe('ChunkBatcher', () => {
+  it('keeps at most one post per interval when posts are slower than the interval (a large audience)', async () => {
+    // Prepare: posts take 80 ms and 10 ms in turn (on the test's clock); a piece comes every 10 ms for a second.
+    const time = manualTime();
+    const starts: number[] = [];
+    const batcher = new ChunkBatcher({
+      messageId: 'm1',
+      sessionId: 's1',
+      clock: time.clock,
+      scheduler: time.scheduler,
+      options: { intervalMs: 50, maxChars: 1000 },
+      post: async () => {
+        starts.push(time.clock.nowMs());
+        await new Promise<void>((resolve) => time.scheduler(resolve, starts.length % 2 === 1 ? 80 : 10));
+      },
+    });
+    // Act
+    for (let step = 0; step < 100; step += 1) {
+      await batcher.push(`p${step} `);
+      await time.advance(10);
+    }
+    await time.advance(200);
+    // Assess: no two posts start closer than the interval
+    const gaps = starts.slice(1).map((start, index) => start - (starts[index] ?? 0));
+    expect(starts.length).toBeGreaterThan(5);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(50);
+    const finishing = batcher.finish();
+    await time.advance(100);
+    await finishing;
+  });
+
   it('coalesces pieces into at most one post per interval, each with its seq and character offset', async () => {
     const { batcher, posts, time } = setup();
 
