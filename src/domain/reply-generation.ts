@@ -63,10 +63,10 @@ class ReplyAudience {
  */
 const endReply = async (deps: GenerationDependencies, delivery: Delivery, job: ReplyJob, audience: ReplyAudience, end: ReplyEnd): Promise<StoredChatMessage | undefined> => {
   const key: ReplyKey = { userId: job.userId, sessionId: job.sessionId, messageId: job.replyMessageId };
-  const ended = await deps.replies.finishReply(key, end, deps.clock.nowMs());
-  // The turn is free before anyone hears of the end: a client that asks its next question as soon as
-  // the reply arrives must not be told the answer is still in progress.
+  // The turn is free before anyone can learn of the end (the final frame, or history showing the final
+  // status): a client that asks its next question then must not be told the answer is still in progress.
   await deps.replies.releaseTurn(job.userId, job.sessionId, job.replyMessageId);
+  const ended = await deps.replies.finishReply(key, end, deps.clock.nowMs());
   if (ended) {
     await audience.refresh();
     await delivery.postToAll(audience.current, chatMessageFrame(publicView(ended)));

@@ -32,7 +32,8 @@ describe('terraform CLI on terraform/', () => {
 
     // Assess
     expect(output).toContain('The configuration is valid.');
-  });
+    // Loading the AWS provider's schema takes tens of seconds on a busy 2-core machine.
+  }, 180_000);
 
   it('passes every run of the terraform test suite (terraform test)', async () => {
     // Act
