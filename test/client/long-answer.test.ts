@@ -49,7 +49,10 @@ describe('a long answer followed across drops, a reload and a stop', () => {
     harness = await startClientGateway({
       RESPONDER: 'echo-stream',
       ECHO_STREAM_DELAY_MS: '40',
-      // 50 reconnects, each with its history request and ping, within one answer.
+      // 50 reconnects, each with its history request and ping, within one answer. A dropped connection's
+      // slot is freed by its $disconnect, which may still be queued when the client is back: the cap is
+      // not what this test is about.
+      MAX_CONNECTIONS_PER_USER: '100',
       CONNECT_RATE_BURST: '1000',
       CONNECT_RATE_PER_SECOND: '100',
       RATE_LIMIT_BURST: '1000',
@@ -74,6 +77,8 @@ describe('a long answer followed across drops, a reload and a stop', () => {
       url: harness.gateway.url,
       token: () => tokenFor(user),
       reconnect: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 1000 },
+      // A handshake refused while the gateway is still running the last drop's $disconnect is retried.
+      maxHandshakeFailures: 100,
       rateLimit: { burst: 1000, perSecond: 100 },
     });
     clients.push(client);
@@ -89,14 +94,22 @@ describe('a long answer followed across drops, a reload and a stop', () => {
     await waitFor(() => chunks.length > 0, 'the first chunk');
     let drops = 0;
     while (drops < DROPS && reply() === undefined) {
-      await waitFor(() => client.status.status === 'open', 'the reconnect');
+      await waitFor(
+        () => client.status.status === 'open',
+        'the reconnect',
+        () => client.status,
+      );
       const connectionId = await client.ping().then(
         (pong) => pong.connectionId,
         () => undefined,
       );
       if (connectionId === undefined) continue;
       if ((await harness.deleteConnection(connectionId)) === 204) drops += 1;
-      await waitFor(() => client.status.status === 'open', 'the reconnect');
+      await waitFor(
+        () => client.status.status === 'open',
+        'the reconnect',
+        () => client.status,
+      );
       // Let some of the answer arrive live on the new connection.
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
