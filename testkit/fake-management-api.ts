@@ -5,6 +5,8 @@ interface RecordedCall {
   method: string;
   connectionId: string;
   body: string;
+  /** The SDK's `amz-sdk-invocation-id`: the same for every attempt of one `send()`. */
+  invocationId?: string;
 }
 
 interface ScriptedFailure {
@@ -69,6 +71,23 @@ class FakeManagementApi {
       .map((call) => JSON.parse(call.body) as Record<string, any>);
   }
 
+  /**
+   * Frames delivered to a connection, one per send of the server: a post the SDK retried after its
+   * request timeout (the first attempt was delivered, its answer late on a stalled machine) counts once.
+   */
+  public sentFramesTo(connectionId: string): Array<Record<string, any>> {
+    const sends = new Set<string>();
+    return this.calls
+      .filter((call) => call.method === 'POST' && call.connectionId === connectionId && this.wasDelivered(call))
+      .filter((call) => {
+        if (call.invocationId === undefined) return true;
+        if (sends.has(call.invocationId)) return false;
+        sends.add(call.invocationId);
+        return true;
+      })
+      .map((call) => JSON.parse(call.body) as Record<string, any>);
+  }
+
   public deletes(): string[] {
     return this.calls.filter((call) => call.method === 'DELETE').map((call) => call.connectionId);
   }
@@ -93,7 +112,8 @@ class FakeManagementApi {
       const match = /^\/test\/@connections\/([^/?]+)/.exec(request.url ?? '');
       const connectionId = decodeURIComponent(match?.[1] ?? '');
       const raw = Buffer.concat(chunks);
-      const call = { method: request.method ?? '', connectionId, body: raw.toString('utf8') };
+      const invocationId = request.headers['amz-sdk-invocation-id'];
+      const call = { method: request.method ?? '', connectionId, body: raw.toString('utf8'), ...(typeof invocationId === 'string' ? { invocationId } : {}) };
       this.calls.push(call);
       if (this.hanging.has(connectionId)) return;
       const failure = this.failures.get(connectionId);
