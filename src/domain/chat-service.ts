@@ -167,7 +167,9 @@ const handOff = async (
     const [, endedClosed] = await Promise.all([delivery.postToAll(audience, chatMessageFrame(publicView(question))), delivery.closeEnded(toClose), deps.replies.startReply(reply)]);
     // A connection that answered 410 to the question is gone: the reply is not sent to it.
     const replyAudience = audience.filter((connectionId) => !delivery.gone.has(connectionId));
-    const gone = [...delivery.gone];
+    // Connections that answered 410, and the ended ones (closed just now, or the sender's own closed one):
+    // the reply neither posts to nor closes them.
+    const gone = [...new Set([...delivery.gone, ...ended])];
     await deps.invoker.handOff({ ...job, audience: replyAudience, ...(gone.length > 0 ? { gone } : {}) }).catch(async (error: unknown) => {
       (deps.observer ?? silentObserver).handOffFailed(error);
       const failed = await deps.replies.finishReply(replyKey(job), { status: 'failed', message: '' }, deps.clock.nowMs());

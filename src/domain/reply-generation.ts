@@ -37,6 +37,8 @@ interface GenerationOptions {
 
 type GenerationResult = { outcome: 'busy' | 'finished' } | { outcome: 'ended'; reply: StoredChatMessage; recovered: boolean };
 
+const leavingAlready = (job: ReplyJob, connectionId: string): boolean => job.gone?.includes(connectionId) ?? false;
+
 /** Who gets the reply: the question's audience, and every live connection of the user found while it streams. */
 class ReplyAudience {
   public current: string[];
@@ -49,12 +51,22 @@ class ReplyAudience {
     this.current = [...job.audience];
   }
 
-  /** A failed read keeps the audience it had: the stream must not stop for it. */
-  public async refresh(): Promise<void> {
-    const live = await this.#deps.connections.listLive(this.#job.userId, this.#deps.clock.nowMs()).catch(() => this.current);
-    const gone = new Set(this.#job.gone ?? []);
-    this.current = [...new Set([...this.current, ...live])].filter((connectionId) => !gone.has(connectionId));
+  /**
+   * Reads the user's connections again: live ones join; ones past their end (an expired token) leave
+   * and are closed, as any fan-out closes them. A failed read keeps the audience it had: the stream
+   * must not stop for it.
+   */
+  public async refresh(delivery: Delivery): Promise<void> {
+    const found = await this.#deps.connections.listAudience(this.#job.userId, this.#deps.clock.nowMs()).catch(() => ({ live: this.current, ended: [] }));
+    const leaving = new Set([...(this.#job.gone ?? []), ...found.ended]);
+    // The message function closed the ended connections it found (they are in `gone`): not twice.
+    const toClose = found.ended.filter((connectionId) => !this.#closed.has(connectionId) && !leavingAlready(this.#job, connectionId));
+    for (const connectionId of toClose) this.#closed.add(connectionId);
+    this.current = [...new Set([...this.current, ...found.live])].filter((connectionId) => !leaving.has(connectionId));
+    if (toClose.length > 0) await delivery.closeEnded(toClose);
   }
+
+  readonly #closed = new Set<string>();
 }
 
 /**
@@ -68,7 +80,7 @@ const endReply = async (deps: GenerationDependencies, delivery: Delivery, job: R
   await deps.replies.releaseTurn(job.userId, job.sessionId, job.replyMessageId);
   const ended = await deps.replies.finishReply(key, end, deps.clock.nowMs());
   if (ended) {
-    await audience.refresh();
+    await audience.refresh(delivery);
     await delivery.postToAll(audience.current, chatMessageFrame(publicView(ended)));
   }
   if (job.reservation && deps.budget) {
@@ -106,7 +118,7 @@ const streamReply = async (deps: GenerationDependencies, delivery: Delivery, job
   const audience = new ReplyAudience(deps, job);
   const cancel = new AbortController();
   const progress = new ReplyProgress(
-    { replies: deps.replies, clock: deps.clock, scheduler, pacing: deps.pacing ?? DEFAULT_REPLY_PACING, onCancel: () => cancel.abort(), onTick: () => audience.refresh() },
+    { replies: deps.replies, clock: deps.clock, scheduler, pacing: deps.pacing ?? DEFAULT_REPLY_PACING, onCancel: () => cancel.abort(), onTick: () => audience.refresh(delivery) },
     key,
   );
   // A responder that does not stream sends its reply whole, in the final frame only.

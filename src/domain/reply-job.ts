@@ -14,7 +14,7 @@ interface ReplyJob {
   connectionId: string;
   /** The connections the question was sent to: the reply's first audience (read again as it streams). */
   audience: string[];
-  /** Connections that answered 410 to the question: never posted to again, though their rows may linger a moment. */
+  /** Connections that answered 410 to the question, or that it closed (ended): never posted to or closed again, though their rows may linger. */
   gone?: string[];
   /** Absent for the echo responders. */
   reservation?: BudgetReservation;

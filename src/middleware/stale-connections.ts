@@ -18,28 +18,28 @@ interface StaleConnectionsOptions {
  * connection registered within the last 30 s is kept: API Gateway also answers 410 while a
  * connection is still inside `$connect`, and removing its row would refuse its first frame.
  */
+/** Removes the rows of the connections that answered 410 (see `staleConnections`); shared with the respond function. */
+const removeStaleConnections = async ({ connections, clock, logger, metrics }: StaleConnectionsOptions, gone: string[]): Promise<void> => {
+  const nowMs = clock.nowMs();
+  const results = await Promise.allSettled(gone.map((connectionId) => connections.removeStale(connectionId, nowMs)));
+  const removed = results.filter((result) => result.status === 'fulfilled' && result.value).length;
+  metrics.addMetric(MetricName.StaleConnectionRemoved, 'Count', removed);
+  logger.info('Removed stale connections', { staleConnectionIds: gone, removed });
+  for (const result of results) {
+    if (result.status === 'rejected') logger.warn('Could not remove a stale connection', { error: String(result.reason) });
+  }
+};
+
 const staleConnections = (opts: StaleConnectionsOptions): RouteMiddleware<Delivering> => {
-  const { connections, clock, logger, metrics } = opts;
-
-  const removeStale = async (gone: string[]) => {
-    const nowMs = clock.nowMs();
-    const results = await Promise.allSettled(gone.map((connectionId) => connections.removeStale(connectionId, nowMs)));
-    const removed = results.filter((result) => result.status === 'fulfilled' && result.value).length;
-    metrics.addMetric(MetricName.StaleConnectionRemoved, 'Count', removed);
-    logger.info('Removed stale connections', { staleConnectionIds: gone, removed });
-    for (const result of results) {
-      if (result.status === 'rejected') logger.warn('Could not remove a stale connection', { error: String(result.reason) });
-    }
-  };
-
   // Synchronous when nothing went stale (the common case): no promise, no extra microtask per request.
   const staleConnectionsCleanup = (request: { context: Delivering }) => {
     const { gone } = request.context.delivery;
     if (gone.size === 0) return undefined;
-    return removeStale([...gone]);
+    return removeStaleConnections(opts, [...gone]);
   };
 
   return { after: staleConnectionsCleanup, onError: staleConnectionsCleanup };
 };
 
-export { staleConnections };
+export type { StaleConnectionsOptions };
+export { removeStaleConnections, staleConnections };

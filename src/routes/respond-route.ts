@@ -5,6 +5,7 @@ import type { SenderPool } from '../delivery/management-api-sender.ts';
 import { Delivery } from '../domain/delivery.ts';
 import { type GenerationDependencies, generateReply } from '../domain/reply-generation.ts';
 import { parseReplyJob } from '../domain/reply-job.ts';
+import { removeStaleConnections } from '../middleware/stale-connections.ts';
 import { MetricName } from '../observability/metric-names.ts';
 import type { ReplyStatus } from '../protocol/frames.ts';
 import { messageIdTime } from '../protocol/message-id-time.ts';
@@ -29,7 +30,10 @@ const createRespondHandler = (deps: RespondDependencies) => {
     const job = parseReplyJob(event);
     deps.logger.appendKeys({ sessionId: job.sessionId, replyMessageId: job.replyMessageId });
     const delivery = new Delivery(deps.senders.forRequest(job.endpoint ?? {}));
-    const result = await generateReply(generation, delivery, job, { remainingMs: () => context.getRemainingTimeInMillis(), requestId: context.awsRequestId });
+    const result = await generateReply(generation, delivery, job, { remainingMs: () => context.getRemainingTimeInMillis(), requestId: context.awsRequestId }).finally(
+      // As every route does: the rows of connections that answered 410 while the reply streamed go.
+      () => (delivery.gone.size > 0 ? removeStaleConnections(deps, [...delivery.gone]) : undefined),
+    );
     if (result.outcome !== 'ended') return { outcome: result.outcome };
     const askedAt = messageIdTime(job.questionMessageId);
     if (Number.isFinite(askedAt)) deps.metrics.addMetric(MetricName.ReplyLatency, 'Milliseconds', deps.clock.nowMs() - askedAt);

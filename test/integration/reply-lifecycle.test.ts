@@ -9,8 +9,10 @@ import { ulid } from 'ulid';
 import { eventually } from '#testkit/fake-bedrock-client.ts';
 import { startRouteHarness } from '#testkit/route-harness.ts';
 import { storedMessages } from '#testkit/stored-messages.ts';
-import { testDocumentClient } from '#testkit/tables.ts';
+import { registeredAgo, testDocumentClient } from '#testkit/tables.ts';
+import { DynamoConnectionStore } from '../../src/data/dynamo-connection-store.ts';
 import { DynamoReplyStore } from '../../src/data/dynamo-reply-store.ts';
+import { connectionEndsAt, openRowExpiresAt } from '../../src/domain/connection-lifetime.ts';
 import type { StoredChatMessage } from '../../src/domain/message-store.ts';
 
 const db = testDocumentClient();
@@ -121,6 +123,36 @@ describe('the hand-off to the respond function', () => {
     await harness.send(connectionId, 'olga', chat('now?', 'one'));
     await harness.invoker.idle();
     expect((await storedMessages(db, harness.tables.messages, 'olga', 'one')).at(-1)).toMatchObject({ role: 'assistant', message: 'You said: now?' });
+  });
+});
+
+describe('the connections of a user while an answer streams', () => {
+  it('removes the row of a connection that answered 410 to a chunk, and closes one whose token ended meanwhile', async () => {
+    const phone = await harness.connect('mona');
+    const tablet = await harness.connect('mona');
+    await harness.send(phone.connectionId, 'mona', chat(longQuestion(60), 'fleet'));
+    await eventually(() => framesOf(tablet.connectionId, 'chat_message_chunk').length >= 1, 'the answer under way');
+    // The tablet vanished without a $disconnect (its registration long enough ago to be trusted as gone)...
+    await registeredAgo(db, harness.tables.connections, tablet.connectionId, 60_000);
+    harness.management.disconnect(tablet.connectionId);
+    // ...and a watch whose token has already expired is found at the next read of the user's connections.
+    const connections = new DynamoConnectionStore(db, harness.tables.connections, 600);
+    const nowMs = Date.now();
+    await connections.register({
+      connectionId: 'watch-ended=',
+      userId: 'mona',
+      connectedAt: nowMs - 60_000,
+      lastSeenAt: nowMs,
+      expiresAt: openRowExpiresAt(connectionEndsAt(nowMs - 60_000, Math.floor(nowMs / 1000) - 5), 600),
+    });
+    harness.management.connect('watch-ended=');
+    await harness.invoker.idle();
+    expect(repliesTo(phone.connectionId).map((frame) => frame.data.status)).toEqual(['complete']);
+    const { live, ended } = await connections.listAudience('mona', Date.now());
+    expect([...live, ...ended]).not.toContain(tablet.connectionId);
+    expect(live).toContain(phone.connectionId);
+    expect(harness.management.deletes()).toContain('watch-ended=');
+    expect(harness.management.framesTo('watch-ended=')).toEqual([]);
   });
 });
 
