@@ -156,6 +156,25 @@ describe('the connections of a user while an answer streams', () => {
   });
 });
 
+describe('a cancel frame through the frame chain', () => {
+  it('from a connection whose token expired: FORBIDDEN, then the server closes it', async () => {
+    const { connectionId } = await harness.connect('ezra');
+    const expired = Math.floor(Date.now() / 1000) - 5;
+    await harness.send(connectionId, 'ezra', { action: 'cancel', data: { sessionId: 's', messageId: ulid() } }, { tokenExpiresAt: expired });
+    expect(framesOf(connectionId, 'error').map((frame) => frame.error.code)).toEqual(['FORBIDDEN']);
+    expect(harness.management.deletes()).toContain(connectionId);
+  });
+
+  it('whose answer finds the connection gone (410): its row is removed', async () => {
+    const { connectionId } = await harness.connect('gus');
+    await registeredAgo(db, harness.tables.connections, connectionId, 60_000);
+    harness.management.disconnect(connectionId);
+    await harness.send(connectionId, 'gus', { action: 'cancel', data: { sessionId: 's', messageId: ulid() } });
+    const { live, ended } = await new DynamoConnectionStore(db, harness.tables.connections, 600).listAudience('gus', Date.now());
+    expect([...live, ...ended]).not.toContain(connectionId);
+  });
+});
+
 describe('Lambda delivering a job again', () => {
   /** A reply whose first attempt began, persisted some text and stopped beating (its sandbox crashed). */
   const crashedReply = async (userId: string, connectionId: string) => {
