@@ -7,7 +7,7 @@ import type { Delivery } from './delivery.ts';
 import { AnswerInProgressError, BudgetExceededError } from './errors.ts';
 import { newMessageId } from './message-ids.ts';
 import type { MessageStore, SaveResult, StoredChatMessage } from './message-store.ts';
-import type { ReplyInvoker, ReplyJob } from './reply-job.ts';
+import { type ReplyInvoker, type ReplyJob, replyKeyOf } from './reply-job.ts';
 import type { ReplyStore } from './reply-store.ts';
 import type { BudgetReservation, TokenBudget } from './token-budget.ts';
 
@@ -172,7 +172,7 @@ const handOff = async (
     const gone = [...new Set([...delivery.gone, ...ended])];
     await deps.invoker.handOff({ ...job, audience: replyAudience, ...(gone.length > 0 ? { gone } : {}) }).catch(async (error: unknown) => {
       (deps.observer ?? silentObserver).handOffFailed(error);
-      const failed = await deps.replies.finishReply(replyKey(job), { status: 'failed', message: '' }, deps.clock.nowMs());
+      const failed = await deps.replies.finishReply(replyKeyOf(job), { status: 'failed', message: '' }, deps.clock.nowMs());
       await giveBack(deps, question, job.replyMessageId, true, job.reservation);
       if (failed) await delivery.postToAll(audience, chatMessageFrame(publicView(failed)));
     });
@@ -182,13 +182,11 @@ const handOff = async (
     // the reply lease and the turn, so that retry (same clientMessageId) finishes the exchange at once.
     if (question.clientMessageId !== undefined) await deps.messages.releaseReplyLease(question).catch(() => undefined);
     // A reply item already stored must not stay `streaming` with nobody generating it.
-    await deps.replies.finishReply(replyKey(job), { status: 'failed', message: '' }, deps.clock.nowMs()).catch(() => undefined);
+    await deps.replies.finishReply(replyKeyOf(job), { status: 'failed', message: '' }, deps.clock.nowMs()).catch(() => undefined);
     await giveBack(deps, question, job.replyMessageId, true, job.reservation).catch(() => undefined);
     throw error;
   }
 };
-
-const replyKey = (job: Omit<ReplyJob, 'audience'>) => ({ userId: job.userId, sessionId: job.sessionId, messageId: job.replyMessageId });
 
 /**
  * A resent clientMessageId finishes the exchange only when its question has no reply (a reply that

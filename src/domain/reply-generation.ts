@@ -1,17 +1,18 @@
-import { type ChatMessageChunkFrame, chatMessageFrame, type ErrorFrame } from '../protocol/frames.ts';
+import { type ChatMessageChunkFrame, chatMessageFrame } from '../protocol/frames.ts';
 import { publicView, replyEnd } from './assistant-reply.ts';
 import type { ChatObserver } from './chat-observer.ts';
 import { ChunkBatcher, type ChunkBatchingOptions, type Scheduler, systemScheduler } from './chunk-batcher.ts';
 import type { Clock } from './clock.ts';
 import type { ConnectionStore } from './connection-store.ts';
 import type { Delivery } from './delivery.ts';
+import { toErrorFrame } from './error-frame.ts';
 import { AssistantUnavailableError, ModelBusyError } from './errors.ts';
 import type { MessageStore, StoredChatMessage } from './message-store.ts';
 import { ModelStreamInterruptedError, ModelThrottledError, ModelUnavailableError } from './model-errors.ts';
 import type { ReplyOutcome } from './model-reply.ts';
-import type { ReplyJob } from './reply-job.ts';
+import { type ReplyJob, replyKeyOf } from './reply-job.ts';
 import { DEFAULT_REPLY_PACING, type ReplyPacing, ReplyProgress } from './reply-progress.ts';
-import type { ReplyEnd, ReplyKey, ReplyStore } from './reply-store.ts';
+import type { ReplyEnd, ReplyStore } from './reply-store.ts';
 import type { Responder } from './responder.ts';
 import { estimateOutputTokens, type TokenBudget } from './token-budget.ts';
 
@@ -37,18 +38,19 @@ interface GenerationOptions {
 
 type GenerationResult = { outcome: 'busy' | 'finished' } | { outcome: 'ended'; reply: StoredChatMessage; recovered: boolean };
 
-const leavingAlready = (job: ReplyJob, connectionId: string): boolean => job.gone?.includes(connectionId) ?? false;
-
 /** Who gets the reply: the question's audience, and every live connection of the user found while it streams. */
 class ReplyAudience {
   public current: string[];
   readonly #deps: GenerationDependencies;
-  readonly #job: ReplyJob;
+  readonly #userId: string;
+  /** Never posted to nor closed again: those the message function found gone or closed, then those closed here. */
+  readonly #gone: Set<string>;
 
   public constructor(deps: GenerationDependencies, job: ReplyJob) {
     this.#deps = deps;
-    this.#job = job;
+    this.#userId = job.userId;
     this.current = [...job.audience];
+    this.#gone = new Set(job.gone);
   }
 
   /**
@@ -57,16 +59,12 @@ class ReplyAudience {
    * must not stop for it.
    */
   public async refresh(delivery: Delivery): Promise<void> {
-    const found = await this.#deps.connections.listAudience(this.#job.userId, this.#deps.clock.nowMs()).catch(() => ({ live: this.current, ended: [] }));
-    const leaving = new Set([...(this.#job.gone ?? []), ...found.ended]);
-    // The message function closed the ended connections it found (they are in `gone`): not twice.
-    const toClose = found.ended.filter((connectionId) => !this.#closed.has(connectionId) && !leavingAlready(this.#job, connectionId));
-    for (const connectionId of toClose) this.#closed.add(connectionId);
-    this.current = [...new Set([...this.current, ...found.live])].filter((connectionId) => !leaving.has(connectionId));
+    const found = await this.#deps.connections.listAudience(this.#userId, this.#deps.clock.nowMs()).catch(() => ({ live: this.current, ended: [] }));
+    const toClose = found.ended.filter((connectionId) => !this.#gone.has(connectionId));
+    for (const connectionId of found.ended) this.#gone.add(connectionId);
+    this.current = [...new Set([...this.current, ...found.live])].filter((connectionId) => !this.#gone.has(connectionId));
     if (toClose.length > 0) await delivery.closeEnded(toClose);
   }
-
-  readonly #closed = new Set<string>();
 }
 
 /**
@@ -74,7 +72,7 @@ class ReplyAudience {
  * session's turn and settles the budget. Does nothing visible when another invocation ended it first.
  */
 const endReply = async (deps: GenerationDependencies, delivery: Delivery, job: ReplyJob, audience: ReplyAudience, end: ReplyEnd): Promise<StoredChatMessage | undefined> => {
-  const key: ReplyKey = { userId: job.userId, sessionId: job.sessionId, messageId: job.replyMessageId };
+  const key = replyKeyOf(job);
   // The turn is free before anyone can learn of the end (the final frame, or history showing the final
   // status): a client that asks its next question then must not be told the answer is still in progress.
   await deps.replies.releaseTurn(job.userId, job.sessionId, job.replyMessageId);
@@ -101,18 +99,13 @@ const refuse = async (
 ) => {
   deps.observer.modelRefused(error);
   const refusal = error instanceof ModelThrottledError ? new ModelBusyError(error.retryAfterMs) : new AssistantUnavailableError();
-  const frame: ErrorFrame = {
-    type: 'error',
-    error: { code: refusal.code, message: refusal.message, ...(refusal.retryAfterMs === undefined ? {} : { retryAfterMs: refusal.retryAfterMs }) },
-    requestId,
-  };
   if (question.clientMessageId !== undefined) await deps.messages.releaseReplyLease(question).catch(() => undefined);
-  await delivery.post(job.connectionId, frame);
+  await delivery.post(job.connectionId, toErrorFrame(refusal, requestId));
 };
 
 /** Streams the model's answer to the user, durable and stoppable, and ends the reply with its status. */
 const streamReply = async (deps: GenerationDependencies, delivery: Delivery, job: ReplyJob, question: StoredChatMessage, options: GenerationOptions) => {
-  const key: ReplyKey = { userId: job.userId, sessionId: job.sessionId, messageId: job.replyMessageId };
+  const key = replyKeyOf(job);
   const scheduler = deps.scheduler ?? systemScheduler;
   // The question's audience to start with: a device that connects meanwhile joins at the next persist tick.
   const audience = new ReplyAudience(deps, job);
@@ -169,7 +162,7 @@ const streamReply = async (deps: GenerationDependencies, delivery: Delivery, job
  * `failed` with the text persisted so far; a duplicate delivery, or one after the end, does nothing.
  */
 const generateReply = async (deps: GenerationDependencies, delivery: Delivery, job: ReplyJob, options: GenerationOptions): Promise<GenerationResult> => {
-  const key: ReplyKey = { userId: job.userId, sessionId: job.sessionId, messageId: job.replyMessageId };
+  const key = replyKeyOf(job);
   const claim = await deps.replies.claimReply(key, deps.clock.nowMs(), (deps.pacing ?? DEFAULT_REPLY_PACING).staleMs);
   if (claim.outcome === 'busy' || claim.outcome === 'finished') return { outcome: claim.outcome };
   if (claim.outcome === 'recover') {

@@ -1,3 +1,4 @@
+import type { ReplyKey } from './reply-store.ts';
 import type { BudgetReservation } from './token-budget.ts';
 
 /**
@@ -21,6 +22,9 @@ interface ReplyJob {
   /** Where the question's API lives (its event's domain and stage): the @connections endpoint, unless configured. */
   endpoint?: { domainName: string; stage: string };
 }
+
+/** The reply item a job fills. */
+const replyKeyOf = (job: Pick<ReplyJob, 'userId' | 'sessionId' | 'replyMessageId'>): ReplyKey => ({ userId: job.userId, sessionId: job.sessionId, messageId: job.replyMessageId });
 
 /** Starts a reply's generation elsewhere and returns at once (the respond function, or an in-process runner in tests). */
 interface ReplyInvoker {
@@ -64,4 +68,4 @@ const parseReplyJob = (event: unknown): ReplyJob => {
 };
 
 export type { ReplyInvoker, ReplyJob };
-export { parseReplyJob };
+export { parseReplyJob, replyKeyOf };

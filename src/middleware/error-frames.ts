@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { toErrorFrame } from '../domain/error-frame.ts';
 import { ClientFrameError, UnknownConnectionError } from '../domain/errors.ts';
 import { MetricName } from '../observability/metric-names.ts';
-import { toErrorFrame } from './error-frame.ts';
 import type { Delivering, RouteMiddleware, RouteRequest } from './route-types.ts';
 
 interface ErrorFramesOptions {

@@ -2,9 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Clock } from '../domain/clock.ts';
 import type { ConnectionStore } from '../domain/connection-store.ts';
+import { toErrorFrame } from '../domain/error-frame.ts';
 import type { RefusalPolicy } from '../domain/policies.ts';
 import { MetricName } from '../observability/metric-names.ts';
-import { toErrorFrame } from './error-frame.ts';
 import type { Delivering, RouteMiddleware, RouteRequest } from './route-types.ts';
 
 interface RefusalLimitOptions {

@@ -1,5 +1,5 @@
-import { ClientFrameError, FrameValidationError } from '../domain/errors.ts';
 import type { ErrorFrame } from '../protocol/frames.ts';
+import { ClientFrameError, FrameValidationError } from './errors.ts';
 
 /**
  * The error frame a client sees for an error. Only refusals the project raised for the client carry
