@@ -63,4 +63,4 @@ const inMemoryAdapters = (base: Omit<RespondAdapters, 'replies' | 'responder' | 
   return { ...base, replies, invoker: inProcessRespond({ ...base, replies, responder: new EchoResponder() }) };
 };
 
-export { InProcessReplyInvoker, inMemoryAdapters, inProcessRespond };
+export { InProcessReplyInvoker, inMemoryAdapters };

@@ -33,4 +33,4 @@ const publicView = (message: StoredChatMessage) => {
   return rest;
 };
 
-export { publicView, replyEnd, statusOf };
+export { publicView, replyEnd };
