@@ -106,12 +106,12 @@ const admitAndStore = async (deps: ChatDependencies, candidate: StoredChatMessag
   // The answer in progress is this very question's (a resend after a drop): acknowledged below, not refused.
   const resendOfAnswering = !claim.claimed && candidate.clientMessageId !== undefined && claim.clientMessageId === candidate.clientMessageId;
   if (decision && !decision.admitted) {
-    if (claim.claimed) await deps.replies.releaseTurn(candidate.userId, candidate.sessionId, replyMessageId);
+    await giveBack(deps, candidate, replyMessageId, claim.claimed, reservation);
     observer.budgetExceeded(candidate.userId);
     throw new BudgetExceededError(decision.resetsAtMs, nowMs);
   }
   if (!claim.claimed && !resendOfAnswering) {
-    if (reservation) await settle(deps, reservation, 0);
+    await giveBack(deps, candidate, replyMessageId, claim.claimed, reservation);
     observer.answerInProgress();
     throw new AnswerInProgressError();
   }
